@@ -1,0 +1,214 @@
+"""The one path to the database: open the DuckDB file, migrate it, run units of work.
+
+DuckDB lets one process hold a file read-write at a time, and another process cannot even
+open it read-only meanwhile. The app and the CLI run side by side (ops import from cron while
+leaders browse), so nobody keeps the file open: every unit of work opens a connection, does
+its work and closes it, retrying briefly while another process holds the lock. Within one
+process, duckdb's instance cache shares the open database between overlapping connections.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import pandas as pd
+
+from planning.errors import DatabaseBusy
+
+DEFAULT_PATH = Path("data/planning.duckdb")
+LOCK_MESSAGE = re.compile(r"Could not set lock on file|Conflicting lock", re.I)
+PID_IN_MESSAGE = re.compile(r"PID (\d+)")
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path:
+    """`--db` beats `PLANNING_DB`, which beats data/planning.duckdb."""
+    return Path(path or os.environ.get("PLANNING_DB") or DEFAULT_PATH)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """NNNN_name.sql runs as SQL; NNNN_name.py runs its `apply(con)` (for data seeds)."""
+
+    version: int
+    name: str
+    source: str
+    is_python: bool
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.is_python:
+            module = importlib.import_module(f"planning.migrations.{self.source}")
+            module.apply(con)
+        else:
+            sql = resources.files("planning.migrations").joinpath(self.source).read_text(encoding="utf-8")
+            con.execute(sql)
+
+
+def migrations() -> list[Migration]:
+    """Numbered migrations shipped in planning/migrations, in order."""
+    found = []
+    for entry in resources.files("planning.migrations").iterdir():
+        match = re.fullmatch(r"(\d{4})_(\w+)\.(sql|py)", entry.name)
+        if match:
+            is_python = match[3] == "py"
+            source = entry.name[:-3] if is_python else entry.name
+            found.append(Migration(int(match[1]), match[2], source, is_python))
+    return sorted(found, key=lambda m: m.version)
+
+
+class Database:
+    """A DuckDB file and how to reach it; cheap to create, holds no connection."""
+
+    def __init__(self, path: str | os.PathLike | None = None, lock_timeout: float = 10.0):
+        self.path = resolve_path(path)
+        self.lock_timeout = lock_timeout
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r})"
+
+    # -- connections -------------------------------------------------------------------
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                if not LOCK_MESSAGE.search(str(exc)):
+                    raise
+                if time.monotonic() >= deadline:
+                    pid = PID_IN_MESSAGE.search(str(exc))
+                    holder = f"process {pid[1]}" if pid else "another process"
+                    raise DatabaseBusy(
+                        f"The database {self.path} is in use by {holder} (an import or another "
+                        f"write) and stayed locked for {self.lock_timeout:.0f} s. "
+                        "Try again when it has finished."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection: the file lock is released as soon as the block ends."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = self._open()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One unit of work: everything inside commits together or not at all."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def df(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+        """Run a query and return a DataFrame."""
+        with self.connect() as con:
+            return con.execute(sql, params or []).df()
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+        """Run a query and return a list of dicts (column name → value)."""
+        with self.connect() as con:
+            return fetch_dicts(con, sql, params)
+
+    def one(self, sql: str, params: Sequence[Any] | dict | None = None) -> dict | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def value(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        with self.connect() as con:
+            row = con.execute(sql, params or []).fetchall()
+        return row[0][0] if row else None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
+        with self.transaction() as con:
+            con.execute(sql, params or [])
+
+    # -- schema ------------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        """Apply every shipped migration not yet recorded; returns the versions applied."""
+        applied_now = []
+        with self.connect() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migration ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            done = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+            for migration in migrations():
+                if migration.version in done:
+                    continue
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    migration.apply(con)
+                    con.execute(
+                        "INSERT INTO schema_migration VALUES (?, ?, ?)",
+                        [migration.version, migration.name, datetime.now()],
+                    )
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+                applied_now.append(migration.version)
+        return applied_now
+
+    def schema_version(self) -> int:
+        return self.value("SELECT coalesce(max(version), 0) FROM schema_migration") or 0
+
+    def data_version(self) -> tuple:
+        """Changes whenever any process writes the file: a cache key that needs no lock."""
+        stamps = []
+        for path in (self.path, Path(f"{self.path}.wal")):
+            try:
+                stat = path.stat()
+                stamps.append((stat.st_mtime_ns, stat.st_size))
+            except FileNotFoundError:
+                stamps.append(None)
+        return (str(self.path.resolve()), *stamps)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+
+def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+    """Rows of a query on an open connection as dicts."""
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def open_database(path: str | os.PathLike | None = None, lock_timeout: float = 10.0) -> Database:
+    """The database at `path` (or the configured default), migrated to the current version."""
+    db = Database(path, lock_timeout=lock_timeout)
+    db.migrate()
+    return db
+
+
+def table_names(db: Database) -> list[str]:
+    return [
+        r["table_name"]
+        for r in db.rows(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+    ]

@@ -1,0 +1,37 @@
+"""What the sidebar shows about the open database: size of the book and the last import."""
+
+from __future__ import annotations
+
+from planning.db import Database
+
+COUNTED_TABLES = ["account", "opportunity", "contact", "plan"]
+
+
+def database_status(db: Database) -> dict:
+    """Record counts, the last import and the schema version, in one connection."""
+    with db.connect() as con:
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in COUNTED_TABLES}
+        last = con.execute(
+            "SELECT file_name, kind, finished_at FROM import_batch WHERE status = 'committed'"
+            " ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1"
+        ).fetchall()
+        version = con.execute("SELECT max(version) FROM schema_migration").fetchall()[0][0]
+    return {
+        "path": str(db.path),
+        "counts": counts,
+        "last_import": dict(zip(["file_name", "kind", "finished_at"], last[0])) if last else None,
+        "schema_version": version,
+    }
+
+
+def fiscal_years(db: Database) -> list[int]:
+    """Years that plans cover, newest first (for the period filter)."""
+    rows = db.rows(
+        "SELECT DISTINCT y FROM (SELECT unnest(range(year(period_start), year(period_end) + 1)) AS y FROM plan)"
+        " ORDER BY y DESC"
+    )
+    return [r["y"] for r in rows]
+
+
+def list_users(db: Database) -> list[dict]:
+    return db.rows("SELECT id, name, email, role FROM app_user WHERE is_active ORDER BY name")

@@ -1,0 +1,133 @@
+"""Shared fixtures: temporary databases, the demo book, AppTest runs and a live server + browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from planning import demo
+from planning.db import Database, open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+# A fixed anchor keeps the demo book identical on every run (its fiscal years are 2024–2026).
+DEMO_ANCHOR = date(2026, 11, 15)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def registered_pages() -> list[str]:
+    """Page files listed in app.py's navigation, in order."""
+    return re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
+
+
+@pytest.fixture
+def fresh_db(tmp_path) -> Database:
+    """An empty database at the current schema version."""
+    return open_database(tmp_path / "fresh.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo book, built once per test session; copy it before writing."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    db = open_database(path)
+    demo.build_demo(db, anchor=DEMO_ANCHOR)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Database:
+    """A private, writable copy of the demo book."""
+    target = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, target)
+    return Database(target)
+
+
+@pytest.fixture
+def app_test(demo_db, monkeypatch):
+    """Factory for AppTest runs of app.py against a private copy of the demo book."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PLANNING_DB", str(demo_db.path))
+    monkeypatch.chdir(ROOT)
+
+    def make(page: str | None = None, query: dict | None = None, timeout: float = 30) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    make.db = demo_db
+    return make
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_template, tmp_path_factory):
+    """A real `streamlit run` on a free port against a copy of the demo book; yields its URL."""
+    db_path = tmp_path_factory.mktemp("server") / "demo.duckdb"
+    shutil.copy(demo_template, db_path)
+    port = _free_port()
+    env = dict(os.environ, PLANNING_DB=str(db_path))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
+    yield type("Server", (), {"url": url, "db": Database(db_path)})
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    yield tab
+    context.close()

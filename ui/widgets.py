@@ -1,0 +1,28 @@
+"""Widgets two or more pages share."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planning import plans
+from planning.db import Database
+from ui.context import period
+
+
+def plan_picker(db: Database, key: str = "plan_picker") -> dict | None:
+    """Pick a plan of the current period; `?plan=ID` in the URL opens (and follows) the choice."""
+    start, end, label = period()
+    listed = plans.list_plans(db, start, end)
+    wanted = st.query_params.get("plan")
+    if wanted and wanted.isdigit() and int(wanted) not in set(listed["id"]):
+        # A deep link to a plan outside the selected period still opens it.
+        listed = plans.list_plans(db)
+    if listed.empty:
+        st.info(f"No plans cover {label} yet — create one on the Plan page.")
+        return None
+    ids = [int(i) for i in listed["id"]]
+    labels = {int(r.id): f"{r.name} · {r.owner or 'no owner'}" for r in listed.itertuples()}
+    index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in ids else 0
+    chosen = st.selectbox("Plan", ids, index=index, format_func=labels.get, key=key)
+    st.query_params["plan"] = str(chosen)
+    return plans.get_plan(db, chosen)
