@@ -31,7 +31,3 @@ def fiscal_years(db: Database) -> list[int]:
         " ORDER BY y DESC"
     )
     return [r["y"] for r in rows]
-
-
-def list_users(db: Database) -> list[dict]:
-    return db.rows("SELECT id, name, email, role FROM app_user WHERE is_active ORDER BY name")

@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from planning import overview
+from planning import overview, users
 from planning.db import Database, open_database, resolve_path
 
 
@@ -42,14 +42,14 @@ def render_sidebar(db: Database) -> None:
             "Fiscal year", years, index=years.index(default_year), key="period_year",
             help="Plans and figures are shown for this period.",
         )
-        users = overview.list_users(db)
-        if users:
-            names = [u["name"] for u in users]
+        people = users.list_users(db)
+        if people:
+            names = [u["name"] for u in people]
             chosen = st.selectbox(
                 "Signed in as (local mode)", names, key="current_user_name",
                 help="Local mode: no sign-in is configured, so pick who you are.",
             )
-            st.session_state["current_user"] = next(u for u in users if u["name"] == chosen)
+            st.session_state["current_user"] = next(u for u in people if u["name"] == chosen)
         st.divider()
         counts = status["counts"]
         st.caption(

@@ -1,0 +1,69 @@
+"""Who may change what. Pages hide what you can't do; these checks refuse regardless.
+
+Rules (issue #11):
+- admin: everything (templates, users, settings included);
+- leader: reads everything; edits plans they own, plans of their team (owner reports to them)
+  and plans they are a team member of;
+- rep: edits plans they own or are a team member of;
+- ops: imports and reference data (accounts, products, business units, contacts, stages).
+A `user` is a dict with at least `id` and `role` (see users.get_user); None means nobody.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from planning.errors import NotAllowed
+
+REFERENCE_DATA_ROLES = {"admin", "ops"}
+
+
+def _describe(user: dict | None) -> str:
+    return f"{user.get('name') or 'user ' + str(user['id'])} ({user['role']})" if user else "nobody signed in"
+
+
+def can_edit_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> bool:
+    if not user:
+        return False
+    if user["role"] == "admin":
+        return True
+    if user["role"] not in ("leader", "rep"):
+        return False
+    row = con.execute(
+        """
+        SELECT p.owner_id = ? OR EXISTS (SELECT 1 FROM team_member t WHERE t.plan_id = p.id AND t.user_id = ?)
+               OR (? = 'leader' AND coalesce(o.manager_id = ?, FALSE))
+        FROM plan p LEFT JOIN app_user o ON o.id = p.owner_id WHERE p.id = ?
+        """,
+        [user["id"], user["id"], user["role"], user["id"], plan_id],
+    ).fetchall()
+    return bool(row and row[0][0])
+
+
+def require_plan_editor(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> None:
+    """Refuse unless `user` may edit plan `plan_id`."""
+    if not can_edit_plan(con, user, plan_id):
+        raise NotAllowed(
+            f"{_describe(user)} cannot change plan {plan_id}: only its owner, its team members, "
+            "the owner's manager and admins can. Ask the plan owner to add you to the team."
+        )
+
+
+def can_create_plan(user: dict | None) -> bool:
+    return bool(user) and user["role"] in ("admin", "leader", "rep")
+
+
+def require_plan_creator(user: dict | None) -> None:
+    if not can_create_plan(user):
+        raise NotAllowed(f"{_describe(user)} cannot create plans: reps, leaders and admins can.")
+
+
+def require_role(user: dict | None, roles: set[str] | tuple[str, ...], doing: str) -> None:
+    """Refuse unless the user has one of `roles`; `doing` completes "cannot …"."""
+    if not user or user["role"] not in roles:
+        allowed = ", ".join(sorted(roles))
+        raise NotAllowed(f"{_describe(user)} cannot {doing}: only {allowed} can.")
+
+
+def require_reference_data_editor(user: dict | None, doing: str = "change reference data") -> None:
+    require_role(user, REFERENCE_DATA_ROLES, doing)

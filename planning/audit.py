@@ -1,0 +1,76 @@
+"""Audit history: every write records who, when, entity, id, field, old and new value."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Mapping
+
+import duckdb
+import pandas as pd
+
+from planning.db import Database
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)
+
+
+def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Fields of `new` whose value differs from `old` (compared as text), as (old, new)."""
+    return {
+        field: (old.get(field), value)
+        for field, value in new.items()
+        if _text(old.get(field)) != _text(value)
+    }
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    user_id: int | None,
+    entity: str,
+    entity_id: int | None,
+    changes: Mapping[str, tuple[Any, Any]],
+    import_batch_id: int | None = None,
+) -> None:
+    """Write one audit row per changed field, inside the caller's transaction."""
+    now = datetime.now()
+    rows = [
+        (now, user_id, entity, entity_id, field, _text(old), _text(new), import_batch_id)
+        for field, (old, new) in changes.items()
+    ]
+    if rows:
+        con.executemany(
+            "INSERT INTO audit_log (changed_at, user_id, entity, entity_id, field, old_value, new_value, import_batch_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def record_created(con, user_id: int | None, entity: str, entity_id: int, values: Mapping[str, Any]) -> None:
+    """Audit a new record: every non-empty field from nothing to its value."""
+    record(con, user_id, entity, entity_id, {k: (None, v) for k, v in values.items() if v is not None})
+
+
+def record_deleted(con, user_id: int | None, entity: str, entity_id: int, values: Mapping[str, Any]) -> None:
+    record(con, user_id, entity, entity_id, {k: (v, None) for k, v in values.items() if v is not None})
+
+
+def history(db: Database, entity: str | None = None, entity_id: int | None = None, limit: int = 500) -> pd.DataFrame:
+    """Audit rows, newest first, optionally for one entity (and id)."""
+    return db.df(
+        """
+        SELECT a.changed_at, u.name AS user, a.entity, a.entity_id, a.field, a.old_value, a.new_value,
+               a.import_batch_id
+        FROM audit_log a LEFT JOIN app_user u ON u.id = a.user_id
+        WHERE (CAST(? AS VARCHAR) IS NULL OR a.entity = ?) AND (CAST(? AS BIGINT) IS NULL OR a.entity_id = ?)
+        ORDER BY a.id DESC LIMIT ?
+        """,
+        [entity, entity, entity_id, entity_id, limit],
+    )

@@ -1,0 +1,27 @@
+"""Audit rows: one per changed field, inside the writer's transaction."""
+
+from datetime import date
+from decimal import Decimal
+
+from planning import audit
+
+
+def test_changed_fields_compares_values_as_text():
+    old = {"name": "A", "target": Decimal("100.00"), "due": date(2026, 1, 1)}
+    new = {"name": "A", "target": 100, "due": date(2026, 2, 1)}
+    assert audit.changed_fields(old, new) == {"due": (date(2026, 1, 1), date(2026, 2, 1))}
+
+
+def test_record_writes_one_row_per_field_and_rolls_back_with_the_transaction(fresh_db):
+    with fresh_db.transaction() as con:
+        audit.record(con, 7, "plan", 3, {"name": ("Old", "New"), "sales_target": (None, 5)})
+    try:
+        with fresh_db.transaction() as con:
+            audit.record(con, 7, "plan", 3, {"name": ("New", "Newer")})
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    rows = audit.history(fresh_db, "plan", 3)
+    assert sorted(zip(rows["field"], rows["old_value"].fillna(""), rows["new_value"])) == [
+        ("name", "Old", "New"), ("sales_target", "", "5"),
+    ]
