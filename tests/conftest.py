@@ -28,6 +28,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+def datasets_dir() -> Path | None:
+    """The public CRM datasets (shared/datasets beside the repo; CI has a copy there)."""
+    for candidate in (os.environ.get("PLANNING_DATASETS"), ROOT.parent / "shared" / "datasets", "/work/shared/datasets"):
+        if candidate and Path(candidate, "crm-sales-opportunities").is_dir():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    """Folder holding crm-sales-opportunities/ and salesforce-sample-export/."""
+    found = datasets_dir()
+    if found is None:
+        pytest.skip("shared/datasets is not beside the repository (set PLANNING_DATASETS)")
+    return found
+
+
 def registered_pages() -> list[str]:
     """Page files listed in app.py's navigation, in order."""
     return re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
