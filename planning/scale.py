@@ -11,14 +11,12 @@ same (size, seed, anchor) always gives byte-identical files.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from planning import vocab
 from planning.db import Database
 from planning.errors import InvalidInput
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace, db: Database) -> int:
     anchor = args.anchor or date.today()
     if loading and db.exists():
         raise InvalidInput(f"{db.path} already exists; the large book is loaded into a new database only.")
-    summary: dict = {"size": vars(size) if hasattr(size, "__dict__") else size.__dict__, "anchor": anchor.isoformat()}
+    summary: dict = {"size": asdict(size), "anchor": anchor.isoformat()}
     with tempfile.TemporaryDirectory(prefix="planning-book-") as scratch:
         out = Path(args.out) if args.out else Path(scratch)
         started = time.perf_counter()
