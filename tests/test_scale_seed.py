@@ -145,3 +145,13 @@ def test_load_book_says_when_the_importer_is_missing(tmp_path, monkeypatch):
         scale.load_book(open_database(tmp_path / "db.duckdb"), tmp_path, anchor=ANCHOR, plans=5)
     assert str(refused.value) == ("The CSV importer (planning.ingest.import_csv) is not installed yet; "
                                   "write the CSVs with --out and import them once it is.")
+
+
+def test_a_failed_load_leaves_no_half_written_database(tmp_path, monkeypatch, capsys):
+    from planning import ingest
+
+    monkeypatch.delattr(ingest, "import_csv", raising=False)
+    path = tmp_path / "large.duckdb"
+    assert cli.main(["demo", "--scale", "1000", "--db", str(path), "--anchor", "2026-11-15"]) == 1
+    assert "is not installed yet" in capsys.readouterr().err
+    assert not path.exists()

@@ -50,7 +50,13 @@ def run(args: argparse.Namespace, db: Database) -> int:
         if loading:
             started = time.perf_counter()
             target = open_database(db.path, lock_timeout=db.lock_timeout)
-            summary["imports"] = scale.load_book(target, out, anchor=anchor, plans=size.plans, seed=args.seed)
+            try:
+                summary["imports"] = scale.load_book(target, out, anchor=anchor, plans=size.plans, seed=args.seed)
+            except BaseException:
+                # the file is ours and new: never leave a half-loaded book behind
+                for leftover in (db.path, db.path.with_name(db.path.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+                raise
             summary["load_seconds"] = round(time.perf_counter() - started, 2)
     if args.json:
         print(json.dumps(summary, indent=2))
