@@ -95,8 +95,15 @@ def _fmt(value, unit) -> str:
 # -- one scale ---------------------------------------------------------------------------------
 
 
-def bench_scale(label: str, work: Path, page_runs: int) -> list[dict]:
-    size = scale.BookSize.for_scale(label)
+def scale_label(scale_arg: str) -> str:
+    """'large' → '1M', '300000' → '300k': how the table names a scale."""
+    n = scale.BookSize.for_scale(scale_arg).opportunities
+    return f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n / 1e3:g}k" if n >= 1000 else str(n)
+
+
+def bench_scale(scale_arg: str, work: Path, page_runs: int) -> list[dict]:
+    size = scale.BookSize.for_scale(scale_arg)
+    label = scale_label(scale_arg)
     book = work / f"book-{size.opportunities}"
     rows = []
     started = time.perf_counter()
@@ -226,8 +233,8 @@ def growth_rows(rows: list[dict], labels: list[str]) -> list[dict]:
     """Cost growth between the smallest and the largest scale, against the growth in rows."""
     if len(labels) < 2:
         return []
-    first, last = labels[0], labels[-1]
-    factor = scale.BookSize.for_scale(last).opportunities / scale.BookSize.for_scale(first).opportunities
+    factor = scale.BookSize.for_scale(labels[-1]).opportunities / scale.BookSize.for_scale(labels[0]).opportunities
+    first, last = scale_label(labels[0]), scale_label(labels[-1])
     out = []
     for measure in dict.fromkeys(r["measure"] for r in rows if r["scale"] == last and r["unit"] == "s"):
         a = next((r["value"] for r in rows if r["scale"] == first and r["measure"] == measure), None)
