@@ -25,11 +25,11 @@ def render_pages(plan_id: int, runs: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     results = {}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["plan"] = str(plan_id)
+    at.run()
     for page in registered_pages():
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.query_params["plan"] = str(plan_id)
-        at.run()
-        at.switch_page(page).run()  # first render: caches and imports warm up
+        at.switch_page(page).run()  # first render of the page: its caches and imports warm up
         if at.exception:
             results[page] = {"error": at.exception[0].message.splitlines()[0][:200]}
             continue

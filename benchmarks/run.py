@@ -213,10 +213,12 @@ def _page_rows(label: str, db: Database, runs: int) -> list[dict]:
     return rows
 
 
-def cold_start(work: Path) -> dict:
+def cold_start(work: Path, demo_db: str | None = None) -> dict:
     """Fresh process on the demo database → Portfolio rendered (AppTest; see README for why)."""
     path = work / "demo.duckdb"
-    if not path.exists():
+    if demo_db:
+        shutil.copy(demo_db, path)  # a copy: the measured process may migrate it
+    elif not path.exists():
         demo.build_demo(open_database(path))
     result = measured([sys.executable, str(ROOT / "benchmarks" / "page_worker.py"), "--cold-start", str(path)])
     try:
@@ -261,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="warm renders per page (median; default 5)")
     parser.add_argument("--workdir", help="keep books and databases here (default: a temporary folder)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of the table")
+    parser.add_argument("--demo-db", help="an existing demo database for the cold start (default: build one)")
     args = parser.parse_args(argv)
     labels = [QUICK_SCALE] if args.quick else (args.scale or DEFAULT_SCALES)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="planning-bench-"))
@@ -269,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for label in labels:
             rows.extend(bench_scale(label, work, max(5, args.runs)))
-        rows.append(cold_start(work))
+        rows.append(cold_start(work, args.demo_db))
         order = {m: i for i, m in enumerate(dict.fromkeys(r["measure"] for r in rows))}
         rows.sort(key=lambda r: order[r["measure"]])  # stable: scales side by side per measure
         rows.extend(growth_rows(rows, labels))

@@ -16,8 +16,8 @@ PAGES = ["portfolio", "plan", "scorecard", "whitespace", "stakeholders", "import
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
-    done = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--json"], cwd=ROOT,
+def rows(demo_template) -> list[dict]:
+    done = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--json", "--demo-db", str(demo_template)], cwd=ROOT,
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
