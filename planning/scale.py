@@ -11,7 +11,7 @@ same (size, seed, anchor) always gives byte-identical files.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -153,11 +153,19 @@ def _constants(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _generate(con: duckdb.DuckDBPyConnection, size: BookSize, anchor: date) -> None:
-    """Build the five extracts as tables g_user, g_product, g_account, g_contact, g_opportunity."""
+    """Build the five extracts as tables g_user, g_product, g_account, g_contact and view g_opportunity."""
     con.execute(MACROS)
+    con.execute("SET VARIABLE anchor = CAST(? AS DATE)", [anchor])
     _constants(con)
+    _users_and_products(con, size)
+    _accounts(con, size)
+    _contacts(con, size)
+    _opportunities(con, size)
+
+
+def _users_and_products(con: duckdb.DuckDBPyConnection, size: BookSize) -> None:
+    """An admin, an ops person, one leader per territory, reps spread over the territories."""
     n_terr = len(TERRITORIES)
-    # Users: an admin, an ops person, one leader per territory, reps spread over territories.
     con.execute(
         """
         CREATE TABLE g_user AS
@@ -188,7 +196,11 @@ def _generate(con: duckdb.DuckDBPyConnection, size: BookSize, anchor: date) -> N
         FROM prod
         """
     )
-    # Accounts: row 0 is the biggest; revenue falls off like a Pareto (Zipf) law with rank.
+
+
+def _accounts(con: duckdb.DuckDBPyConnection, size: BookSize) -> None:
+    """Row 0 is the biggest account; revenue falls off like a Pareto (Zipf) law with rank."""
+    n_terr = len(TERRITORIES)
     con.execute(
         """
         CREATE TABLE g_account AS
@@ -239,8 +251,10 @@ def _generate(con: duckdb.DuckDBPyConnection, size: BookSize, anchor: date) -> N
             ELSE 'No Relationship' END
         """
     )
-    # Contacts: skewed towards big accounts; rank r inside the account gives an org tree where
-    # contact r reports to contact (r - 1) // 3 of the same account.
+
+
+def _contacts(con: duckdb.DuckDBPyConnection, size: BookSize) -> None:
+    """Skewed towards big accounts; contact r of an account reports to its contact (r - 1) // 3."""
     con.execute(
         """
         CREATE TABLE g_contact AS
@@ -272,9 +286,11 @@ def _generate(con: duckdb.DuckDBPyConnection, size: BookSize, anchor: date) -> N
         """,
         [min(size.accounts, size.contacts), size.accounts, size.contacts],
     )
-    # Opportunities: close dates over three years back and one ahead of the anchor; closed in the
-    # past (won ~40 %), open in the future; amounts log-normal, bigger at bigger accounts.
-    con.execute("SET VARIABLE anchor = CAST(? AS DATE)", [anchor])
+
+
+def _opportunities(con: duckdb.DuckDBPyConnection, size: BookSize) -> None:
+    """A view streamed into the CSV: close dates from three years back to one ahead of the anchor;
+    closed in the past (won ~42 %), open in the future; amounts log-normal, bigger at big accounts."""
     stage_case, low, total = "CASE", 0, sum(w for _, w in OPEN_STAGES)
     for name, weight in OPEN_STAGES:
         low += weight
