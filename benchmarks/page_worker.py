@@ -1,0 +1,69 @@
+"""Render every registered page under AppTest and print the warm medians as JSON.
+
+Runs in its own process (run.py starts it) so that its peak RSS is the page render's alone.
+Usage: python benchmarks/page_worker.py DB PLAN_ID RUNS   (or: --cold-start DB)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def registered_pages() -> list[str]:
+    return re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
+
+
+def render_pages(plan_id: int, runs: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    results = {}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["plan"] = str(plan_id)
+    at.run()
+    for page in registered_pages():
+        at.switch_page(page).run()  # first render of the page: its caches and imports warm up
+        if at.exception:
+            results[page] = {"error": at.exception[0].message.splitlines()[0][:200]}
+            continue
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - started)
+        results[page] = {"median": statistics.median(times), "runs": runs,
+                         "error": at.exception[0].message.splitlines()[0][:200] if at.exception else None}
+    return results
+
+
+def cold_start() -> dict:
+    """Process start → the Portfolio page rendered once (the parent times the whole process)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    titles = [t.value for t in at.title]
+    return {"titles": titles, "error": at.exception[0].message if at.exception else None}
+
+
+def main(argv: list[str]) -> int:
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    if argv[0] == "--cold-start":
+        os.environ["PLANNING_DB"] = argv[1]
+        print(json.dumps(cold_start()))
+        return 0
+    os.environ["PLANNING_DB"] = argv[0]
+    print(json.dumps(render_pages(int(argv[1]), int(argv[2]))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,157 @@
+"""Loading the large book: plans, scorecards, whitespace and stakeholders seeded set-based."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from planning import cli, scale, vocab
+from planning.db import Database, open_database
+
+ANCHOR = date(2026, 11, 15)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> tuple[Database, dict]:
+    """A 5,000-opportunity book bulk-loaded with plain SQL (the importer is #3's), then seeded."""
+    folder = tmp_path_factory.mktemp("seed")
+    scale.write_book(folder, 5000, anchor=ANCHOR)
+    db = open_database(folder / "book.duckdb")
+    scale.load_book_sql(db, folder)
+    return db, scale.seed_planning(db, anchor=ANCHOR, plans=10)
+
+
+def test_seed_counts(seeded):
+    db, counts = seeded
+    assert counts["plan"] == 10
+    assert counts["team_member"] == 20  # owner + the owner's manager as executive sponsor
+    assert counts["whitespace_cell"] > 0 and counts["stakeholder"] > 0 and counts["influence_link"] > 0
+
+
+def test_primary_plans_cover_the_biggest_accounts_this_year(seeded):
+    db, _ = seeded
+    primary = db.rows(
+        "SELECT p.account_id, p.period_start, p.period_end FROM plan p WHERE p.is_primary ORDER BY p.account_id")
+    biggest = db.rows("SELECT id FROM account ORDER BY annual_revenue DESC, id LIMIT 8")
+    assert sorted(r["account_id"] for r in primary) == sorted(r["id"] for r in biggest)
+    assert {(r["period_start"], r["period_end"]) for r in primary} == {(date(2026, 1, 1), date(2026, 12, 31))}
+
+
+def test_follow_ups_nest_under_last_years_plan(seeded):
+    db, _ = seeded
+    chains = db.rows(
+        "SELECT parent.status AS parent_status, parent.period_start AS parent_start, parent.is_primary AS parent_primary,"
+        " child.account_id = parent.account_id AS same_account"
+        " FROM plan child JOIN plan parent ON parent.id = child.parent_plan_id")
+    assert chains == [{"parent_status": "Completed", "parent_start": date(2025, 1, 1),
+                       "parent_primary": False, "same_account": True}] * 2
+
+
+def test_one_primary_plan_per_account(seeded):
+    db, _ = seeded
+    assert db.value("SELECT max(n) FROM (SELECT count(*) AS n FROM plan WHERE is_primary GROUP BY account_id)") == 1
+
+
+@pytest.mark.parametrize("description, sql", [
+    ("ratings are 1..5", "SELECT count(*) FROM scorecard_answer a JOIN scorecard_question q ON q.id = a.question_id"
+                         " WHERE q.qtype = 'rating' AND a.value NOT IN ('1', '2', '3', '4', '5')"),
+    ("yes/no answers", "SELECT count(*) FROM scorecard_answer a JOIN scorecard_question q ON q.id = a.question_id"
+                       " WHERE q.qtype = 'yes_no' AND a.value NOT IN ('yes', 'no')"),
+    ("choices are the template's", "SELECT count(*) FROM scorecard_answer a JOIN scorecard_question q ON q.id = a.question_id"
+                                   " WHERE q.qtype = 'choice' AND NOT list_contains(json_keys(json_extract(q.options, '$.choices')), a.value)"),
+    ("stakeholders are contacts of the plan's account",
+     "SELECT count(*) FROM stakeholder s JOIN contact c ON c.id = s.contact_id JOIN plan p ON p.id = s.plan_id"
+     " WHERE c.account_id <> p.account_id"),
+    ("influence links join stakeholders of the same plan",
+     "SELECT count(*) FROM influence_link l WHERE NOT EXISTS (SELECT 1 FROM stakeholder s WHERE s.plan_id = l.plan_id"
+     " AND s.contact_id = l.to_contact_id)"),
+    ("competitor cells name a competitor", "SELECT count(*) FROM whitespace_cell WHERE status = 'Competitor' AND competitor_id IS NULL"),
+    ("whitespace only on this year's plans", "SELECT count(*) FROM whitespace_cell w JOIN plan p ON p.id = w.plan_id"
+                                             " WHERE p.period_start <> DATE '2026-01-01'"),
+])
+def test_seeded_content_is_consistent(seeded, description, sql):
+    db, _ = seeded
+    assert db.value(sql) == 0, description
+
+
+@pytest.mark.parametrize("column, vocabulary", [
+    ("SELECT DISTINCT buying_role FROM stakeholder", vocab.BUYING_ROLES),
+    ("SELECT DISTINCT support FROM stakeholder", vocab.SUPPORT_LEVELS),
+    ("SELECT DISTINCT coverage FROM stakeholder", vocab.COVERAGE_LEVELS),
+    ("SELECT DISTINCT status FROM whitespace_cell WHERE status IS NOT NULL", vocab.WHITESPACE_STATUSES),
+    ("SELECT DISTINCT status FROM plan", vocab.PLAN_STATUSES),
+    ("SELECT DISTINCT current_segment FROM account", vocab.SEGMENTS),
+    ("SELECT DISTINCT target_segment FROM account", vocab.TARGET_SEGMENTS),
+])
+def test_values_come_from_the_vocabularies(seeded, column, vocabulary):
+    db, _ = seeded
+    assert {r[next(iter(r))] for r in db.rows(column)} <= set(vocabulary)
+
+
+def test_seeding_leaves_no_helper_tables_or_macros(seeded):
+    db, _ = seeded
+    assert db.value("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '\\_%' ESCAPE '\\'") == 0
+    assert db.value("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'pick'") == 0
+
+
+@pytest.mark.skipif(not scale.importer_available(), reason="the importer (issue #3) is not merged yet")
+def test_demo_db_loads_through_the_importer(tmp_path, capsys):
+    path = tmp_path / "large.duckdb"
+    out = tmp_path / "book"
+    assert cli.main(["demo", "--scale", "2000", "--out", str(out), "--db", str(path), "--anchor", "2026-11-15"]) == 0
+    db = Database(path)
+    counts = {t: db.value(f"SELECT count(*) FROM {t}") for t in ("account", "opportunity", "contact", "product", "plan")}
+    assert counts == {"account": 40, "opportunity": 2000, "contact": 200, "product": 25, "plan": 5}
+    assert db.value("SELECT count(*) FROM import_batch WHERE status = 'committed'") == 5
+    blank_accounts = db.value(f"SELECT count(*) FROM read_csv('{out / 'Opportunity.csv'}', all_varchar = true)"
+                              " WHERE \"AccountId\" IS NULL")
+    assert db.value("SELECT count(*) FROM opportunity WHERE account_id IS NULL") == blank_accounts
+    assert db.value("SELECT count(*) FROM contact WHERE reports_to_id IS NOT NULL") == \
+        db.value(f"SELECT count(\"ReportsToId\") FROM read_csv('{out / 'Contact.csv'}', all_varchar = true)")
+    assert db.value("SELECT count(*) FROM stakeholder") > 0
+
+
+def test_load_book_feeds_every_file_to_the_importer_in_reference_order(tmp_path, monkeypatch):
+    """The contract of issue #3 (import_csv(db, kind, source, file_name=...)), with a stand-in importer."""
+    from types import SimpleNamespace
+
+    from planning import ingest
+
+    calls = []
+
+    def fake_import_csv(db, kind, source, *, file_name=None, **options):
+        calls.append((kind, source.name, file_name))
+        if kind == "opportunities":  # the stand-in loads everything at the end
+            scale.load_book_sql(db, source.parent)
+        return SimpleNamespace(inserted=1, updated=0, unchanged=0, rejected=0, unassigned=0, warnings=[], problems=[])
+
+    monkeypatch.setattr(ingest, "import_csv", fake_import_csv, raising=False)
+    scale.write_book(tmp_path, 1000, anchor=ANCHOR)
+    db = open_database(tmp_path / "db.duckdb")
+    reports = scale.load_book(db, tmp_path, anchor=ANCHOR, plans=5)
+    assert calls == [("users", "User.csv", "User.csv"), ("products", "Product.csv", "Product.csv"),
+                     ("accounts", "Account.csv", "Account.csv"), ("contacts", "Contact.csv", "Contact.csv"),
+                     ("opportunities", "Opportunity.csv", "Opportunity.csv")]
+    assert list(reports) == ["users", "products", "accounts", "contacts", "opportunities"]
+    assert db.value("SELECT count(*) FROM plan") == 5
+
+
+def test_load_book_says_when_the_importer_is_missing(tmp_path, monkeypatch):
+    from planning import ingest
+
+    monkeypatch.delattr(ingest, "import_csv", raising=False)
+    with pytest.raises(Exception) as refused:
+        scale.load_book(open_database(tmp_path / "db.duckdb"), tmp_path, anchor=ANCHOR, plans=5)
+    assert str(refused.value) == ("The CSV importer (planning.ingest.import_csv) is not installed yet; "
+                                  "write the CSVs with --out and import them once it is.")
+
+
+def test_a_failed_load_leaves_no_half_written_database(tmp_path, monkeypatch, capsys):
+    from planning import ingest
+
+    monkeypatch.delattr(ingest, "import_csv", raising=False)
+    path = tmp_path / "large.duckdb"
+    assert cli.main(["demo", "--scale", "1000", "--db", str(path), "--anchor", "2026-11-15"]) == 1
+    assert "is not installed yet" in capsys.readouterr().err
+    assert not path.exists()
