@@ -14,7 +14,7 @@ users_tab, audit_tab, database_tab = st.tabs(["Users", "Audit log", "Database"])
 
 with users_tab:
     people = users.all_users(db)
-    st.dataframe(people.drop(columns=["version"]), hide_index=True, use_container_width=True)
+    st.dataframe(people.drop(columns=["version"]), hide_index=True, width="stretch")
     if not is_admin:
         st.info("Only admins can add or change users; this list is read-only for you.")
     else:
@@ -41,7 +41,7 @@ with audit_tab:
         st.info("No changes match these filters.")
     else:
         st.caption(f"{len(log):,} changes, newest first.")
-        st.dataframe(log, hide_index=True, use_container_width=True)
+        st.dataframe(log, hide_index=True, width="stretch")
         st.download_button("Download CSV", log.to_csv(index=False).encode("utf-8"), "audit-log.csv", "text/csv")
 
 with database_tab:
@@ -50,7 +50,7 @@ with database_tab:
     st.caption(f"`{panel['path']}` · {panel['megabytes']:,} MB")
     st.markdown("**Automatic backups** (taken before each migration of an existing database)")
     if panel["backups"]:
-        st.dataframe(panel["backups"], hide_index=True, use_container_width=True)
+        st.dataframe(panel["backups"], hide_index=True, width="stretch")
     else:
         st.info("No automatic backup yet: one is taken the first time a migration upgrades this file.")
     st.caption("Back up by hand with `planning backup DIR`; put a backup back with `planning restore DIR`.")

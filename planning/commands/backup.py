@@ -42,4 +42,5 @@ def run_restore(args: argparse.Namespace, db: Database) -> int:
 
 def _rows(manifest: dict) -> str:
     counts = manifest["row_counts"]
-    return ", ".join(f"{counts.get(t, 0):,} {t}s" for t in ("account", "opportunity", "plan"))
+    labels = {"account": "accounts", "opportunity": "opportunities", "plan": "plans"}
+    return ", ".join(f"{counts.get(table, 0):,} {label}" for table, label in labels.items())

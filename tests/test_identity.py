@@ -1,0 +1,106 @@
+"""Who is using the app: OIDC sign-in when [auth] is configured, else a labelled local mode.
+
+AppTest facts this relies on (streamlit 1.67): `at.secrets` replaces `st.secrets` for the run,
+so `"auth" in st.secrets` sees it; `at.user` becomes `st.user`. `st.login()` itself reads the
+real secrets file, so these tests never click "Sign in". With st.navigation, AppTest drops the
+sidebar's elements from its tree after the first run, so sidebar assertions use first runs and
+the local-mode user is chosen through session state before the run.
+"""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning import users
+from tests.conftest import ROOT
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-cookie-secret",
+    "client_id": "account-planner",
+    "client_secret": "test-only-client-secret",
+    "server_metadata_url": "https://login.example.com/.well-known/openid-configuration",
+}
+
+
+@pytest.fixture
+def run_app(demo_db, monkeypatch):
+    """Run app.py against the demo book with the given secrets and signed-in user."""
+    monkeypatch.setenv("PLANNING_DB", str(demo_db.path))
+    monkeypatch.chdir(ROOT)
+
+    def run(secrets: dict | None = None, user: dict | None = None, page: str | None = None,
+            state: dict | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        for key, value in (state or {}).items():
+            at.session_state[key] = value
+        if secrets:
+            at.secrets = secrets
+        if user is not None:
+            at.user = user
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return at
+
+    run.db = demo_db
+    return run
+
+
+def signed_in(email):
+    return {"is_logged_in": True, "name": "Someone", "email": email}
+
+
+def test_without_auth_the_app_runs_in_labelled_local_mode(run_app):
+    at = run_app()
+    assert "Local mode" in at.sidebar.warning[0].value
+    assert "no sign-in is configured" in at.sidebar.warning[0].value
+    picker = at.sidebar.selectbox(key="current_user_name")
+    assert picker.label == "Signed in as (local mode)"
+    assert at.session_state["current_user"]["name"] == picker.value
+    assert not [b for b in at.button if b.label == "Sign in"]
+
+
+def test_local_mode_user_comes_from_the_sidebar_picker(run_app):
+    at = run_app(state={"current_user_name": "Priya Nair"})
+    assert at.sidebar.selectbox(key="current_user_name").value == "Priya Nair"
+    assert at.session_state["current_user"] == users.find_user(run_app.db, "Priya Nair")
+
+
+def test_with_auth_an_anonymous_visitor_sees_only_the_sign_in_screen(run_app):
+    at = run_app(secrets={"auth": AUTH}, user={})
+    assert [t.value for t in at.title] == ["Account Planner"]
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.sidebar.warning  # no local-mode picker: nobody can pick who they are
+    assert not [s for s in at.selectbox if s.key == "current_user_name"]
+    assert at.session_state["current_user"] is None
+
+
+def test_with_auth_a_known_email_signs_in_as_that_user(run_app):
+    at = run_app(secrets={"auth": AUTH}, user=signed_in("Priya.Nair@example.com"))
+    priya = users.find_user(run_app.db, "Priya Nair")
+    assert at.session_state["current_user"] == priya
+    assert "Signed in as **Priya Nair** (rep) · priya.nair@example.com" in [c.value for c in at.sidebar.caption]
+    assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    assert [t.value for t in at.title] == ["Portfolio"]  # the default page itself rendered
+    assert not at.sidebar.warning
+
+
+@pytest.mark.parametrize("email", ["stranger@example.com", "tom.becker@example.com"])
+def test_with_auth_an_unknown_or_deactivated_email_is_told_to_ask_an_admin(run_app, email):
+    ada = users.find_user(run_app.db, "Ada Admin")
+    tom = users.user_record(run_app.db, users.find_user(run_app.db, "Tom Becker")["id"])
+    users.deactivate_user(run_app.db, ada, tom)
+    at = run_app(secrets={"auth": AUTH}, user=signed_in(email))
+    assert [e.value for e in at.error] == [
+        f"You are signed in as {email}, but no active Account Planner user has that email. "
+        "Ask an admin to add you (Admin page, or `planning users add`)."
+    ]
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert [t.value for t in at.title] == ["Account Planner"]  # no page rendered
+    assert at.session_state["current_user"] is None
+
+
+def test_secrets_without_auth_section_stay_in_local_mode(run_app):
+    at = run_app(secrets={"other": {"key": "value"}})
+    assert "Local mode" in at.sidebar.warning[0].value
