@@ -6,8 +6,8 @@ from planning import admin, users
 from ui.admin import add_user_form, edit_user_form
 from ui.context import current_user, database
 
-st.title("Admin")
 db = database()
+st.title("Admin")
 me = current_user()
 is_admin = bool(me) and me["role"] == "admin"
 users_tab, audit_tab, database_tab = st.tabs(["Users", "Audit log", "Database"])

@@ -132,3 +132,14 @@ def test_database_panel_shows_schema_version_and_automatic_backups(admin_page):
     backups = at.dataframe[-1].value
     assert list(backups["file"]) == ["demo-v2-20261101-120000-000000.duckdb"]
     assert list(backups["schema_version"]) == [2]
+
+
+@pytest.mark.e2e
+def test_admin_page_in_a_browser_is_labelled_local_mode(app_server, page):
+    page.goto(app_server.url)
+    page.get_by_test_id("stSidebarNav").get_by_text("Admin", exact=True).click()
+    page.get_by_role("heading", name="Admin", exact=True).wait_for()
+    page.get_by_test_id("stSidebar").get_by_text("Local mode", exact=True).wait_for()
+    page.get_by_role("tab", name="Audit log").click()
+    page.get_by_text("Changed by").first.wait_for()
+    assert page.get_by_test_id("stException").count() == 0

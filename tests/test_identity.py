@@ -4,10 +4,14 @@ AppTest facts this relies on (streamlit 1.67): `at.secrets` replaces `st.secrets
 so `"auth" in st.secrets` sees it; `at.user` becomes `st.user`. `st.login()` itself reads the
 real secrets file, so these tests never click "Sign in". With st.navigation, AppTest drops the
 sidebar's elements from its tree after the first run, so sidebar assertions use first runs and
-the local-mode user is chosen through session state before the run.
+the local-mode user is chosen through session state before the run. After the first run,
+AppTest runs a page file directly (app.py is skipped), so the gate is tested on its own too.
 """
 
+import os
+
 import pytest
+import streamlit
 from streamlit.testing.v1 import AppTest
 
 from planning import users
@@ -53,6 +57,7 @@ def signed_in(email):
 
 def test_without_auth_the_app_runs_in_labelled_local_mode(run_app):
     at = run_app()
+    assert not at.error  # no secrets file is not an error
     assert "Local mode" in at.sidebar.warning[0].value
     assert "no sign-in is configured" in at.sidebar.warning[0].value
     picker = at.sidebar.selectbox(key="current_user_name")
@@ -104,3 +109,106 @@ def test_with_auth_an_unknown_or_deactivated_email_is_told_to_ask_an_admin(run_a
 def test_secrets_without_auth_section_stay_in_local_mode(run_app):
     at = run_app(secrets={"other": {"key": "value"}})
     assert "Local mode" in at.sidebar.warning[0].value
+
+
+def test_with_auth_a_page_run_without_app_py_is_still_gated(run_app):
+    at = run_app(secrets={"auth": AUTH}, user={}, page="pages/admin.py")
+    assert [t.value for t in at.title] == ["Account Planner"]
+    assert not at.dataframe
+
+
+def _app_then_page():
+    import streamlit as st
+
+    from ui.context import database, render_sidebar
+
+    render_sidebar(database())  # what app.py runs before every page
+    st.title("Confidential page")
+
+
+def _page_run_on_its_own():
+    import streamlit as st
+
+    from ui.context import database
+
+    database()  # every page starts with this, even when Streamlit skips app.py
+    st.title("Confidential page")
+
+
+@pytest.mark.parametrize("script", [_app_then_page, _page_run_on_its_own])
+@pytest.mark.parametrize(
+    "user, shows_page",
+    [({}, False), (signed_in("stranger@example.com"), False), (signed_in("priya.nair@example.com"), True)],
+)
+def test_the_sign_in_gate_runs_before_any_page_content(demo_db, monkeypatch, script, user, shows_page):
+    # AppTest runs a page file directly after switch_page (skipping app.py), so the gate is
+    # tested here on its own: through app.py's path and through a page run without app.py.
+    monkeypatch.setenv("PLANNING_DB", str(demo_db.path))
+    at = AppTest.from_function(script, default_timeout=30)
+    at.secrets = {"auth": AUTH}
+    at.user = user
+    at.run()
+    assert not at.exception, at.exception
+    assert ("Confidential page" in [t.value for t in at.title]) is shows_page
+
+
+@pytest.mark.parametrize(
+    "auth, login_args",
+    [
+        (AUTH, ()),
+        ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "s",
+          "okta": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}}, ("okta",)),
+    ],
+)
+def test_sign_in_button_starts_the_oidc_login_with_the_configured_provider(run_app, monkeypatch, auth, login_args):
+    calls = []
+    monkeypatch.setattr(streamlit, "login", lambda *args: calls.append(args))
+    at = run_app(secrets={"auth": auth}, user={})
+    at.button[0].click().run()
+    assert calls == [login_args]
+
+
+@pytest.fixture
+def signin_server(demo_db, tmp_path):
+    """A real `streamlit run` whose secrets configure [auth] (no identity provider is contacted)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import _free_port
+
+    port = _free_port()
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[auth]\n" + "".join(f'{k} = "{v}"\n' for k, v in AUTH.items()))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
+        cwd=ROOT, env={**os.environ, "PLANNING_DB": str(demo_db.path)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.e2e
+def test_first_deep_link_after_start_shows_only_the_sign_in(signin_server, page):
+    # The first request after a start runs pages/admin.py without app.py (Streamlit's pages/
+    # folder fallback): the gate in database() must still hide every user and audit row.
+    page.goto(f"{signin_server}/admin")
+    page.get_by_role("button", name="Sign in").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("ada.admin@example.com").count() == 0
+    assert page.get_by_test_id("stDataFrame").count() == 0
+    assert page.get_by_test_id("stException").count() == 0

@@ -17,8 +17,17 @@ def _database(path: str) -> Database:
 
 
 def database() -> Database:
-    """The configured database (PLANNING_DB or data/planning.duckdb), migrated."""
-    return _database(str(resolve_path()))
+    """The configured database (PLANNING_DB or data/planning.duckdb), migrated.
+
+    In sign-in mode this is also the sign-in gate: it shows the sign-in (or "ask an admin")
+    screen and stops the run unless the visitor is a known, active user. app.py calls it before
+    every page, but Streamlit runs a page file on its own (skipping app.py) for the first deep
+    link after the server starts while a pages/ folder exists, and every page calls database().
+    """
+    db = _database(str(resolve_path()))
+    if sign_in_configured():
+        st.session_state["current_user"] = _signed_in_user(db)
+    return db
 
 
 def current_user() -> dict | None:
@@ -98,8 +107,8 @@ def period() -> tuple[date, date, str]:
 
 def render_sidebar(db: Database) -> None:
     """Database status, the current user and the period filter."""
-    # In sign-in mode nothing renders until the person is matched to a user.
-    signed_in = _signed_in_user(db) if sign_in_configured() else None
+    # In sign-in mode database() has already matched the person to a user, or stopped the run.
+    signed_in = current_user() if sign_in_configured() else None
     status = overview.database_status(db)
     with st.sidebar:
         years = overview.fiscal_years(db) or [date.today().year]
