@@ -106,6 +106,20 @@ def test_with_auth_an_unknown_or_deactivated_email_is_told_to_ask_an_admin(run_a
     assert at.session_state["current_user"] is None
 
 
+def test_an_unreadable_secrets_file_fails_closed(run_app, tmp_path, monkeypatch):
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[auth\nclient_id = ")
+    real_get_option = streamlit.get_option
+    monkeypatch.setattr(
+        streamlit, "get_option", lambda name: [str(broken)] if name == "secrets.files" else real_get_option(name)
+    )
+    at = run_app()
+    assert [e.value for e in at.error] == [
+        f"{broken} cannot be read, so sign-in cannot be checked; fix the file (it must be valid TOML) and reload."
+    ]
+    assert not at.sidebar.warning and not [s for s in at.selectbox if s.key == "current_user_name"]
+
+
 def test_secrets_without_auth_section_stay_in_local_mode(run_app):
     at = run_app(secrets={"other": {"key": "value"}})
     assert "Local mode" in at.sidebar.warning[0].value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
@@ -40,6 +41,15 @@ def sign_in_configured() -> bool:
     try:
         return "auth" in st.secrets
     except FileNotFoundError:  # StreamlitSecretNotFoundError: no or unreadable secrets file
+        # Fail closed: a secrets file that exists but cannot be read may hold [auth], and
+        # falling back to local mode would let anyone pick an admin.
+        unreadable = [f for f in st.get_option("secrets.files") if Path(f).is_file()]
+        if unreadable:
+            st.error(
+                f"{unreadable[0]} cannot be read, so sign-in cannot be checked; fix the file "
+                "(it must be valid TOML) and reload."
+            )
+            st.stop()
         return False
 
 
