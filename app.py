@@ -13,6 +13,7 @@ PAGES = [
     st.Page("pages/whitespace.py", title="Whitespace", icon="🧩"),
     st.Page("pages/stakeholders.py", title="Stakeholders", icon="🕸️"),
     st.Page("pages/import.py", title="Import", icon="📥"),
+    st.Page("pages/admin.py", title="Admin", icon="🛠️"),
 ]
 
 navigation = st.navigation(PAGES)

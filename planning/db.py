@@ -155,9 +155,13 @@ class Database:
                 " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
             )
             done = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
-            for migration in migrations():
-                if migration.version in done:
-                    continue
+            pending = [m for m in migrations() if m.version not in done]
+            if done and pending:
+                # An existing database is about to change shape: keep a copy first (issue #11).
+                from planning import backup  # backup builds on this module
+
+                backup.before_migration(con, self.path, max(done))
+            for migration in pending:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     migration.apply(con)

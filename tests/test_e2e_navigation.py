@@ -6,7 +6,7 @@ from tests.conftest import registered_pages
 
 pytestmark = pytest.mark.e2e
 
-TITLES = ["Portfolio", "Plan", "Scorecard", "Whitespace", "Stakeholders", "Import"]
+TITLES = ["Portfolio", "Plan", "Scorecard", "Whitespace", "Stakeholders", "Import", "Admin"]
 
 
 def test_every_page_opens_from_the_sidebar(app_server, page):

@@ -5,10 +5,10 @@ import pytest
 from tests.conftest import registered_pages
 
 
-def test_navigation_lists_the_six_pages():
+def test_navigation_lists_the_seven_pages():
     assert registered_pages() == [
         "pages/portfolio.py", "pages/plan.py", "pages/scorecard.py",
-        "pages/whitespace.py", "pages/stakeholders.py", "pages/import.py",
+        "pages/whitespace.py", "pages/stakeholders.py", "pages/import.py", "pages/admin.py",
     ]
 
 

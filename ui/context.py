@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
@@ -17,13 +18,95 @@ def _database(path: str) -> Database:
 
 
 def database() -> Database:
-    """The configured database (PLANNING_DB or data/planning.duckdb), migrated."""
-    return _database(str(resolve_path()))
+    """The configured database (PLANNING_DB or data/planning.duckdb), migrated.
+
+    In sign-in mode this is also the sign-in gate: it shows the sign-in (or "ask an admin")
+    screen and stops the run unless the visitor is a known, active user. app.py calls it before
+    every page, but Streamlit runs a page file on its own (skipping app.py) for the first deep
+    link after the server starts while a pages/ folder exists, and every page calls database().
+    """
+    db = _database(str(resolve_path()))
+    if sign_in_configured():
+        st.session_state["current_user"] = _signed_in_user(db)
+    return db
 
 
 def current_user() -> dict | None:
-    """The person using the app (picked in the sidebar in local mode)."""
+    """The person using the app: signed in (OIDC mode) or picked in the sidebar (local mode)."""
     return st.session_state.get("current_user")
+
+
+def sign_in_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section (no secrets file: False)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # StreamlitSecretNotFoundError: no or unreadable secrets file
+        # Fail closed: a secrets file that exists but cannot be read may hold [auth], and
+        # falling back to local mode would let anyone pick an admin.
+        unreadable = [f for f in st.get_option("secrets.files") if Path(f).is_file()]
+        if unreadable:
+            st.error(
+                f"{unreadable[0]} cannot be read, so sign-in cannot be checked; fix the file "
+                "(it must be valid TOML) and reload."
+            )
+            st.stop()
+        return False
+
+
+def _login_provider() -> str | None:
+    # [auth] with client_id is the default provider; else the first [auth.NAME] section.
+    auth = st.secrets["auth"]
+    if "client_id" in auth:
+        return None
+    return next((name for name, value in auth.items() if hasattr(value, "keys")), None)
+
+
+def _signed_in_user(db: Database) -> dict:
+    """The user matching the OIDC sign-in; otherwise a sign-in or "ask an admin" screen, then stop."""
+    if not st.user.get("is_logged_in", False):
+        st.session_state["current_user"] = None
+        st.title("Account Planner")
+        st.write("Sign in with your company account to see and edit account plans.")
+        provider = _login_provider()
+        st.button("Sign in", type="primary", on_click=st.login, args=[provider] if provider else [])
+        st.stop()
+    email = st.user.get("email")
+    user = users.user_for_email(db, email)
+    if user is None:
+        st.session_state["current_user"] = None
+        st.title("Account Planner")
+        st.error(
+            f"You are signed in as {email or 'an account without an email'}, but no active Account Planner "
+            "user has that email. Ask an admin to add you (Admin page, or `planning users add`)."
+        )
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    return user
+
+
+def _render_identity(db: Database, signed_in: dict | None) -> None:
+    """Sidebar: who is using the app, and how they were identified."""
+    if signed_in:
+        user = signed_in
+        st.session_state["current_user"] = user
+        st.sidebar.caption(f"Signed in as **{user['name']}** ({user['role']}) · {user['email']}")
+        st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
+        return
+    st.sidebar.warning(
+        "**Local mode**: no sign-in is configured, so anyone can pick who they are. "
+        "Configure [auth] in .streamlit/secrets.toml before sharing this app.",
+        icon="🔓",
+    )
+    people = users.list_users(db)
+    if not people:
+        st.session_state["current_user"] = None
+        return
+    names = [u["name"] for u in people]
+    chosen = st.sidebar.selectbox(
+        "Signed in as (local mode)", names, key="current_user_name",
+        help="Local mode: no sign-in is configured, so pick who you are.",
+    )
+    st.session_state["current_user"] = next(u for u in people if u["name"] == chosen)
 
 
 def period() -> tuple[date, date, str]:
@@ -34,6 +117,8 @@ def period() -> tuple[date, date, str]:
 
 def render_sidebar(db: Database) -> None:
     """Database status, the current user and the period filter."""
+    # In sign-in mode database() has already matched the person to a user, or stopped the run.
+    signed_in = current_user() if sign_in_configured() else None
     status = overview.database_status(db)
     with st.sidebar:
         years = overview.fiscal_years(db) or [date.today().year]
@@ -42,14 +127,7 @@ def render_sidebar(db: Database) -> None:
             "Fiscal year", years, index=years.index(default_year), key="period_year",
             help="Plans and figures are shown for this period.",
         )
-        people = users.list_users(db)
-        if people:
-            names = [u["name"] for u in people]
-            chosen = st.selectbox(
-                "Signed in as (local mode)", names, key="current_user_name",
-                help="Local mode: no sign-in is configured, so pick who you are.",
-            )
-            st.session_state["current_user"] = next(u for u in people if u["name"] == chosen)
+        _render_identity(db, signed_in)
         st.divider()
         counts = status["counts"]
         st.caption(

@@ -1,0 +1,216 @@
+"""Backups: `planning backup DIR` / `planning restore DIR`, and the copy taken before a migration."""
+
+import json
+import os
+import shutil
+
+import duckdb
+import pytest
+
+from planning import backup, users
+from planning.cli import main
+from planning.db import Database, migrations, open_database
+from planning.errors import InvalidInput
+
+
+def fingerprints(db: Database) -> dict:
+    with db.connect() as con:
+        return backup.table_fingerprints(con)
+
+
+def scribble(db: Database) -> None:
+    """Changes a backup must undo: a deleted plan, a renamed account, a new user."""
+    with db.transaction() as con:
+        con.execute("DELETE FROM plan WHERE id = (SELECT min(id) FROM plan)")
+        con.execute("UPDATE account SET name = 'Renamed' WHERE id = (SELECT min(id) FROM account)")
+        con.execute("INSERT INTO app_user (name, email, role) VALUES ('Intruder', 'x@example.com', 'admin')")
+
+
+def test_fingerprints_change_when_any_row_changes(demo_db):
+    before = fingerprints(demo_db)
+    demo_db.execute("UPDATE opportunity SET amount = amount + 1 WHERE id = (SELECT min(id) FROM opportunity)")
+    after = fingerprints(demo_db)
+    assert {t for t in before if before[t] != after[t]} == {"opportunity"}
+
+
+def test_backup_then_restore_gives_back_every_table(demo_db, tmp_path):
+    before = fingerprints(demo_db)
+    manifest = backup.backup(demo_db, tmp_path / "b1")
+    assert sorted(os.listdir(tmp_path / "b1")) == ["backup.json", "planning.duckdb"]
+    assert manifest["schema_version"] == migrations()[-1].version
+    assert (manifest["row_counts"]["account"], manifest["row_counts"]["plan"]) == (48, 44)
+    scribble(demo_db)
+    assert fingerprints(demo_db) != before
+    assert backup.restore(demo_db, tmp_path / "b1") == manifest
+    assert fingerprints(demo_db) == before
+    assert sorted(p.name for p in demo_db.path.parent.iterdir() if p.name.startswith((".", "demo"))) == ["demo.duckdb"]
+
+
+def test_restore_keeps_sequences_so_new_ids_continue(demo_db, tmp_path):
+    ada = users.find_user(demo_db, "Ada Admin")
+    backup.backup(demo_db, tmp_path / "b1")
+    first = users.create_user(demo_db, ada, "Nina Park", "nina@example.com", "rep")
+    backup.restore(demo_db, tmp_path / "b1")
+    assert users.create_user(demo_db, ada, "Nina Park", "nina@example.com", "rep") == first
+
+
+def test_restore_into_a_missing_database_file(demo_db, tmp_path):
+    before = fingerprints(demo_db)
+    backup.backup(demo_db, tmp_path / "b1")
+    target = Database(tmp_path / "elsewhere" / "new.duckdb")
+    backup.restore(target, tmp_path / "b1")
+    assert fingerprints(target) == before
+
+
+def test_backup_refuses_a_directory_that_is_not_empty(demo_db, tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("keep me")
+    with pytest.raises(InvalidInput, match=f"^{tmp_path / 'full'} is not an empty directory; give a new or empty directory for the backup.$"):
+        backup.backup(demo_db, tmp_path / "full")
+    assert os.listdir(tmp_path / "full") == ["notes.txt"]
+
+
+def _no_manifest(folder):
+    folder.mkdir()
+
+
+def _stray_file(folder):
+    folder.mkdir()
+    (folder / "planning.duckdb").write_bytes(b"not a database")
+
+
+def _foreign_manifest(folder):
+    folder.mkdir()
+    (folder / "backup.json").write_text(json.dumps({"format": "something-else"}))
+
+
+def _tampered_file(folder, source):
+    backup.backup(source, folder)
+    with open(folder / "planning.duckdb", "r+b") as handle:
+        handle.seek(5000)
+        handle.write(b"garbage")
+
+
+def _bytes_that_are_no_database(folder, source):
+    backup.backup(source, folder)
+    (folder / "planning.duckdb").write_bytes(b"not a database at all" * 100)
+    manifest = json.loads((folder / "backup.json").read_text())
+    manifest["sha256"] = backup._sha256(folder / "planning.duckdb")
+    (folder / "backup.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (_no_manifest, "{dir} is not an Account Planner backup: it has no readable backup.json (make one with `planning backup DIR`)."),
+        (_stray_file, "{dir} is not an Account Planner backup: it has no readable backup.json (make one with `planning backup DIR`)."),
+        (_foreign_manifest, "{dir} is not an Account Planner backup: its backup.json was not written by `planning backup`."),
+        (_tampered_file, "{dir} is a damaged backup: planning.duckdb is missing or does not match the checksum in backup.json."),
+        (_bytes_that_are_no_database, "The backup file does not open as a database"),
+    ],
+)
+def test_restore_refuses_what_is_not_a_whole_backup_and_changes_nothing(demo_db, tmp_path, make, message):
+    folder = tmp_path / "candidate"
+    if make.__code__.co_argcount == 2:
+        source = Database(tmp_path / "other.duckdb")
+        shutil.copy(demo_db.path, source.path)
+        make(folder, source)
+    else:
+        make(folder)
+    before = fingerprints(demo_db)
+    with pytest.raises(InvalidInput) as refused:
+        backup.restore(demo_db, folder)
+    assert str(refused.value).startswith(message.format(dir=folder))
+    assert fingerprints(demo_db) == before
+    assert not [p for p in demo_db.path.parent.iterdir() if ".restoring-" in p.name]
+
+
+def test_a_failure_during_the_swap_leaves_the_old_database_whole(demo_db, tmp_path, monkeypatch):
+    backup.backup(demo_db, tmp_path / "b1")
+    scribble(demo_db)
+    before = fingerprints(demo_db)
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backup.os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        backup.restore(demo_db, tmp_path / "b1")
+    assert fingerprints(demo_db) == before
+    assert not [p for p in demo_db.path.parent.iterdir() if ".restoring-" in p.name]
+
+
+def test_cli_backup_and_restore(demo_db, tmp_path, capsys):
+    target = tmp_path / "nightly"
+    assert main(["--db", str(demo_db.path), "backup", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{demo_db.path}: backed up to {target} (schema version {migrations()[-1].version}, ")
+    assert out.endswith(" MB, 48 accounts, 1,650 opportunities, 44 plans).\n")
+    scribble(demo_db)
+    assert main(["--db", str(demo_db.path), "restore", str(target)]) == 0
+    assert "restored from" in capsys.readouterr().out
+    assert demo_db.value("SELECT count(*) FROM app_user WHERE name = 'Intruder'") == 0
+
+
+def test_cli_restore_of_a_non_backup_is_one_line_and_exit_1(demo_db, tmp_path, capsys):
+    (tmp_path / "photos").mkdir()
+    assert main(["--db", str(demo_db.path), "restore", str(tmp_path / "photos")]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"planning: {tmp_path / 'photos'} is not an Account Planner backup: it has no readable backup.json "
+        "(make one with `planning backup DIR`).\n"
+    )
+
+
+# -- automatic backup before a migration --------------------------------------------------
+
+
+def make_old_database(path):
+    """A database left at the first migration, with one account in it."""
+    first = migrations()[0]
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    first.apply(con)
+    con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [first.version, first.name])
+    con.execute("INSERT INTO account (name) VALUES ('Old Customer')")
+    con.close()
+    return Database(path)
+
+
+def test_migrating_an_older_database_first_copies_it_to_backups(tmp_path):
+    db = make_old_database(tmp_path / "planning.duckdb")
+    assert db.migrate() == [m.version for m in migrations()[1:]]
+    copies = sorted((tmp_path / "backups").iterdir())
+    assert [p.name.split("-")[:2] for p in copies] == [["planning", "v1"]]
+    old = duckdb.connect(str(copies[0]), read_only=True)
+    assert old.execute("SELECT max(version) FROM schema_migration").fetchall() == [(1,)]
+    assert old.execute("SELECT name FROM account").fetchall() == [("Old Customer",)]
+    old.close()
+    assert [b["schema_version"] for b in backup.automatic_backups(db)] == [1]
+
+
+def test_no_backup_when_nothing_is_pending(tmp_path):
+    db = make_old_database(tmp_path / "planning.duckdb")
+    db.migrate()
+    assert db.migrate() == []
+    assert len(list((tmp_path / "backups").iterdir())) == 1
+
+
+def test_no_backup_of_a_brand_new_file(tmp_path):
+    db = open_database(tmp_path / "new.duckdb")
+    assert db.schema_version() == migrations()[-1].version
+    assert not (tmp_path / "backups").exists()
+    assert backup.automatic_backups(db) == []
+
+
+def test_backups_of_one_database_are_listed_newest_first(tmp_path, monkeypatch):
+    import planning.db
+
+    shipped = migrations()
+    db = make_old_database(tmp_path / "planning.duckdb")
+    monkeypatch.setattr(planning.db, "migrations", lambda: shipped[:2])  # an older release
+    assert db.migrate() == [shipped[1].version]
+    monkeypatch.setattr(planning.db, "migrations", lambda: shipped)  # the upgrade
+    db.migrate()
+    listed = backup.automatic_backups(db)
+    assert [b["schema_version"] for b in listed] == [shipped[1].version, 1]

@@ -1,0 +1,68 @@
+"""The admin page's forms: add a user, edit one (carrying the version it loaded)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planning import users
+from planning.db import Database
+from planning.errors import PlanningError, StaleEdit
+from planning.vocab import USER_ROLES
+
+
+def _manager_choice(label: str, people: list[dict], current: int | None, key: str) -> int | None:
+    ids = [None] + [p["id"] for p in people]
+    names = {p["id"]: p["name"] for p in people}
+    return st.selectbox(
+        label, ids, index=ids.index(current) if current in ids else 0, key=key,
+        format_func=lambda i: "— no manager —" if i is None else names[i],
+    )
+
+
+def add_user_form(db: Database, me: dict) -> None:
+    people = users.list_users(db)
+    with st.form("add_user", clear_on_submit=True):
+        st.markdown("**Add a user**")
+        name = st.text_input("Name", key="add_name")
+        email = st.text_input("Email", key="add_email", help="People who sign in are matched by this email.")
+        role = st.selectbox("Role", USER_ROLES, index=USER_ROLES.index("rep"), key="add_role")
+        manager_id = _manager_choice("Manager", people, None, "add_manager")
+        region = st.text_input("Region", key="add_region")
+        if st.form_submit_button("Add user"):
+            try:
+                users.create_user(db, me, name, email, role, manager_id, region)
+            except PlanningError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Added {name.strip()} as {role}.")
+
+
+def edit_user_form(db: Database, me: dict, user_id: int) -> None:
+    # The form keeps the record it was opened with, so a save against a newer version is refused.
+    state_key = f"admin_loaded_user_{user_id}"
+    if state_key not in st.session_state:
+        st.session_state[state_key] = users.user_record(db, user_id)
+    loaded = st.session_state[state_key]
+    people = [p for p in users.list_users(db) if p["id"] != user_id]
+    with st.form(f"edit_user_{user_id}"):
+        st.markdown(f"**Edit {loaded['name']}** (version {loaded['version']})")
+        name = st.text_input("Name", loaded["name"], key=f"edit_name_{user_id}")
+        email = st.text_input("Email", loaded["email"] or "", key=f"edit_email_{user_id}")
+        role = st.selectbox("Role", USER_ROLES, index=USER_ROLES.index(loaded["role"]), key=f"edit_role_{user_id}")
+        manager_id = _manager_choice("Manager", people, loaded["manager_id"], f"edit_manager_{user_id}")
+        region = st.text_input("Region", loaded["region"] or "", key=f"edit_region_{user_id}")
+        active = st.checkbox("Active (may use the app)", loaded["is_active"], key=f"edit_active_{user_id}")
+        if st.form_submit_button("Save user"):
+            try:
+                saved = users.update_user(
+                    db, me, loaded, name=name, email=email, role=role, manager_id=manager_id,
+                    region=region, is_active=active,
+                )
+            except StaleEdit as exc:
+                del st.session_state[state_key]
+                st.error(str(exc))
+            except PlanningError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[state_key] = saved
+                st.success(f"Saved {saved['name']}.")
