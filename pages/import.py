@@ -5,8 +5,8 @@ import streamlit as st
 from planning import ingest
 from ui.context import database
 
-st.title("Import")
 db = database()
+st.title("Import")
 history = ingest.import_history(db)
 st.subheader("Import history")
 if history.empty:

@@ -6,8 +6,8 @@ from planning import plans
 from ui.context import database
 from ui.widgets import plan_picker
 
-st.title("Plan")
 db = database()
+st.title("Plan")
 plan = plan_picker(db)
 if plan is None:
     st.stop()

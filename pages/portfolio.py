@@ -5,8 +5,8 @@ import streamlit as st
 from planning import plans
 from ui.context import database, period
 
-st.title("Portfolio")
 db = database()
+st.title("Portfolio")
 start, end, label = period()
 listed = plans.list_plans(db, start, end)
 if listed.empty:

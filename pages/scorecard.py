@@ -6,8 +6,8 @@ from planning import scorecards
 from ui.context import database
 from ui.widgets import plan_picker
 
-st.title("Scorecard")
 db = database()
+st.title("Scorecard")
 plan = plan_picker(db)
 if plan is None:
     st.stop()

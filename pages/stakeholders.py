@@ -6,8 +6,8 @@ from planning import stakeholders
 from ui.context import database
 from ui.widgets import plan_picker
 
-st.title("Stakeholders")
 db = database()
+st.title("Stakeholders")
 plan = plan_picker(db)
 if plan is None:
     st.stop()

@@ -6,8 +6,8 @@ from planning import whitespace
 from ui.context import database
 from ui.widgets import plan_picker
 
-st.title("Whitespace")
 db = database()
+st.title("Whitespace")
 plan = plan_picker(db)
 if plan is None:
     st.stop()

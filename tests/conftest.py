@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def datasets() -> Path:
 
 def registered_pages() -> list[str]:
     """Page files listed in app.py's navigation, in order."""
-    return re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
+    return re.findall(r'st\.Page\(HERE / "([^"]+)"', (ROOT / "app.py").read_text())
 
 
 @pytest.fixture
@@ -100,32 +101,41 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_server(demo_template, tmp_path_factory):
-    """A real `streamlit run` on a free port against a copy of the demo book; yields its URL."""
-    db_path = tmp_path_factory.mktemp("server") / "demo.duckdb"
-    shutil.copy(demo_template, db_path)
+@contextmanager
+def streamlit_server(db_path: Path, *extra_args: str):
+    """`streamlit run app.py` on a free port against `db_path`; yields its URL, stops it after."""
     port = _free_port()
     env = dict(os.environ, PLANNING_DB=str(db_path))
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--browser.gatherUsageStats", "false", *extra_args],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
-    yield type("Server", (), {"url": url, "db": Database(db_path)})
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            process.kill()
+            raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_template, tmp_path_factory):
+    """A real `streamlit run` on a free port against a copy of the demo book (.url, .db)."""
+    db_path = tmp_path_factory.mktemp("server") / "demo.duckdb"
+    shutil.copy(demo_template, db_path)
+    with streamlit_server(db_path) as url:
+        yield type("Server", (), {"url": url, "db": Database(db_path)})
 
 
 @pytest.fixture(scope="session")

@@ -134,29 +134,21 @@ def test_with_auth_a_page_run_without_app_py_is_still_gated(run_app):
 def _app_then_page():
     import streamlit as st
 
-    from ui.context import database, render_sidebar
+    from ui.context import app_run, database, render_sidebar
 
-    render_sidebar(database())  # what app.py runs before every page
-    st.title("Confidential page")
-
-
-def _page_run_on_its_own():
-    import streamlit as st
-
-    from ui.context import database
-
-    database()  # every page starts with this, even when Streamlit skips app.py
-    st.title("Confidential page")
+    with app_run():
+        render_sidebar(database())  # what app.py runs before every page
+        st.title("Confidential page")
 
 
-@pytest.mark.parametrize("script", [_app_then_page, _page_run_on_its_own])
+@pytest.mark.parametrize("script", [_app_then_page])
 @pytest.mark.parametrize(
     "user, shows_page",
     [({}, False), (signed_in("stranger@example.com"), False), (signed_in("priya.nair@example.com"), True)],
 )
 def test_the_sign_in_gate_runs_before_any_page_content(demo_db, monkeypatch, script, user, shows_page):
-    # AppTest runs a page file directly after switch_page (skipping app.py), so the gate is
-    # tested here on its own: through app.py's path and through a page run without app.py.
+    # The gate on its own, as app.py runs it before every page (a page run that skipped app.py
+    # is turned into a full app run: test_with_auth_a_page_run_without_app_py_is_still_gated).
     monkeypatch.setenv("PLANNING_DB", str(demo_db.path))
     at = AppTest.from_function(script, default_timeout=30)
     at.secrets = {"auth": AUTH}
@@ -185,35 +177,12 @@ def test_sign_in_button_starts_the_oidc_login_with_the_configured_provider(run_a
 @pytest.fixture
 def signin_server(demo_db, tmp_path):
     """A real `streamlit run` whose secrets configure [auth] (no identity provider is contacted)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from tests.conftest import streamlit_server
 
-    from tests.conftest import _free_port
-
-    port = _free_port()
     secrets = tmp_path / "secrets.toml"
     secrets.write_text("[auth]\n" + "".join(f'{k} = "{v}"\n' for k, v in AUTH.items()))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
-        cwd=ROOT, env={**os.environ, "PLANNING_DB": str(demo_db.path)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with streamlit_server(demo_db.path, "--secrets.files", str(secrets)) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.mark.e2e

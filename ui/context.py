@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import runpy
+import threading
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +12,29 @@ import streamlit as st
 
 from planning import overview, users
 from planning.db import Database, open_database, resolve_path
+
+
+APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
+_app_run = threading.local()
+
+
+@contextmanager
+def app_run():
+    """Marks a script run that went through app.py (navigation, sign-in gate, sidebar)."""
+    _app_run.active = True
+    try:
+        yield
+    finally:
+        _app_run.active = False
+
+
+def _ensure_app_run() -> None:
+    # With a pages/ folder beside app.py, Streamlit serves the first deep link after a server
+    # start (e.g. /plan?plan=5) by running the page file alone, before any st.navigation call.
+    # Run the whole app instead, so navigation, sign-in and sidebar are always there.
+    if not getattr(_app_run, "active", False):
+        runpy.run_path(str(APP_FILE), run_name="__main__")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,10 +47,11 @@ def database() -> Database:
     """The configured database (PLANNING_DB or data/planning.duckdb), migrated.
 
     In sign-in mode this is also the sign-in gate: it shows the sign-in (or "ask an admin")
-    screen and stops the run unless the visitor is a known, active user. app.py calls it before
-    every page, but Streamlit runs a page file on its own (skipping app.py) for the first deep
-    link after the server starts while a pages/ folder exists, and every page calls database().
+    screen and stops the run unless the visitor is a known, active user. A page run that did
+    not come through app.py is turned into a full app run first (see _ensure_app_run), so
+    pages must call database() before writing anything.
     """
+    _ensure_app_run()
     db = _database(str(resolve_path()))
     if sign_in_configured():
         st.session_state["current_user"] = _signed_in_user(db)
