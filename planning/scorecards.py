@@ -142,7 +142,8 @@ def plan_scores(db: Database, plan_ids: list[int] | None = None) -> pd.DataFrame
         """,
         [ids, ids, ids, ids],
     )
-    return frame.astype({"score": "object"}).where(frame.notna(), None)
+    frame = frame.astype({"score": object, "band": object})
+    return frame.where(frame.notna(), None)
 
 
 def score_history(db: Database, plan_id: int) -> pd.DataFrame:
