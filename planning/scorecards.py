@@ -11,7 +11,7 @@ Scoring rules (pinned by tests/test_scorecard_scoring.py):
 - category score = weighted mean (question weights) of its answered questions;
 - plan score = weighted mean (category weights) of the categories with at least one answer;
 - completion = answered scored questions / scored questions of the template, in %;
-- scores are rounded to one decimal; the band rounds that score half-up to a whole number
+- scores are rounded to one decimal (halves away from zero: 81.25 → 81.3); the band rounds that score half-up to a whole number
   first (66.5 → 67 → Healthy, 33.4 → 33 → At risk), then ≥ 67 Healthy, 34–66 Watch, ≤ 33 At risk.
 """
 
