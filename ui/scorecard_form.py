@@ -50,12 +50,14 @@ def render(db: Database, user: dict | None, plan_id: int) -> int | None:
     loaded = _loaded_submission(form, plan_id)
     prefix = _prefix(plan_id, loaded)
     latest = form["submission"]
-    if latest:
-        st.caption(f"Last saved by {latest['submitted_by_name'] or 'unknown'} on {latest['submitted_at']:%d %b %Y %H:%M}.")
-        if latest["carried_forward"]:
-            st.warning("These answers were carried forward from the previous plan. Review them and save to re-confirm.")
-    else:
-        st.info("Nobody has scored this plan yet: answer what you know; unanswered questions stay gaps, never zeros.")
+    status = st.empty()  # replaced once a save succeeds
+    with status.container():
+        if latest:
+            st.caption(f"Last saved by {latest['submitted_by_name'] or 'unknown'} on {latest['submitted_at']:%d %b %Y %H:%M}.")
+            if latest["carried_forward"]:
+                st.warning("These answers were carried forward from the previous plan. Review them and save to re-confirm.")
+        else:
+            st.info("Nobody has scored this plan yet: answer what you know; unanswered questions stay gaps, never zeros.")
     saved = None
     with st.form(f"scorecard_form_{plan_id}"):
         category = None
@@ -85,6 +87,7 @@ def render(db: Database, user: dict | None, plan_id: int) -> int | None:
         else:
             st.session_state[f"sc_loaded_{plan_id}"] = saved
             st.session_state.pop(f"sc_stale_{plan_id}", None)
+            status.caption(f"Last saved by {user['name']} just now.")
             st.success("Scorecard saved.")
     if st.session_state.get(f"sc_stale_{plan_id}") and st.button("Load the latest answers", key=f"sc_reload_{plan_id}"):
         st.session_state.pop(f"sc_loaded_{plan_id}", None)
