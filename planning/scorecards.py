@@ -453,3 +453,18 @@ ORDER BY list_position(['Healthy', 'Watch', 'At risk', 'Not scored'], band)
 def calibration(db: Database, start=None, end=None) -> pd.DataFrame:
     """Plans (overlapping [start, end]) grouped by score band: win rate and won vs target per band."""
     return db.df(CALIBRATION_SQL, [None, None, start, start, end, end])
+
+
+def latest_answers(db: Database, plan_id: int) -> pd.DataFrame:
+    """The plan's most recent submission as a table: category, question, answer, note (kept for exports)."""
+    return db.df(
+        """
+        SELECT c.name AS category, q.text AS question, a.value AS answer, a.note, a.answered_at
+        FROM scorecard_answer a
+        JOIN scorecard_question q ON q.id = a.question_id
+        JOIN scorecard_category c ON c.id = q.category_id
+        WHERE a.submission_id = (SELECT max(id) FROM scorecard_submission WHERE plan_id = ?)
+        ORDER BY c.position, q.position
+        """,
+        [plan_id],
+    )
