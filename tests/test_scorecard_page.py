@@ -117,7 +117,8 @@ def test_history_profile_and_calibration_charts(app_test, plan_id):
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert len(specs) == 3
     history, profile, calibration = specs
-    assert [layer["mark"]["type"] for layer in history["layer"]] == ["rect", "line"]
+    assert history["layer"][0]["mark"]["type"] == "rect"
+    assert [layer["mark"]["type"] for layer in history["layer"][1]["layer"]] == ["line", "line"]
     assert profile["mark"]["type"] == "bar"
     assert profile["encoding"]["color"]["scale"] == {
         "domain": ["Healthy", "Watch", "At risk"], "range": ["#2e7d32", "#f9a825", "#c62828"]}

@@ -48,14 +48,19 @@ def history_chart(history: pd.DataFrame) -> None:
         st.info("No submissions yet: the trend appears after the first save.")
         return
     data = history.dropna(subset=["score"])
-    lines = alt.Chart(data).mark_line(point=True).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("submitted_at:T", title="Submitted"),
         y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
-        strokeDash=alt.StrokeDash("series:N", title="Series"),
-        size=alt.condition(alt.datum.series == "Overall", alt.value(4), alt.value(1.5)),
-        tooltip=["series", "score", "submitted_at", "submitted_by", "carried_forward"],
+        tooltip=["series", "score", "completion", "submitted_at", "submitted_by", "carried_forward"],
     )
-    st.altair_chart(alt.layer(_band_backdrop(), lines).properties(height=340), width="stretch")
+    categories = base.transform_filter(alt.datum.series != "Overall").mark_line(point=True, opacity=0.75).encode(
+        color=alt.Color("series:N", title="Category", scale=alt.Scale(scheme="tableau10")),
+    )
+    overall = base.transform_filter(alt.datum.series == "Overall").mark_line(
+        point=alt.OverlayMarkDef(size=80, color="black"), color="black", strokeWidth=4)
+    lines = alt.layer(categories, overall)
+    chart = alt.layer(_band_backdrop(), lines).resolve_scale(color="independent")
+    st.altair_chart(chart.properties(height=340), width="stretch")
 
 
 def profile_chart(categories: list[dict]) -> None:
@@ -91,6 +96,8 @@ def calibration_view(table: pd.DataFrame, label: str) -> None:
     st.dataframe(
         table, hide_index=True, width="stretch",
         column_config={
+            "band": "Band", "plans": "Plans", "avg_score": "Avg score",
+            "won_count": "Won deals", "closed_count": "Closed deals",
             "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
             "won_vs_target": st.column_config.NumberColumn("Won vs target", format="percent"),
             "won": st.column_config.NumberColumn("Won", format="dollar"),
