@@ -1,0 +1,155 @@
+"""Scorecard page under AppTest: fill and submit the form, reload, stale saves, refusals, charts, templates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planning import scorecards, users
+
+PLAN = "Lumen Health FY2026"  # owned by Sofia Alvarez (rep) in the demo book
+RATING = "How strong is our relationship with the economic buyer?"
+BUDGET = "Is budget allocated for the next purchase?"
+CASES = "Open critical support cases"
+
+
+@pytest.fixture
+def plan_id(app_test) -> int:
+    return app_test.db.value("SELECT id FROM plan WHERE name = ?", [PLAN])
+
+
+def open_page(app_test, plan_id: int, user: str = "Sofia Alvarez"):
+    at = app_test("pages/scorecard.py", query={"plan": str(plan_id)})
+    # The sidebar's "Signed in as" picker writes these two; set them as it would.
+    at.session_state["current_user_name"] = user
+    at.session_state["current_user"] = users.find_user(app_test.db, user)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def keys(db, plan_id: int) -> dict[str, str]:
+    """Widget keys of the form as loaded now: question text → value key (and text + ' note')."""
+    loaded = db.value("SELECT coalesce(max(id), 0) FROM scorecard_submission WHERE plan_id = ?", [plan_id])
+    form = scorecards.scorecard_form(db, plan_id)
+    found = {}
+    for q in form["questions"]:
+        found[q["text"]] = f"sc_{plan_id}_{loaded}_v{q['question_id']}"
+        found[q["text"] + " note"] = f"sc_{plan_id}_{loaded}_n{q['question_id']}"
+    return found
+
+
+def save(at):
+    next(b for b in at.button if b.label == "Save scorecard").click().run()
+    return at
+
+
+def submissions(db, plan_id: int) -> int:
+    return db.value("SELECT count(*) FROM scorecard_submission WHERE plan_id = ?", [plan_id])
+
+
+def test_form_submits_persists_and_reloads_with_the_new_score(app_test, plan_id):
+    db = app_test.db
+    before = submissions(db, plan_id)
+    at = open_page(app_test, plan_id)
+    k = keys(db, plan_id)
+    at.selectbox(key=k[RATING]).select("5")
+    at.selectbox(key=k[BUDGET]).select("No budget")
+    at.number_input(key=k[CASES]).set_value(2)
+    at.text_input(key=k[RATING + " note"]).input("Met the CFO twice")
+    save(at)
+    assert [s.value for s in at.success] == ["Scorecard saved."]
+    assert submissions(db, plan_id) == before + 1
+    saved = db.rows(
+        "SELECT q.text, a.value, a.note, u.name AS by FROM scorecard_answer a JOIN scorecard_question q"
+        " ON q.id = a.question_id JOIN app_user u ON u.id = a.answered_by"
+        " WHERE a.submission_id = (SELECT max(id) FROM scorecard_submission WHERE plan_id = ?)", [plan_id])
+    by_text = {r["text"]: (r["value"], r["note"], r["by"]) for r in saved}
+    assert by_text[RATING] == ("5", "Met the CFO twice", "Sofia Alvarez")
+    assert by_text[BUDGET][0] == "No budget" and by_text[CASES][0] == "2"
+    expected = scorecards.plan_scores(db, [plan_id]).iloc[0]
+    assert at.metric[0].value == f"{expected['score']:.1f}"
+    # A new session (a reload) shows the saved answers and the recomputed score.
+    again = open_page(app_test, plan_id)
+    k = keys(db, plan_id)
+    assert again.selectbox(key=k[RATING]).value == "5"
+    assert again.selectbox(key=k[BUDGET]).value == "No budget"
+    assert again.number_input(key=k[CASES]).value == 2
+    assert again.text_input(key=k[RATING + " note"]).value == "Met the CFO twice"
+    assert [m.value for m in again.metric] == [f"{expected['score']:.1f}", f"{expected['completion']:.1f}%"]
+
+
+def test_a_second_session_saving_stale_answers_is_refused(app_test, plan_id):
+    db = app_test.db
+    first, second = open_page(app_test, plan_id), open_page(app_test, plan_id)
+    k = keys(db, plan_id)
+    old = second.selectbox(key=k[RATING]).value
+    first.selectbox(key=k[RATING]).select("1" if old != "1" else "2")
+    new = first.selectbox(key=k[RATING]).value
+    save(first)
+    assert [s.value for s in first.success] == ["Scorecard saved."]
+    after_first = submissions(db, plan_id)
+    second.selectbox(key=k[RATING]).select("4")
+    save(second)
+    errors = [e.value for e in second.error]
+    assert len(errors) == 1
+    assert errors[0].startswith("This scorecard was saved by Sofia Alvarez at ")
+    assert f"Changed answers: “{RATING}”: {old or '(no answer)'} → {new}." in errors[0]
+    assert submissions(db, plan_id) == after_first
+    # Reloading shows the other session's answer, ready to edit again.
+    next(b for b in second.button if b.label == "Load the latest answers").click().run()
+    assert second.selectbox(key=keys(db, plan_id)[RATING]).value == new
+
+
+def test_someone_outside_the_plan_team_cannot_save(app_test, plan_id):
+    before = submissions(app_test.db, plan_id)
+    at = open_page(app_test, plan_id, user="Ben Schultz")
+    save(at)
+    assert [e.value for e in at.error] == [
+        f"Ben Schultz (rep) cannot change plan {plan_id}: only its owner, its team members, the owner's manager "
+        "and admins can. Ask the plan owner to add you to the team."]
+    assert submissions(app_test.db, plan_id) == before
+
+
+def test_history_profile_and_calibration_charts(app_test, plan_id):
+    at = open_page(app_test, plan_id)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(specs) == 3
+    history, profile, calibration = specs
+    assert history["layer"][0]["mark"]["type"] == "rect"
+    assert [layer["mark"]["type"] for layer in history["layer"][1]["layer"]] == ["line", "line"]
+    assert profile["mark"]["type"] == "bar"
+    assert profile["encoding"]["color"]["scale"] == {
+        "domain": ["Healthy", "Watch", "At risk"], "range": ["#2e7d32", "#f9a825", "#c62828"]}
+    assert calibration["encoding"]["x"]["field"] == "band"
+    assert [m.label for m in at.metric] == ["Score", "Completion"]
+
+
+def test_carried_forward_answers_are_flagged_until_saved(app_test):
+    db = app_test.db
+    plan_id = db.value(
+        "SELECT plan_id FROM scorecard_submission s WHERE carried_forward AND id = "
+        "(SELECT max(id) FROM scorecard_submission WHERE plan_id = s.plan_id) ORDER BY plan_id LIMIT 1")
+    owner = db.value("SELECT u.name FROM plan p JOIN app_user u ON u.id = p.owner_id WHERE p.id = ?", [plan_id])
+    at = open_page(app_test, plan_id, user=owner)
+    assert any("carried forward" in w.value for w in at.warning)
+    save(at)
+    assert not any("carried forward" in w.value for w in at.warning)
+    assert db.value("SELECT carried_forward FROM scorecard_submission WHERE plan_id = ? ORDER BY id DESC LIMIT 1",
+                    [plan_id]) is False
+
+
+def test_admin_edits_the_active_template_into_version_2(app_test, plan_id):
+    db = app_test.db
+    v1 = db.value("SELECT id FROM scorecard_template WHERE status = 'Active'")
+    at = open_page(app_test, plan_id, user="Ada Admin")
+    at.session_state[f"tpl_cats_{v1}"] = {"edited_rows": {0: {"weight": 4}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Save template").click().run()
+    assert not at.exception and not at.error
+    v2 = db.value("SELECT id FROM scorecard_template WHERE status = 'Active'")
+    assert v2 != v1
+    assert db.value("SELECT version FROM scorecard_template WHERE id = ?", [v2]) == 2
+    assert db.value("SELECT weight FROM scorecard_category WHERE template_id = ? ORDER BY position LIMIT 1", [v2]) == 4
+    assert db.value("SELECT template_id FROM plan WHERE id = ?", [plan_id]) == v1

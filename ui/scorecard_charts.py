@@ -1,0 +1,106 @@
+"""Scorecard charts and badges: score history, category profile, calibration; band colours from vocab."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from planning import vocab
+
+BAND_SCALE = alt.Scale(domain=list(vocab.BAND_COLOURS), range=list(vocab.BAND_COLOURS.values()))
+NOT_SCORED = "#bdbdbd"
+
+
+def band_badge(band: str | None) -> str:
+    """A coloured band label (our own vocabulary only: safe as HTML)."""
+    colour = vocab.BAND_COLOURS.get(band, NOT_SCORED)
+    text = band if band in vocab.BAND_COLOURS else "Not scored"
+    return (f'<span style="background:{colour};color:white;padding:2px 10px;border-radius:10px;'
+            f'font-weight:600">{text}</span>')
+
+
+def header(card: dict) -> None:
+    """Score, band and completion of the latest submission."""
+    left, middle, right = st.columns(3)
+    left.metric("Score", "—" if card["score"] is None else f"{card['score']:.1f}")
+    with middle:
+        st.markdown("**Band**")
+        st.markdown(band_badge(card["band"]), unsafe_allow_html=True)
+    right.metric("Completion", f"{card['completion']:.1f}%")
+
+
+def _band_backdrop() -> alt.Chart:
+    bands = pd.DataFrame([
+        {"band": "At risk", "low": 0, "high": 33.5},
+        {"band": "Watch", "low": 33.5, "high": 66.5},
+        {"band": "Healthy", "low": 66.5, "high": 100},
+    ])
+    return alt.Chart(bands).mark_rect(opacity=0.12).encode(
+        y=alt.Y("low:Q", scale=alt.Scale(domain=[0, 100])), y2="high:Q",
+        color=alt.Color("band:N", scale=BAND_SCALE, title="Band"),
+    )
+
+
+def history_chart(history: pd.DataFrame) -> None:
+    """Plan (thick) and category scores over time, on band-coloured backdrop."""
+    if history.empty:
+        st.info("No submissions yet: the trend appears after the first save.")
+        return
+    data = history.dropna(subset=["score"])
+    base = alt.Chart(data).encode(
+        x=alt.X("submitted_at:T", title="Submitted"),
+        y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
+        tooltip=["series", "score", "completion", "submitted_at", "submitted_by", "carried_forward"],
+    )
+    categories = base.transform_filter(alt.datum.series != "Overall").mark_line(point=True, opacity=0.75).encode(
+        color=alt.Color("series:N", title="Category", scale=alt.Scale(scheme="tableau10")),
+    )
+    overall = base.transform_filter(alt.datum.series == "Overall").mark_line(
+        point=alt.OverlayMarkDef(size=80, color="black"), color="black", strokeWidth=4)
+    lines = alt.layer(categories, overall)
+    chart = alt.layer(_band_backdrop(), lines).resolve_scale(color="independent")
+    st.altair_chart(chart.properties(height=340), width="stretch")
+
+
+def profile_chart(categories: list[dict]) -> None:
+    """The latest category profile as bars coloured by band (unanswered categories show no bar)."""
+    frame = pd.DataFrame(categories)
+    if frame.empty or frame["score"].isna().all():
+        st.info("No category has an answer yet.")
+        return
+    chart = alt.Chart(frame.dropna(subset=["score"])).mark_bar().encode(
+        y=alt.Y("name:N", sort=list(frame["name"]), title=None),
+        x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="Category score"),
+        color=alt.Color("band:N", scale=BAND_SCALE, title="Band"),
+        tooltip=["name", "weight", "score", "answered", "questions"],
+    )
+    st.altair_chart(chart.properties(height=40 * len(frame) + 40), width="stretch")
+
+
+def calibration_view(table: pd.DataFrame, label: str) -> None:
+    """Win rate and won vs target per score band."""
+    if table.empty:
+        st.info(f"No plans cover {label}.")
+        return
+    st.caption(f"Plans covering {label}, grouped by their latest score band, against what they actually won "
+               "(opportunities of the plan's account and business unit closing in its period).")
+    chart = alt.Chart(table).mark_bar().encode(
+        x=alt.X("band:N", sort=[*vocab.SCORE_BANDS, "Not scored"], title="Band"),
+        y=alt.Y("win_rate:Q", axis=alt.Axis(format="%"), title="Win rate (count)"),
+        color=alt.Color("band:N", scale=alt.Scale(domain=[*vocab.BAND_COLOURS, "Not scored"],
+                                                  range=[*vocab.BAND_COLOURS.values(), NOT_SCORED]), legend=None),
+        tooltip=["band", "plans", "avg_score", "win_rate", "won_vs_target"],
+    )
+    st.altair_chart(chart.properties(height=260), width="stretch")
+    st.dataframe(
+        table, hide_index=True, width="stretch",
+        column_config={
+            "band": "Band", "plans": "Plans", "avg_score": "Avg score",
+            "won_count": "Won deals", "closed_count": "Closed deals",
+            "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
+            "won_vs_target": st.column_config.NumberColumn("Won vs target", format="percent"),
+            "won": st.column_config.NumberColumn("Won", format="dollar"),
+            "target": st.column_config.NumberColumn("Target", format="dollar"),
+        },
+    )
