@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import statistics
 import sys
 import time
@@ -18,7 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def registered_pages() -> list[str]:
-    return re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
+    sys.path.insert(0, str(ROOT))
+    from ui.navigation import PAGE_FILES
+
+    return PAGE_FILES
 
 
 def render_pages(plan_id: int, runs: int) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -48,7 +47,9 @@ def datasets() -> Path:
 
 def registered_pages() -> list[str]:
     """Page files listed in app.py's navigation, in order."""
-    return re.findall(r'st\.Page\(HERE / "([^"]+)"', (ROOT / "app.py").read_text())
+    from ui.navigation import PAGE_FILES
+
+    return PAGE_FILES
 
 
 @pytest.fixture

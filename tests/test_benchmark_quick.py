@@ -12,7 +12,7 @@ import pytest
 from planning import scale
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["portfolio", "plan", "scorecard", "whitespace", "stakeholders", "import"]
+PAGES = ["portfolio", "plan", "scorecard", "whitespace", "stakeholders", "import", "admin"]
 
 
 @pytest.fixture(scope="module")
