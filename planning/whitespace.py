@@ -440,11 +440,12 @@ def set_cell(
                 [plan_id, business_unit_id, product_id, values["status"], values["estimated_value"],
                  competitor_id, values["contract_end_date"], values["note"], user["id"]],
             ).fetchall()[0][0]
-            audit.record_created(
+            created = {"plan_id": plan_id, "business_unit_id": business_unit_id, "product_id": product_id, **values}
+            # One audit call, so the creation shares its timestamp with the version bump (see _stale_message).
+            audit.record(
                 con, user["id"], "whitespace_cell", cell_id,
-                {"plan_id": plan_id, "business_unit_id": business_unit_id, "product_id": product_id, **values},
+                {k: (None, v) for k, v in created.items() if v is not None} | {"version": (0, 1)},
             )
-            audit.record(con, user["id"], "whitespace_cell", cell_id, {"version": (0, 1)})
             return {"id": cell_id, "version": 1, **values}
         changed = audit.changed_fields(old, values)
         if not changed:
