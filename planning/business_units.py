@@ -113,8 +113,9 @@ def delete_unit(db: Database, user: dict | None, unit_id: int) -> None:
         if opportunities or plans:
             uses = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((opportunities, "opportunity"), (plans, "plan")) if n]
             uses = [u.replace("opportunitys", "opportunities") for u in uses]
+            verb = "uses" if len(uses) == 1 and (opportunities or plans) == 1 else "use"
             raise InvalidInput(
-                f"Business unit {old['name']!r} cannot be deleted: {' and '.join(uses)} still use it "
+                f"Business unit {old['name']!r} cannot be deleted: {' and '.join(uses)} still {verb} it "
                 "(plan scope, whitespace cells or initiatives). Move them to another unit first."
             )
         con.execute("DELETE FROM business_unit WHERE id = ?", [unit_id])
