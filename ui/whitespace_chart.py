@@ -68,12 +68,13 @@ def heatmap(matrix: pd.DataFrame) -> alt.FacetChart:
         x=x, y=y, color=colour, tooltip=tooltip,
         strokeWidth=alt.condition("datum.manual", alt.value(2.5), alt.value(0)),
     )
-    labels = alt.Chart().mark_text(fontSize=12, color="white", fontWeight="bold").encode(
-        x=x, y=y, text="label:N", tooltip=tooltip
+    light = "datum.status == 'Open' || datum.status == 'Unknown'"
+    labels = alt.Chart().mark_text(fontSize=12, fontWeight="bold").encode(
+        x=x, y=y, text="label:N", tooltip=tooltip, color=alt.condition(light, alt.value("#212121"), alt.value("white")),
     )
     return (
         alt.layer(cells, labels, data=frame)
-        .properties(width=alt.Step(95), height=alt.Step(42))
+        .properties(width=alt.Step(80), height=alt.Step(42))
         .facet(column=alt.Column("family:N", title=None, header=alt.Header(labelFontWeight="bold")))
         .resolve_scale(x="independent")
         .configure_view(stroke=None)
