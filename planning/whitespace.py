@@ -84,22 +84,34 @@ deals AS (
          AND (s.plan_unit_id IS NULL OR o.business_unit_id = s.plan_unit_id)
     GROUP BY ALL
 ),
-peer_accounts AS (
-    SELECT s.plan_id, s.period_end, a.id AS account_id
-    FROM scope s JOIN account a ON a.industry = s.industry AND {size_band_sql('a')} = s.size_band
-         AND a.id <> s.account_id
+bands AS (
+    SELECT DISTINCT industry, size_band, period_end FROM scope WHERE industry IS NOT NULL AND size_band IS NOT NULL
 ),
-peer_spend AS (
-    SELECT pa.plan_id, o.account_id, o.product_id, sum(o.amount) AS spend
-    FROM peer_accounts pa
-    JOIN flagged o ON o.account_id = pa.account_id AND o.won
-         AND (o.close_date IS NULL OR o.close_date <= pa.period_end)
+account_spend AS (  -- each account's won spend per product up to each plan end in play
+    SELECT b.industry, b.size_band, b.period_end, o.account_id, o.product_id, sum(o.amount)::DOUBLE AS spend
+    FROM bands b
+    JOIN account a ON a.industry = b.industry AND {size_band_sql('a')} = b.size_band
+    JOIN flagged o ON o.account_id = a.id AND o.won AND (o.close_date IS NULL OR o.close_date <= b.period_end)
     GROUP BY ALL
     HAVING sum(o.amount) > 0
 ),
+group_spend AS (
+    SELECT industry, size_band, period_end, product_id, list(spend ORDER BY spend) AS spends
+    FROM account_spend GROUP BY ALL
+),
+peer_lists AS (  -- the group's spends without the plan's own account (one element out, when it bought)
+    SELECT s.plan_id, g.product_id,
+           CASE WHEN own.spend IS NULL THEN g.spends
+                ELSE list_concat(g.spends[:list_position(g.spends, own.spend) - 1],
+                                 g.spends[list_position(g.spends, own.spend) + 1:]) END AS spends
+    FROM scope s
+    JOIN group_spend g ON g.industry = s.industry AND g.size_band = s.size_band AND g.period_end = s.period_end
+    LEFT JOIN account_spend own ON own.account_id = s.account_id AND own.product_id = g.product_id
+         AND own.industry = s.industry AND own.size_band = s.size_band AND own.period_end = s.period_end
+),
 peers AS (
-    SELECT plan_id, product_id, round(median(spend::DOUBLE), 2) AS peer_estimate, count(*) AS peer_count
-    FROM peer_spend GROUP BY ALL
+    SELECT plan_id, product_id, round(list_aggregate(spends, 'median'), 2) AS peer_estimate, len(spends) AS peer_count
+    FROM peer_lists WHERE len(spends) > 0
 ),
 unit_rows AS (
     SELECT s.plan_id, bu.id AS business_unit_id, bu.name AS business_unit

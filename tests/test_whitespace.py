@@ -266,3 +266,22 @@ def test_totals_for_all_plans_agree_with_each_matrix(demo_db):
         summary = whitespace.summarise(whitespace.plan_matrix(demo_db, int(plan_id)))
         for key in ("sold", "in_progress", "open_value", "competitor_value", "whitespace_value"):
             assert totals.loc[plan_id, key] == pytest.approx(summary[key]), (plan_id, key)
+
+
+@pytest.mark.parametrize(
+    "product, extra, estimate, peers",
+    [
+        # The account's own 1,000 is the largest spend: dropped from the end of the list.
+        ("Beta", [("shopwise", 1000), ("peerly", 10), ("staffco", 20)], 15.0, 2),
+        # A peer spent exactly what the account did: only the account's own entry is dropped.
+        ("Gamma", [("staffco", 30)], 45.0, 2),
+    ],
+)
+def test_the_account_itself_is_left_out_wherever_it_sorts(book, product, extra, estimate, peers):
+    db = book["db"]
+    with db.transaction() as con:
+        for who, amount in extra:
+            make_opportunity(con, book[who], book[product], amount=amount,
+                             business_unit_id=book["IT"] if who == "shopwise" else None)
+    found = cell(db, book["plan"], "Marketing", product)
+    assert (found["peer_estimate"], found["peer_count"]) == (estimate, peers)
