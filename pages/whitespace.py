@@ -1,18 +1,51 @@
-"""Whitespace: the plan's business-unit × product cells."""
+"""Whitespace: the plan's business units × products, what is sold, in progress, open or held by a competitor."""
 
 import streamlit as st
 
 from planning import whitespace
-from ui.context import database
+from ui.context import current_user, database
+from ui.whitespace_chart import heatmap, short_money
+from ui.whitespace_editor import cell_editor, show_flash
+from ui.whitespace_units import unit_manager
 from ui.widgets import plan_picker
 
 db = database()
 st.title("Whitespace")
+user = current_user()
 plan = plan_picker(db)
 if plan is None:
     st.stop()
-cells = whitespace.list_cells(db, plan["id"])
-if cells.empty:
-    st.info("No whitespace cells recorded for this plan yet.")
+show_flash()
+matrix = whitespace.plan_matrix(db, plan["id"])
+st.caption(
+    f"{plan['account']} · {plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}. "
+    "Sold: a won deal closing by the plan end; In Progress: an open deal closing by then (or undated); "
+    "Open: no deal. ✎ marks a status set by a person; ~ marks a peer estimate (median won spend of "
+    "accounts in the same sector and size band)."
+)
+if matrix.empty:
+    st.info("No products in the catalogue yet — import products to see the whitespace matrix.")
 else:
-    st.dataframe(cells, hide_index=True, use_container_width=True)
+    totals = whitespace.summarise(matrix)
+    columns = st.columns(4)
+    columns[0].metric("Sold", short_money(totals["sold"]))
+    columns[1].metric("In progress", short_money(totals["in_progress"]))
+    columns[2].metric("Open whitespace", short_money(totals["open_value"]))
+    columns[3].metric("Competitor-held", short_money(totals["competitor_value"]))
+    st.caption(
+        f"Whitespace value {totals['whitespace_value']:,.0f}, of which {totals['peer_estimated_value']:,.0f} "
+        f"from peer estimates (not entered by the team) · {totals['open_cells']} open cells."
+    )
+    st.altair_chart(heatmap(matrix), width="content")
+edit_tab, totals_tab, units_tab = st.tabs(["Edit a cell", "Totals", "Business units"])
+with edit_tab:
+    if not matrix.empty:
+        cell_editor(db, user, plan["id"], matrix)
+with totals_tab:
+    if not matrix.empty:
+        st.subheader("By business unit")
+        st.dataframe(whitespace.row_totals(matrix), hide_index=True, width="stretch")
+        st.subheader("By product")
+        st.dataframe(whitespace.column_totals(matrix), hide_index=True, width="stretch")
+with units_tab:
+    unit_manager(db, user, plan["account_id"], plan["account"])

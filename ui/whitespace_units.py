@@ -1,0 +1,48 @@
+"""Business units of the plan's account: list, add, rename, delete."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planning import business_units
+from planning.db import Database
+from planning.errors import PlanningError
+from ui.whitespace_editor import flash
+
+
+def _attempt(action, message: str) -> None:
+    try:
+        action()
+    except PlanningError as exc:
+        st.error(str(exc))
+    else:
+        flash(message)
+        st.rerun()
+
+
+def unit_manager(db: Database, user: dict | None, account_id: int, account_name: str) -> None:
+    """The account's units with their use, and forms to change them."""
+    units = business_units.list_units(db, account_id)
+    kinds = ["", *business_units.KINDS]
+    if units.empty:
+        st.caption(f"{account_name} has no business units: the matrix has one row for the whole account.")
+    else:
+        st.dataframe(units.drop(columns=["id"]), hide_index=True, width="stretch")
+    with st.form(key="ws_unit_add", clear_on_submit=True):
+        name = st.text_input("New business unit", key="ws_unit_new_name")
+        kind = st.selectbox("Kind", kinds, key="ws_unit_new_kind")
+        if st.form_submit_button("Add business unit"):
+            _attempt(lambda: business_units.add_unit(db, user, account_id, name, kind or None), f"Added {name.strip()}.")
+    if units.empty:
+        return
+    names = dict(zip(units["id"].astype(int), units["name"]))
+    with st.form(key="ws_unit_rename"):
+        unit_id = st.selectbox("Business unit", list(names), format_func=names.get, key="ws_unit_rename_id")
+        new_name = st.text_input("New name", key="ws_unit_rename_name")
+        new_kind = st.selectbox("Kind", kinds, key="ws_unit_rename_kind")
+        if st.form_submit_button("Rename"):
+            _attempt(lambda: business_units.rename_unit(db, user, unit_id, new_name, new_kind or None), "Renamed.")
+    doomed = st.selectbox("Delete business unit", list(names), format_func=names.get, key="ws_unit_delete_id",
+                          help="Only units no opportunity or plan uses can be deleted.")
+    if st.button("Delete", key="ws_unit_delete"):
+        _attempt(lambda: business_units.delete_unit(db, user, doomed), f"Deleted {names[doomed]}.")
