@@ -1,0 +1,47 @@
+"""Stakeholder page: the agraph network with its filters, layout toggle and legend, and the coverage banner."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_agraph import Config, Edge, Node, agraph
+
+from planning import stakeholder_graph
+
+
+def render_coverage(coverage: dict) -> None:
+    """Coverage status as a coloured headline, then one message per alert."""
+    status, label = coverage["coverage_status"], coverage["coverage_label"]
+    headline = f"Coverage status {status} of 3: {label}."
+    (st.error if status <= 1 else st.warning if status == 2 else st.success)(headline)
+    for rule, alert in zip(coverage["alert_rules"], coverage["alerts"]):
+        # Missing people at the top of the deal are errors; the rest are warnings to act on.
+        severe = rule in ("no_contacts", "no_key_player", "no_economic_buyer", "hostile_uncovered")
+        (st.error if severe else st.warning)(alert)
+
+
+def render_graph(data: dict) -> int | None:
+    """Filters, the one agraph call of the page, the legend; returns the clicked contact id."""
+    departments, roles = stakeholder_graph.filter_options(data)
+    left, middle, right = st.columns([2, 2, 1])
+    chosen_departments = left.multiselect("Departments", departments, key="graph_departments")
+    chosen_roles = middle.multiselect("Buying roles", roles, key="graph_roles")
+    layout = right.radio("Layout", ["Network", "Org chart"], key="graph_layout", horizontal=True)
+    nodes, edges, config = stakeholder_graph.build_graph(
+        data, chosen_departments, chosen_roles, hierarchical=layout == "Org chart"
+    )
+    if not nodes:
+        st.info("No stakeholder matches these filters.")
+        return None
+    clicked = agraph([Node(**n) for n in nodes], [Edge(**e) for e in edges], Config(**config))
+    render_legend()
+    return stakeholder_graph.contact_id_of(clicked)
+
+
+def render_legend() -> None:
+    entries = pd.DataFrame(stakeholder_graph.legend())
+    styled = entries.style.apply(
+        lambda row: [f"background-color: {row['colour']}" if row["colour"] else "" for _ in row], axis=1
+    ).hide(axis="columns", subset=["colour"])
+    with st.expander("Legend", expanded=False):
+        st.dataframe(styled, hide_index=True, column_config={"symbol": "Symbol", "meaning": "Meaning"})
