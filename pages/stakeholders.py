@@ -34,7 +34,7 @@ else:
             stakeholders.list_stakeholders(db, plan["id"]).drop(
                 columns=["id", "plan_id", "contact_id", "reports_to_id", "covered_by_user_id", "version"]
             ),
-            hide_index=True, use_container_width=True,
+            hide_index=True,
         )
     render_edit_stakeholder(db, user, plan["id"], data, clicked)
 

@@ -8,7 +8,10 @@ Coverage status (Altify's relationship-map scale), per plan:
 A *key player* is an Economic Buyer or Decision Maker, or anyone with influence 4 or 5.
 *Supportive* means support Mentor or Supporter. A contact is *covered* when their coverage is
 neither Unknown nor No Contact. The *main contact* (for the three-handshakes check) is the
-plan's Champion, else its Coach, else the covered contact with the strongest relationship.
+plan's Champion, else its Coach, else the covered contact with the strongest relationship (then
+the most influential). Three handshakes = someone mapped *above* (the main contact's manager) and
+*beside* (a peer with the same manager); a main contact with no recorded manager passes, since
+their peers sit outside the mapped organisation.
 """
 
 from __future__ import annotations
@@ -332,8 +335,8 @@ main AS (
 handshakes AS (
     SELECT m.plan_id, m.name AS main_contact,
            m.reports_to_id IS NULL OR EXISTS (SELECT 1 FROM s x WHERE x.plan_id = m.plan_id AND x.contact_id = m.reports_to_id) AS above,
-           EXISTS (SELECT 1 FROM s x WHERE x.plan_id = m.plan_id AND x.contact_id <> m.contact_id
-                   AND x.reports_to_id IS NOT DISTINCT FROM m.reports_to_id) AS beside
+           m.reports_to_id IS NULL OR EXISTS (SELECT 1 FROM s x WHERE x.plan_id = m.plan_id AND x.contact_id <> m.contact_id
+                   AND x.reports_to_id = m.reports_to_id) AS beside
     FROM main m
 ),
 agg AS (

@@ -34,4 +34,4 @@ def render_heat_map(stakeholders: list[dict]) -> None:
     rules = alt.Chart(pd.DataFrame({"x": [split]})).mark_rule(strokeDash=[4, 4], color="#9e9e9e").encode(x="x:Q")
     rules += alt.Chart(pd.DataFrame({"y": [split]})).mark_rule(strokeDash=[4, 4], color="#9e9e9e").encode(y="y:Q")
     labels = alt.Chart(_QUADRANT_LABELS).mark_text(fontSize=11, color="#616161").encode(x="x:Q", y="y:Q", text="text:N")
-    st.altair_chart((rules + dots + labels).properties(height=420), use_container_width=True)
+    st.altair_chart((rules + dots + labels).properties(height=420), width="stretch")
