@@ -69,7 +69,7 @@ def _matches(s: dict, departments: set | None, roles: set | None) -> bool:
     return not roles or (s.get("buying_role") or NO_ROLE) in roles
 
 
-def graph_config(hierarchical: bool = False, width: int = 1000, height: int = 600) -> dict:
+def graph_config(hierarchical: bool = False, width: int = 760, height: int = 560) -> dict:
     """streamlit-agraph Config arguments: physics layout, or a top-down org chart."""
     config = {"width": width, "height": height, "directed": True, "physics": not hierarchical,
               "hierarchical": hierarchical}

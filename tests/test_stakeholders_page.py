@@ -50,7 +50,12 @@ def test_page_draws_the_graph_with_alerts_and_coverage(app_test, summit):
     assert [w.value for w in at.warning][0] == "Coverage status 2 of 3: Key players mapped, none supportive."
     assert "No supportive key player: none of the 2 key players is a Mentor or Supporter." in [w.value for w in at.warning]
     assert "Champion Alice Jensen not contacted in 90 days (no contact recorded)." in [w.value for w in at.warning]
-    assert len(at.get("vega_lite_chart")) == 1  # the contact heat map
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]  # the legend and the heat map
+    heat_map = next(spec for spec in specs if "Relationship strength" in json.dumps(spec))
+    dots = next(layer for layer in heat_map["layer"] if layer.get("mark", {}).get("type") == "circle")
+    assert dots["encoding"]["y"]["field"] == "influence"
+    assert dots["encoding"]["color"]["field"] == "support"
+    assert dots["encoding"]["color"]["scale"]["range"][:2] == ["#1b5e20", "#66bb6a"]
 
 
 def test_org_chart_layout_and_department_filter(app_test):

@@ -21,12 +21,16 @@ def render_heat_map(stakeholders: list[dict]) -> None:
     if points.empty:
         st.info("Rate influence and relationship strength on a stakeholder to place them on the heat map.")
         return
+    # Contacts with the same ratings sit side by side rather than on top of each other.
+    spot = points.groupby(["influence", "relationship_strength"])
+    points["x"] = points["relationship_strength"] + (spot.cumcount() - (spot["name"].transform("size") - 1) / 2) * 0.15
     domain = [*vocab.SUPPORT_LEVELS, "Unknown"]
     colours = [*vocab.SUPPORT_COLOURS.values(), stakeholder_graph.UNKNOWN_SUPPORT_COLOUR]
     scale = alt.Scale(domain=[0.5, 5.5], nice=False)
+    axis = alt.Axis(values=[1, 2, 3, 4, 5], format="d", grid=False)
     dots = alt.Chart(points).mark_circle(size=160, opacity=0.85).encode(
-        x=alt.X("relationship_strength:Q", title="Relationship strength", scale=scale),
-        y=alt.Y("influence:Q", title="Influence", scale=scale),
+        x=alt.X("x:Q", title="Relationship strength", scale=scale, axis=axis),
+        y=alt.Y("influence:Q", title="Influence", scale=scale, axis=axis),
         color=alt.Color("support:N", title="Support", scale=alt.Scale(domain=domain, range=colours)),
         tooltip=["name", "buying_role", "support", "influence", "relationship_strength", "quadrant"],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit_agraph import Config, Edge, Node, agraph
@@ -39,9 +40,23 @@ def render_graph(data: dict) -> int | None:
 
 
 def render_legend() -> None:
+    """Symbols drawn as the graph draws them: coloured dots, the team box and the three line styles."""
     entries = pd.DataFrame(stakeholder_graph.legend())
-    styled = entries.style.apply(
-        lambda row: [f"background-color: {row['colour']}" if row["colour"] else "" for _ in row], axis=1
-    ).hide(axis="columns", subset=["colour"])
+    entries["row"] = range(len(entries))
+    entries["kind"] = entries["symbol"].str.split(" ").str[-1]
+    entries["colour"] = entries["colour"].fillna("#9e9e9e")
+    entries["shape"] = entries["kind"].map({"box": "square"}).fillna("circle")
+    y = alt.Y("row:O", axis=None)
+    base = alt.Chart(entries)
+    symbols = base.transform_filter(alt.FieldOneOfPredicate("kind", ["dot", "size", "box"])).mark_point(
+        filled=True, size=180, opacity=1).encode(
+        x=alt.value(20), y=y, color=alt.Color("colour:N", scale=None), shape=alt.Shape("shape:N", scale=None))
+    lines = [
+        base.transform_filter(alt.datum.kind == kind).mark_rule(strokeWidth=2, strokeDash=dash).encode(
+            x=alt.value(8), x2=alt.value(34), y=y, color=alt.Color("colour:N", scale=None))
+        for kind, dash in (("solid", [1, 0]), ("dashed", [6, 4]), ("dotted", [2, 6]))
+    ]
+    text = base.mark_text(align="left", dx=0).encode(x=alt.value(48), y=y, text="meaning:N")
+    chart = alt.layer(symbols, *lines, text).properties(height=22 * len(entries), width=360)
     with st.expander("Legend", expanded=False):
-        st.dataframe(styled, hide_index=True, column_config={"symbol": "Symbol", "meaning": "Meaning"})
+        st.altair_chart(chart.configure_view(stroke=None))
