@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from planning import cli
+from planning import cli, stakeholders, users
 
 PAGE = "pages/stakeholders.py"
 
@@ -101,16 +101,25 @@ def test_clicking_a_node_opens_that_stakeholders_edit_form(app_test, summit, mon
 def test_a_save_after_someone_elses_is_refused_with_what_changed(app_test, summit):
     at = app_test(PAGE, query={"plan": str(summit)})
     target = first_stakeholder(app_test.db, summit)
-    app_test.db.execute("UPDATE stakeholder SET version = version + 1 WHERE id = ?", [target["id"]])
-    at.selectbox(key=f"sh{target['id']}_support").set_value("Mentor")
+    other = "Neutral" if target["support"] != "Neutral" else "Supporter"
+    colleague = users.find_user(app_test.db, "Ada Admin")
+    stakeholders.update_stakeholder(app_test.db, colleague, target["id"], target["version"], {"note": "met at the fair"})
+    at.selectbox(key=f"sh{target['id']}_support").set_value(other)
     button(at, "Save stakeholder").click().run()
-    assert [e.value for e in at.error][-1].startswith(f"Someone else saved {target['name']}'s stakeholder record after you opened it")
+    assert [e.value for e in at.error][-1] == (
+        f"Someone else saved {target['name']}'s stakeholder record after you opened it (changed: note). "
+        "Reload to see their version, then make your change again.")
     assert app_test.db.value("SELECT support FROM stakeholder WHERE id = ?", [target["id"]]) == target["support"]
+    button(at, "Reload their version").click().run()
+    assert not at.error or "Someone else saved" not in at.error[-1].value
+    at.selectbox(key=f"sh{target['id']}_support").set_value(other)
+    button(at, "Save stakeholder").click().run()
+    assert app_test.db.one("SELECT support, version FROM stakeholder WHERE id = ?", [target["id"]]) == {
+        "support": other, "version": target["version"] + 2}
 
 
 def test_a_user_outside_the_plan_is_refused(app_test, summit, monkeypatch):
     import ui.context
-    from planning import users
 
     outsider = app_test.db.value(
         "SELECT id FROM app_user u WHERE role = 'rep' AND id NOT IN (SELECT user_id FROM team_member WHERE plan_id = ?)"

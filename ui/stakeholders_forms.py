@@ -83,22 +83,25 @@ def render_edit_stakeholder(db, user, plan_id: int, data: dict, clicked_contact:
     with st.form(f"edit_stakeholder_{chosen}"):
         values = _attribute_inputs(prefix, row, stakeholders_team(data))
         saved = st.form_submit_button("Save stakeholder")
+    stale = f"{prefix}_stale"
     if saved:
         try:
             changed = stakeholders.update_stakeholder(db, user, chosen, version, values)
         except StaleEdit as exc:
-            st.error(str(exc))
-            if st.button("Reload their version", key=f"{prefix}_reload"):
-                for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
-                    del st.session_state[key]
-                st.rerun()
-            return
+            st.session_state[stale] = str(exc)
         except PlanningError as exc:
             st.error(str(exc))
-            return
-        st.session_state.pop(f"{prefix}_version", None)
-        what = ", ".join(stakeholders.FIELD_LABELS[f] for f in changed) or "nothing changed"
-        _done(f"Saved {row['name']}: {what}.")
+        else:
+            st.session_state.pop(f"{prefix}_version", None)
+            what = ", ".join(stakeholders.FIELD_LABELS[f] for f in changed) or "nothing changed"
+            _done(f"Saved {row['name']}: {what}.")
+    if stale in st.session_state:
+        st.error(st.session_state[stale])
+        if st.button("Reload their version", key=f"{prefix}_reload"):
+            # Forget the loaded version and the typed values: the form refills from the database.
+            for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
+                del st.session_state[key]
+            st.rerun()
     if st.button(f"Remove {row['name']} from this plan", key=f"{prefix}_remove"):
         _run(lambda: stakeholders.remove_stakeholder(db, user, chosen), f"Removed {row['name']} from the plan.")
 
