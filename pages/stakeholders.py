@@ -1,18 +1,48 @@
-"""Stakeholders: the contacts mapped on a plan."""
+"""Stakeholders: who is who in the buying group, how well we cover them, and what to do about it."""
 
 import streamlit as st
 
 from planning import stakeholders
-from ui.context import database
+from ui.context import current_user, database
+from ui.stakeholders_charts import render_heat_map
+from ui.stakeholders_forms import (
+    render_add_stakeholder, render_contact_forms, render_edit_stakeholder, render_influence_form, show_flash,
+)
+from ui.stakeholders_graph import render_coverage, render_graph
 from ui.widgets import plan_picker
 
 db = database()
 st.title("Stakeholders")
+user = current_user()
 plan = plan_picker(db)
 if plan is None:
     st.stop()
-mapped = stakeholders.list_stakeholders(db, plan["id"])
-if mapped.empty:
-    st.info("No stakeholders mapped on this plan yet.")
+show_flash()
+data = stakeholders.stakeholder_map(db, plan["id"])
+render_coverage(stakeholders.plan_coverage(db, plan["id"]))
+
+clicked = None
+if not data["stakeholders"]:
+    st.info("No stakeholders mapped on this plan yet — add contacts of the account below.")
 else:
-    st.dataframe(mapped, hide_index=True, use_container_width=True)
+    clicked = render_graph(data)
+    heat_tab, table_tab = st.tabs(["Contact heat map", "Table"])
+    with heat_tab:
+        render_heat_map(data["stakeholders"])
+    with table_tab:
+        st.dataframe(
+            stakeholders.list_stakeholders(db, plan["id"]).drop(
+                columns=["id", "plan_id", "contact_id", "reports_to_id", "covered_by_user_id", "version"]
+            ),
+            hide_index=True,
+        )
+    render_edit_stakeholder(db, user, plan["id"], data, clicked)
+
+st.subheader("Change the map")
+add_tab, contact_tab, influence_tab = st.tabs(["Add stakeholder", "Add or edit contact", "Influence link"])
+with add_tab:
+    render_add_stakeholder(db, user, plan["id"], data)
+with contact_tab:
+    render_contact_forms(db, user, plan)
+with influence_tab:
+    render_influence_form(db, user, plan["id"], data)

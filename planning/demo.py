@@ -488,6 +488,17 @@ def _seed_stakeholders(con, rng, plans, contacts, anchor: date) -> None:
                 "INSERT INTO influence_link (plan_id, from_contact_id, to_contact_id, note) VALUES (?, ?, ?, ?)",
                 [plan["id"], mapped[3]["id"], mapped[1]["id"], "Trusted advisor on budget decisions"],
             )
+    # Every coverage status shows somewhere (without drawing from rng, so later seeders stay identical):
+    # the half-year push has no map yet (status 0); one business-unit plan maps no key player (status 1).
+    half_year = next(p["id"] for p in plans if p.get("period_kind") == "half")
+    con.execute("DELETE FROM influence_link WHERE plan_id = ?", [half_year])
+    con.execute("DELETE FROM stakeholder WHERE plan_id = ?", [half_year])
+    unit_plan = next(p["id"] for p in plans if p.get("business_unit_id") and p["index"] == 1)
+    con.execute(
+        "UPDATE stakeholder SET influence = least(influence, 3), buying_role = CASE WHEN buying_role IN"
+        " ('Economic Buyer', 'Decision Maker') THEN 'Evaluator' ELSE buying_role END WHERE plan_id = ?",
+        [unit_plan],
+    )
 
 
 def _answer_value(rng: random.Random, qtype: str, options: str | None, quality: float) -> str | None:
