@@ -50,6 +50,7 @@ def test_locked_database_is_refused_in_one_line(tmp_path):
         )
     finally:
         holder.kill()
+        holder.wait()  # the lock goes with the process
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"in use by process {holder.pid}" in result.stderr

@@ -33,3 +33,15 @@ def test_plan_opens_from_deep_link(app_test):
     assert not at.exception
     assert at.selectbox(key="plan_picker").value == plan_id
     assert any(name in s.value for s in at.subheader)
+
+
+@pytest.mark.parametrize("page", registered_pages())
+def test_page_opens_the_database_before_writing_anything(page):
+    # database() turns a page run that skipped app.py into a full app run; output written
+    # before it would appear twice (ui.context._ensure_app_run).
+    from tests.conftest import ROOT
+
+    lines = [line for line in (ROOT / page).read_text().splitlines() if line and not line.startswith((" ", "#", '"', "from", "import"))]
+    first_st = next(i for i, line in enumerate(lines) if "st." in line)
+    first_db = next(i for i, line in enumerate(lines) if "database()" in line)
+    assert first_db < first_st, f"{page}: call database() before any st.* output"
