@@ -263,6 +263,8 @@ def _insert_plan(con: duckdb.DuckDBPyConnection, user_id: int | None, values: di
         [values[c] for c in columns],
     ).fetchall()[0][0]
     audit.record_created(con, user_id, "plan", plan_id, values)
+    if values.get("owner_id") is not None:  # the owner is on the team from the start
+        con.execute("INSERT INTO team_member (plan_id, user_id, role) VALUES (?, ?, 'Account Executive')", [plan_id, values["owner_id"]])
     if make_primary or not has_primary:  # an account's first plan is its primary
         _make_primary(con, user_id, plan_id)
     kpis.take_snapshots(con, [plan_id])
