@@ -210,3 +210,48 @@ def snapshots(db: Database, plan_id: int) -> pd.DataFrame:
         " FROM kpi_snapshot WHERE plan_id = ? ORDER BY snapshot_date",
         [plan_id],
     )
+
+
+# -- chart data ----------------------------------------------------------------------------
+
+TRAJECTORY_SQL = f"""
+WITH members AS ({MEMBERSHIP_SQL}),
+plan_period AS (SELECT period_start, period_end, CAST(sales_target AS DOUBLE) AS target FROM plan WHERE id = $plan),
+days AS (
+    SELECT CAST(close_date AS DATE) AS day,
+           coalesce(CAST(sum(amount) FILTER (WHERE is_won) AS DOUBLE), 0) AS won,
+           coalesce(sum(CAST(amount AS DOUBLE) * probability) FILTER (WHERE NOT is_closed), 0) AS weighted
+    FROM members GROUP BY close_date
+    UNION ALL SELECT period_start, 0, 0 FROM plan_period
+    UNION ALL SELECT period_end, 0, 0 FROM plan_period
+),
+daily AS (SELECT day, sum(won) AS won, sum(weighted) AS weighted FROM days GROUP BY day)
+SELECT d.day,
+       sum(d.won) OVER w AS cumulative_won,
+       sum(d.won + d.weighted) OVER w AS cumulative_expected,
+       p.target * ((d.day - p.period_start) + 1) / ((p.period_end - p.period_start) + 1) AS target_line
+FROM daily d, plan_period p
+WINDOW w AS (ORDER BY d.day)
+ORDER BY d.day
+"""
+
+
+def plan_trajectory(db: Database, plan_id: int) -> pd.DataFrame:
+    """Cumulative won and won + weighted by close date across the period, with a straight-line target."""
+    return db.df(TRAJECTORY_SQL, {"plan_ids": [plan_id], "plan": plan_id})
+
+
+def pipeline_breakdown(db: Database, plan_id: int) -> pd.DataFrame:
+    """Open pipeline of a plan by stage and product: amount, weighted amount and deal count."""
+    return db.df(
+        f"""
+        WITH members AS ({MEMBERSHIP_SQL})
+        SELECT coalesce(m.stage, '(no stage)') AS stage, coalesce(pr.name, '(no product)') AS product,
+               CAST(sum(m.amount) AS DOUBLE) AS amount, sum(CAST(m.amount AS DOUBLE) * m.probability) AS weighted,
+               count(*) AS deals, min(coalesce(s.sort_order, 999)) AS stage_order
+        FROM members m LEFT JOIN product pr ON pr.id = m.product_id LEFT JOIN stage s ON s.name = m.stage
+        WHERE NOT m.is_closed
+        GROUP BY ALL ORDER BY stage_order, stage, product
+        """,
+        {"plan_ids": [plan_id]},
+    )

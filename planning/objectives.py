@@ -257,3 +257,12 @@ def objective_changes(db: Database, plan_id: int, parent_id: int) -> pd.DataFram
         """,
         [plan_id, parent_id],
     )
+
+
+def product_names(db: Database) -> dict[int, str]:
+    """Products by id (for pickers and measure filters)."""
+    return {r["id"]: r["name"] for r in db.rows("SELECT id, name FROM product ORDER BY name")}
+
+
+def stage_names(db: Database) -> list[str]:
+    return [r["name"] for r in db.rows("SELECT name FROM stage ORDER BY sort_order, name")]

@@ -56,23 +56,22 @@ def get_plan(db: Database, plan_id: int) -> dict:
 
 
 def plan_opportunities(db: Database, plan_id: int) -> pd.DataFrame:
-    """Opportunities that count for a plan: its account (and business unit), closing in its period."""
+    """Opportunities behind a plan's figures (kpis.MEMBERSHIP_SQL), with status Won/Lost/Open."""
     return db.df(
-        """
-        SELECT o.id, o.external_id, o.name, o.stage, o.amount,
-               coalesce(o.probability, s.probability) AS probability, o.close_date,
-               pr.name AS product, bu.name AS business_unit, o.type
-        FROM plan p
-        JOIN opportunity o ON o.account_id = p.account_id
-             AND o.close_date BETWEEN p.period_start AND p.period_end
-             AND (p.business_unit_id IS NULL OR o.business_unit_id = p.business_unit_id)
-        LEFT JOIN stage s ON s.name = o.stage
+        f"""
+        WITH members AS ({kpis.MEMBERSHIP_SQL})
+        SELECT o.id, o.external_id, o.name,
+               CASE WHEN m.is_won THEN 'Won' WHEN m.is_closed THEN 'Lost' ELSE 'Open' END AS status,
+               o.stage, CAST(o.amount AS DOUBLE) AS amount, m.probability,
+               CASE WHEN NOT m.is_closed THEN CAST(m.amount AS DOUBLE) * m.probability END AS weighted,
+               o.close_date, o.created_date, pr.name AS product, bu.name AS business_unit, o.type, u.name AS owner
+        FROM members m JOIN opportunity o ON o.id = m.opportunity_id
         LEFT JOIN product pr ON pr.id = o.product_id
         LEFT JOIN business_unit bu ON bu.id = o.business_unit_id
-        WHERE p.id = ?
+        LEFT JOIN app_user u ON u.id = o.owner_id
         ORDER BY o.close_date, o.id
         """,
-        [plan_id],
+        {"plan_ids": [plan_id]},
     )
 
 
