@@ -5,7 +5,7 @@ import streamlit as st
 from planning import kpis
 from ui import plan_lifecycle as lifecycle
 from ui import plan_objectives, plan_sections
-from ui.context import current_user, database
+from ui.context import current_user, database, period
 from ui.widgets import plan_picker
 
 st.title("Plan")
@@ -14,6 +14,7 @@ user = current_user()
 lifecycle.apply_pending_open()
 lifecycle.show_flash()
 lifecycle.new_plan_form(db, user)
+lifecycle.plan_list(db, *period())
 plan = plan_picker(db)
 if plan is None:
     st.stop()

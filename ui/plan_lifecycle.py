@@ -167,3 +167,22 @@ def _run(action, message: str, open_result: bool = False, rerun: bool = True) ->
     if rerun:
         st.rerun()
     return True
+
+
+def plan_list(db: Database, start: date, end: date, label: str) -> None:
+    """Every plan of the period with its headline figures, each a link that opens it."""
+    listed = plans.list_plans(db, start, end)
+    with st.expander(f"Plans in {label} ({len(listed)})"):
+        if listed.empty:
+            st.info(f"No plans cover {label} yet — create one above.")
+            return
+        figures = {r["plan_id"]: r for r in kpis.records(kpis.plan_kpis(db, listed["id"]))}
+        escape = lambda text: str(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")  # noqa: E731
+        lines = ["| Plan | Account | Owner | Target | Expected | % achieved |", "|---|---|---|---:|---:|---:|"]
+        for row in listed.itertuples():
+            f = figures[int(row.id)]
+            lines.append(
+                f"| [{escape(row.name)}](?plan={int(row.id)}) | {escape(row.account)} | {escape(row.owner or '—')} | "
+                f"{money(f['target'])} | {money(f['expected'])} | {percent(f['pct_achieved'])} |"
+            )
+        st.markdown("\n".join(lines))
