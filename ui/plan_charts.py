@@ -7,6 +7,8 @@ import pandas as pd
 
 MONEY_AXIS = "$~s"  # d3: $1.2M, $350k
 MONEY_TIP = "$,.0f"
+TRAJECTORY_HEIGHT = 340  # pixels for the element; Streamlit sizes continuous charts by the element
+TREND_HEIGHT = 300
 COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}
 
 
@@ -36,7 +38,7 @@ def target_chart(figures: dict) -> alt.LayerChart:
     verdict = "ahead of" if variance >= 0 else "behind"
     data["label"] = data["amount"].map(money)
     base = alt.Chart(data).encode(
-        y=alt.Y("figure:N", sort=list(COLOURS), title=None),
+        y=alt.Y("figure:N", sort=list(COLOURS), title=None, axis=alt.Axis(labelOverlap=False)),
         x=alt.X("amount:Q", title="Amount", axis=alt.Axis(format=MONEY_AXIS)),
         tooltip=[alt.Tooltip("figure:N", title="Figure"), alt.Tooltip("amount:Q", title="Amount", format=MONEY_TIP)],
     )
@@ -48,24 +50,27 @@ def target_chart(figures: dict) -> alt.LayerChart:
         x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=MONEY_TIP)]
     )
     return (bars + labels + target).properties(
-        title=f"Expected is {money(abs(variance))} {verdict} target", height=180
+        title=f"Expected is {money(abs(variance))} {verdict} target", height=alt.Step(34)
     )
 
 
-def trajectory_chart(trajectory: pd.DataFrame) -> alt.Chart:
-    """Cumulative won and won + weighted across the period against a straight-line target."""
+def trajectory_chart(trajectory: pd.DataFrame) -> alt.LayerChart:
+    """Cumulative won and won + weighted (steps at each close date) against a straight-line target."""
     long = trajectory.rename(columns={
         "cumulative_won": "Won", "cumulative_expected": "Won + weighted", "target_line": "Target (straight line)",
     }).melt(id_vars="day", var_name="series", value_name="amount")
     domain = ["Won", "Won + weighted", "Target (straight line)"]
-    return alt.Chart(long).mark_line(interpolate="step-after", point=True).encode(
+    base = alt.Chart(long).encode(
         x=alt.X("day:T", title="Close date"),
         y=alt.Y("amount:Q", title="Cumulative amount", axis=alt.Axis(format=MONEY_AXIS)),
-        color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=["#2e7d32", "#1976d2", "#9e9e9e"]), title=None),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[[1, 0], [1, 0], [5, 4]]), legend=None),
+        color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=["#2e7d32", "#1976d2", "#9e9e9e"]),
+                        title=None, legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("day:T", title="Date"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("amount:Q", title="Amount", format=MONEY_TIP)],
-    ).properties(title="Cumulative won and expected vs target", height=280)
+    )
+    actual = base.transform_filter(alt.datum.series != domain[2]).mark_line(interpolate="step-after", point=True)
+    target = base.transform_filter(alt.datum.series == domain[2]).mark_line(strokeDash=[5, 4])
+    return (target + actual).properties(title="Cumulative won and expected vs target", height=280)
 
 
 def pipeline_chart(breakdown: pd.DataFrame, by: str) -> alt.Chart:
@@ -76,11 +81,11 @@ def pipeline_chart(breakdown: pd.DataFrame, by: str) -> alt.Chart:
     )
     sort = list(grouped.sort_values("order", ascending=by == "stage")[by])
     return alt.Chart(grouped).mark_bar(color="#1976d2").encode(
-        y=alt.Y(f"{by}:N", sort=sort, title=by.capitalize()),
+        y=alt.Y(f"{by}:N", sort=sort, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
         x=alt.X("amount:Q", title="Open pipeline", axis=alt.Axis(format=MONEY_AXIS)),
         tooltip=[alt.Tooltip(f"{by}:N"), alt.Tooltip("amount:Q", title="Pipeline", format=MONEY_TIP),
                  alt.Tooltip("weighted:Q", title="Weighted", format=MONEY_TIP), alt.Tooltip("deals:Q", title="Deals")],
-    ).properties(title=f"Pipeline by {by}", height=max(120, 28 * len(grouped)))
+    ).properties(title=f"Pipeline by {by}", height=alt.Step(28))
 
 
 def snapshot_chart(snapshots: pd.DataFrame) -> alt.Chart:

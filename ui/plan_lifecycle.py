@@ -111,7 +111,8 @@ def kpi_row(figures: dict, parent: dict | None) -> None:
         ("Expected", "expected", money), ("Variance", "variance", money), ("% achieved", "pct_achieved", percent),
         ("Coverage", "coverage", lambda v: "—" if v is None else f"{v:.2f}×"), ("Win rate", "win_rate_value", percent),
     ]
-    for column, (label, key, fmt) in zip(st.columns(len(shown)), shown):
+    columns = [*st.columns(4), *st.columns(4)]  # two rows: money needs room to read
+    for column, (label, key, fmt) in zip(columns, shown):
         delta = deltas[key]
         shown_delta = None if delta is None else (fmt(delta) if fmt is money else f"{delta * 100:+.0f} pts" if fmt is percent else f"{delta:+.2f}")
         column.metric(label, fmt(figures[key]), shown_delta, help="Change against the parent plan" if parent else None)

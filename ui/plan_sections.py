@@ -10,7 +10,9 @@ import streamlit as st
 from planning import audit, kpis, objectives, plan_content, plans, users, vocab
 from planning.db import Database
 from planning.errors import PlanningError
-from ui.plan_charts import money, pipeline_chart, snapshot_chart, target_chart, trajectory_chart
+from ui.plan_charts import (
+    TRAJECTORY_HEIGHT, TREND_HEIGHT, money, pipeline_chart, snapshot_chart, target_chart, trajectory_chart,
+)
 from ui.plan_lifecycle import flash
 
 
@@ -27,7 +29,7 @@ def _save(action, message: str) -> None:
 
 def figures_tab(db: Database, plan: dict, figures: dict) -> None:
     st.altair_chart(target_chart(figures), width="stretch")
-    st.altair_chart(trajectory_chart(kpis.plan_trajectory(db, plan["id"])), width="stretch")
+    st.altair_chart(trajectory_chart(kpis.plan_trajectory(db, plan["id"])), width="stretch", height=TRAJECTORY_HEIGHT)
     breakdown = kpis.pipeline_breakdown(db, plan["id"])
     if breakdown.empty:
         st.info("No open pipeline in this period.")
@@ -37,7 +39,7 @@ def figures_tab(db: Database, plan: dict, figures: dict) -> None:
         by_product.altair_chart(pipeline_chart(breakdown, "product"), width="stretch")
     trend = kpis.snapshots(db, plan["id"])
     if len(trend) > 1:
-        st.altair_chart(snapshot_chart(trend), width="stretch")
+        st.altair_chart(snapshot_chart(trend), width="stretch", height=TREND_HEIGHT)
     else:
         st.caption("The expected-vs-target trend appears once the figures have changed on two days.")
 
