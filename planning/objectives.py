@@ -95,7 +95,7 @@ def create_objective(db: Database, user: dict | None, plan_id: int, **fields: An
             f"INSERT INTO objective ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
             [plan_id, *values.values()],
         ).fetchall()[0][0]
-        audit.record_created(con, user["id"], "objective", objective_id, values | {"plan_id": plan_id})
+        audit.record_created(con, user["id"], "objective", objective_id, values | {"plan_id": plan_id, "version": 1})
         return objective_id
 
 
@@ -117,9 +117,11 @@ def update_objective(db: Database, user: dict | None, objective_id: int, version
         if current["version"] != version:
             changed_by_others = [
                 r[0] for r in con.execute(
-                    "SELECT DISTINCT field FROM audit_log WHERE entity = 'objective' AND entity_id = ?"
-                    " AND changed_at >= (SELECT coalesce(max(changed_at), TIMESTAMP '1970-01-01') FROM audit_log"
-                    "   WHERE entity = 'objective' AND entity_id = ? AND field = 'version' AND new_value = ?) ORDER BY 1",
+                    # every save audits `version` last, so later rows are other people's changes
+                    "SELECT field FROM audit_log WHERE entity = 'objective' AND entity_id = ?"
+                    " AND id > (SELECT coalesce(max(id), 0) FROM audit_log"
+                    "   WHERE entity = 'objective' AND entity_id = ? AND field = 'version' AND new_value = ?)"
+                    " GROUP BY field ORDER BY min(id)",
                     [objective_id, objective_id, str(version)],
                 ).fetchall() if r[0] != "version"
             ]
