@@ -190,3 +190,14 @@ def test_thread_lists_comments_and_file_links_newest_first(book):
         ["file", "Deck", "https://files.example.com/deck.pdf", "Rita Rep"], ["comment", "First", None, "Rita Rep"]]
     with pytest.raises(NotAllowed):
         plan_content.add_comment(book, book.other, book.plan, "Not mine")
+
+
+def test_plan_history_gathers_the_plan_and_its_content(book):
+    from planning import plans
+
+    objective_id = objectives.create_objective(book, book.rep, book.plan, name="Grow")
+    plan_content.add_comment(book, book.rep, book.plan, "Hello")
+    history = plans.plan_history(book, book.plan)
+    assert sorted(set(history["entity"])) == ["comment", "objective"]
+    assert objective_id in set(history.query("entity == 'objective'")["entity_id"])
+    assert history["user"].unique().tolist() == ["Rita Rep"]

@@ -7,7 +7,7 @@ import importlib
 import pandas as pd
 import streamlit as st
 
-from planning import audit, kpis, objectives, plan_content, plans, users, vocab
+from planning import kpis, objectives, plan_content, plans, users, vocab
 from planning.db import Database
 from planning.errors import PlanningError
 from ui.plan_charts import (
@@ -188,7 +188,7 @@ def changes_tab(db: Database, plan: dict, figures: dict, parent: dict | None) ->
 
 
 def history_tab(db: Database, plan: dict) -> None:
-    history = audit.history(db, "plan", plan["id"])
+    history = plans.plan_history(db, plan["id"])
     if history.empty:
         st.info("No recorded changes yet.")
     else:
