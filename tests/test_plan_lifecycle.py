@@ -143,6 +143,7 @@ def test_update_saves_audits_bumps_version_and_snapshots(book):
     version = plans.update_plan(book, book.rep, plan_id, {"sales_target": 150_000, "vision": "Trusted advisor"}, loaded=loaded)
     plan = plans.get_plan(book, plan_id)
     assert (version, plan["version"], float(plan["sales_target"]), plan["vision"]) == (loaded["version"] + 1, version, 150_000, "Trusted advisor")
+    assert book.value("SELECT CAST(target AS DOUBLE) FROM kpi_snapshot WHERE plan_id = ? AND snapshot_date = current_date", [plan_id]) == 150_000
     changes = audit.history(book, "plan", plan_id)
     assert changes[changes.field == "sales_target"][["old_value", "new_value"]].values.tolist()[0] == ["100000", "150000"]
 
