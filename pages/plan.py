@@ -1,22 +1,50 @@
-"""Plan: one account plan and the opportunities behind its figures."""
+"""Plan: one account plan — header, KPIs, charts, the deals behind them and the plan's content."""
 
 import streamlit as st
 
-from planning import plans
-from ui.context import database
+from planning import kpis
+from ui import plan_lifecycle as lifecycle
+from ui import plan_objectives, plan_sections
+from ui.context import current_user, database, period
 from ui.widgets import plan_picker
 
 db = database()
 st.title("Plan")
+user = current_user()
+lifecycle.apply_pending_open()
+lifecycle.show_flash()
+lifecycle.new_plan_form(db, user)
+lifecycle.plan_list(db, *period())
 plan = plan_picker(db)
 if plan is None:
     st.stop()
-st.subheader(plan["name"])
-st.caption(
-    f"{plan['account']} · {plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y} · "
-    f"{plan['status']} · owner {plan['owner'] or '—'}{' · primary' if plan['is_primary'] else ''}"
-)
-st.metric("Sales target", f"${plan['sales_target']:,.0f}")
-opportunities = plans.plan_opportunities(db, plan["id"])
-st.markdown(f"**Opportunities in the plan period** ({len(opportunities)})")
-st.dataframe(opportunities, hide_index=True, use_container_width=True)
+
+lifecycle.header(db, plan)
+lifecycle.lifecycle_actions(db, user, plan)
+figures = kpis.kpis_for_plan(db, plan["id"])
+parent = kpis.kpis_for_plan(db, plan["parent_plan_id"]) if plan["parent_plan_id"] else None
+lifecycle.kpi_row(figures, parent)
+
+tabs = st.tabs([
+    "Figures", "Opportunities", "Objectives & actions", "Plan & strategy", "Team",
+    "Initiatives", "Discussion & files", "Since parent plan", "History",
+])
+with tabs[0]:
+    plan_sections.figures_tab(db, plan, figures)
+with tabs[1]:
+    plan_sections.opportunities_tab(db, plan)
+with tabs[2]:
+    plan_objectives.objectives_tab(db, user, plan)
+with tabs[3]:
+    plan_sections.plan_fields_form(db, user, plan)
+    plan_sections.strategy_tab(db, user, plan)
+with tabs[4]:
+    plan_sections.team_tab(db, user, plan)
+with tabs[5]:
+    plan_sections.initiatives_tab(db, user, plan)
+with tabs[6]:
+    plan_sections.discussion_tab(db, user, plan)
+with tabs[7]:
+    plan_sections.changes_tab(db, plan, figures, parent)
+with tabs[8]:
+    plan_sections.history_tab(db, plan)

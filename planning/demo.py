@@ -151,6 +151,7 @@ def build_demo(db: Database, anchor: date | None = None, seed: int = SEED) -> di
         _seed_objectives_and_actions(con, rng, plans, users, products, anchor)
         _seed_initiatives_and_comments(con, rng, plans, products, units, users, anchor)
         _seed_selection_scores(con, rng, accounts)
+        _seed_kpi_snapshots(con, rng, plans, anchor)
         con.execute(
             "INSERT INTO import_batch (file_name, kind, sha256, rows_read, inserted, user_id,"
             " started_at, finished_at, status) VALUES ('demo book of business', 'demo', '', 0, 0, ?, ?, ?, 'committed')",
@@ -666,10 +667,10 @@ def _seed_whitespace(con, rng, plans, units, products, anchor: date) -> None:
 
 def _seed_objectives_and_actions(con, rng, plans, users, products, anchor: date) -> None:
     objectives = [
-        ("Expand analytics footprint", "Growth", {"product": ["Insights", "Forecasting AI"]}, "sum", 250_000),
+        ("Expand analytics footprint", "Growth", {"stage": ["Closed Won"], "product": ["Insights", "Forecasting AI"]}, "sum", 250_000),
         ("Secure executive sponsor", "Relationship", None, None, None),
         ("Close three new-logo deals in new business units", "Growth", {"type": ["new"]}, "count", 3),
-        ("Renew core platform contract early", "Retention", {"type": ["renewal"]}, "sum", 150_000),
+        ("Renew core platform contract early", "Retention", {"stage": ["Closed Won"], "type": ["renewal"]}, "sum", 150_000),
         ("Run a quarterly business review", "Relationship", None, None, None),
     ]
     action_titles = [
@@ -730,6 +731,29 @@ def _seed_initiatives_and_comments(con, rng, plans, products, units, users, anch
             [plan["id"], plan["owner_id"], "Org chart from the customer", "https://files.example.com/orgchart.pdf",
              datetime.combine(anchor - timedelta(days=rng.randint(40, 90)), datetime.min.time())],
         )
+
+
+def _seed_kpi_snapshots(con, rng, plans, anchor: date) -> None:
+    """Weekly KPI history for current plans: expected climbs towards today's figures, target holds."""
+    from planning import kpis
+
+    current = [p["id"] for p in plans if p["current"]]
+    today = kpis.kpi_frame(con, current)
+    rows = []
+    for figures in today.itertuples():
+        progress = 0.45 + rng.uniform(-0.1, 0.1)
+        for week in range(26, -1, -1):
+            day = anchor - timedelta(weeks=week)
+            share = 1.0 if week == 0 else min(1.0, progress + (1 - progress) * (26 - week) / 26 + rng.uniform(-0.04, 0.04))
+            won = round(figures.won * min(1.0, share * 0.95), 2) if week else figures.won
+            pipeline = round(figures.pipeline * (1.6 - 0.6 * share), 2) if week else figures.pipeline
+            expected = figures.expected * share
+            rows.append((figures.plan_id, day, figures.target, won, pipeline, max(0.0, expected - won), expected))
+    con.executemany(
+        "INSERT INTO kpi_snapshot (plan_id, snapshot_date, target, won, pipeline, weighted_pipeline, expected)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _seed_selection_scores(con, rng, accounts) -> None:

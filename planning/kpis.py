@@ -1,0 +1,257 @@
+"""KPI engine: GSP's plan figures, set-based in DuckDB for one plan or all plans at once.
+
+Rules (DESIGN.md, issue #4):
+- an opportunity counts for a plan when its account is the plan's account (and its business
+  unit is the plan's, if the plan is scoped) and its close date is inside the period, both ends
+  inclusive — `MEMBERSHIP_SQL` is the only place that says so;
+- probability, is_closed and is_won are the file's own values, else the stage table's;
+- a NULL amount counts as 0; ratios are NULL when their denominator is 0; coverage is NULL when
+  the target is already reached (target ≤ won).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Iterable
+
+import duckdb
+import pandas as pd
+
+from planning.db import Database
+from planning.errors import NotFound
+
+KPI_KEYS = [
+    "target", "won", "lost", "pipeline", "weighted_pipeline", "expected", "variance",
+    "pct_achieved", "expected_pct", "coverage", "won_count", "lost_count", "open_count",
+    "win_rate_count", "win_rate_value", "avg_cycle_days",
+]
+COUNT_KEYS = {"won_count", "lost_count", "open_count"}
+
+# The membership rule: (plan, opportunity) pairs with the opportunity's effective figures.
+# $plan_ids is a BIGINT[] or NULL (every plan).
+MEMBERSHIP_SQL = """
+SELECT p.id AS plan_id, o.id AS opportunity_id,
+       coalesce(o.amount, 0) AS amount,
+       coalesce(o.probability, s.probability, 0) AS probability,
+       coalesce(o.is_won, s.is_won, FALSE) AS is_won,
+       coalesce(o.is_closed, s.is_closed, FALSE) OR coalesce(o.is_won, s.is_won, FALSE) AS is_closed,
+       o.close_date, o.created_date, o.stage, o.product_id, o.type, o.business_unit_id
+FROM plan p
+JOIN opportunity o ON o.account_id = p.account_id
+     AND o.close_date BETWEEN p.period_start AND p.period_end
+     AND (p.business_unit_id IS NULL OR o.business_unit_id = p.business_unit_id)
+LEFT JOIN stage s ON s.name = o.stage
+WHERE CAST($plan_ids AS BIGINT[]) IS NULL OR list_contains(CAST($plan_ids AS BIGINT[]), p.id)
+"""
+
+_FIGURES = """
+    CAST(sum(amount) FILTER (WHERE is_won) AS DOUBLE) AS won,
+    CAST(sum(amount) FILTER (WHERE is_closed AND NOT is_won) AS DOUBLE) AS lost,
+    CAST(sum(amount) FILTER (WHERE NOT is_closed) AS DOUBLE) AS pipeline,
+    sum(CAST(amount AS DOUBLE) * probability) FILTER (WHERE NOT is_closed) AS weighted_pipeline,
+    count(*) FILTER (WHERE is_won) AS won_count,
+    count(*) FILTER (WHERE is_closed AND NOT is_won) AS lost_count,
+    count(*) FILTER (WHERE NOT is_closed) AS open_count,
+    avg(close_date - created_date) FILTER (WHERE is_won AND created_date IS NOT NULL) AS avg_cycle_days
+"""
+
+# Money sums are exact DECIMAL sums, then DOUBLE; the ratios follow from the base figures.
+_DERIVED = """
+    target, won, lost, pipeline, weighted_pipeline,
+    won + weighted_pipeline AS expected,
+    won + weighted_pipeline - target AS variance,
+    won / nullif(target, 0) AS pct_achieved,
+    (won + weighted_pipeline) / nullif(target, 0) AS expected_pct,
+    CASE WHEN target > won THEN pipeline / (target - won) END AS coverage,
+    won_count, lost_count, open_count,
+    won_count / nullif(won_count + lost_count, 0) AS win_rate_count,
+    won / nullif(won + lost, 0) AS win_rate_value,
+    avg_cycle_days
+"""
+
+KPI_SQL = f"""
+WITH members AS ({MEMBERSHIP_SQL}),
+figures AS (SELECT plan_id, {_FIGURES} FROM members GROUP BY plan_id),
+base AS (
+    SELECT p.id AS plan_id, CAST(p.sales_target AS DOUBLE) AS target,
+           coalesce(f.won, 0) AS won, coalesce(f.lost, 0) AS lost, coalesce(f.pipeline, 0) AS pipeline,
+           coalesce(f.weighted_pipeline, 0) AS weighted_pipeline,
+           coalesce(f.won_count, 0) AS won_count, coalesce(f.lost_count, 0) AS lost_count,
+           coalesce(f.open_count, 0) AS open_count, f.avg_cycle_days
+    FROM plan p LEFT JOIN figures f ON f.plan_id = p.id
+    WHERE CAST($plan_ids AS BIGINT[]) IS NULL OR list_contains(CAST($plan_ids AS BIGINT[]), p.id)
+)
+SELECT plan_id, {_DERIVED} FROM base ORDER BY plan_id
+"""
+
+PORTFOLIO_SQL = f"""
+WITH members AS ({MEMBERSHIP_SQL}),
+distinct_members AS (SELECT DISTINCT ON (opportunity_id) * FROM members),
+figures AS (SELECT {_FIGURES} FROM distinct_members),
+targets AS (
+    SELECT coalesce(sum(CAST(sales_target AS DOUBLE)), 0) AS target, count(*) AS plans FROM plan
+    WHERE CAST($plan_ids AS BIGINT[]) IS NULL OR list_contains(CAST($plan_ids AS BIGINT[]), id)
+),
+base AS (
+    SELECT t.target, t.plans, coalesce(f.won, 0) AS won, coalesce(f.lost, 0) AS lost,
+           coalesce(f.pipeline, 0) AS pipeline, coalesce(f.weighted_pipeline, 0) AS weighted_pipeline,
+           f.won_count, f.lost_count, f.open_count, f.avg_cycle_days
+    FROM targets t, figures f
+)
+SELECT plans, {_DERIVED} FROM base
+"""
+
+
+def _ids(plan_ids: Iterable[int] | None) -> list[int] | None:
+    return None if plan_ids is None else [int(i) for i in plan_ids]
+
+
+def kpi_frame(con: duckdb.DuckDBPyConnection, plan_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """plan_kpis on an open connection (for use inside a transaction)."""
+    return con.execute(KPI_SQL, {"plan_ids": _ids(plan_ids)}).df()
+
+
+def plan_kpis(db: Database, plan_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """One row per plan (`plan_id` + KPI_KEYS); `plan_ids=None` computes every plan in one query."""
+    with db.connect() as con:
+        return kpi_frame(con, plan_ids)
+
+
+def _clean(value):
+    """JSON-friendly scalar: NaN/NA → None, numpy numbers → Python numbers."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """KPI rows as plain dicts (counts as int, missing ratios as None)."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean = {k: _clean(v) for k, v in row.items()}
+        for key in COUNT_KEYS | {"plan_id"}:
+            if clean.get(key) is not None:
+                clean[key] = int(clean[key])
+        out.append(clean)
+    return out
+
+
+def kpis_for_plan(db: Database, plan_id: int) -> dict:
+    """The KPI_KEYS of one plan; NotFound when the plan does not exist."""
+    found = records(plan_kpis(db, [plan_id]))
+    if not found:
+        raise NotFound(f"There is no plan with id {plan_id}.")
+    return {key: found[0][key] for key in KPI_KEYS}
+
+
+def portfolio_totals(db: Database, plan_ids: Iterable[int] | None = None) -> dict:
+    """KPIs of a set of plans taken together: each opportunity once, targets summed per plan."""
+    with db.connect() as con:
+        row = records(con.execute(PORTFOLIO_SQL, {"plan_ids": _ids(plan_ids)}).df())[0]
+    row["plans"] = int(row["plans"])
+    for key in COUNT_KEYS:
+        row[key] = int(row[key] or 0)
+    return row
+
+
+def kpi_deltas(current: dict, parent: dict | None) -> dict:
+    """current − parent for every numeric KPI (None where either side is None or no parent)."""
+    if not parent:
+        return {key: None for key in KPI_KEYS}
+    return {
+        key: (current[key] - parent[key]) if current.get(key) is not None and parent.get(key) is not None else None
+        for key in KPI_KEYS
+    }
+
+
+# -- snapshots -----------------------------------------------------------------------------
+
+SNAPSHOT_SQL = f"""
+INSERT OR REPLACE INTO kpi_snapshot (plan_id, snapshot_date, target, won, pipeline, weighted_pipeline, expected)
+WITH k AS ({KPI_SQL}),
+previous AS (
+    SELECT plan_id, arg_max(target, snapshot_date) AS target, arg_max(won, snapshot_date) AS won,
+           arg_max(pipeline, snapshot_date) AS pipeline, arg_max(expected, snapshot_date) AS expected
+    FROM kpi_snapshot WHERE snapshot_date < $day GROUP BY plan_id
+),
+today AS (SELECT plan_id FROM kpi_snapshot WHERE snapshot_date = $day)
+SELECT k.plan_id, $day, k.target, k.won, k.pipeline, k.weighted_pipeline, k.expected
+FROM k LEFT JOIN previous p ON p.plan_id = k.plan_id
+WHERE p.plan_id IS NULL
+   OR k.plan_id IN (SELECT plan_id FROM today)
+   OR CAST(k.target AS DECIMAL(18, 2)) IS DISTINCT FROM p.target
+   OR CAST(k.won AS DECIMAL(18, 2)) IS DISTINCT FROM p.won
+   OR CAST(k.pipeline AS DECIMAL(18, 2)) IS DISTINCT FROM p.pipeline
+   OR round(k.expected, 2) IS DISTINCT FROM round(p.expected, 2)
+"""
+
+
+def take_snapshots(con: duckdb.DuckDBPyConnection, plan_ids: Iterable[int] | None = None, day: date | None = None) -> int:
+    """Record `day`'s (today's) figures for plans whose figures changed since their last snapshot.
+
+    One row per plan per day (a later call the same day replaces it); returns rows written.
+    Runs on the caller's connection so edits and imports snapshot inside their own transaction.
+    """
+    params = {"plan_ids": _ids(plan_ids), "day": day or date.today()}
+    result = con.execute(SNAPSHOT_SQL, params).fetchall()
+    return int(result[0][0]) if result else 0
+
+
+def snapshots(db: Database, plan_id: int) -> pd.DataFrame:
+    """A plan's KPI snapshots, oldest first (for the trend chart)."""
+    return db.df(
+        "SELECT snapshot_date, CAST(target AS DOUBLE) AS target, CAST(won AS DOUBLE) AS won,"
+        " CAST(pipeline AS DOUBLE) AS pipeline, weighted_pipeline, expected"
+        " FROM kpi_snapshot WHERE plan_id = ? ORDER BY snapshot_date",
+        [plan_id],
+    )
+
+
+# -- chart data ----------------------------------------------------------------------------
+
+TRAJECTORY_SQL = f"""
+WITH members AS ({MEMBERSHIP_SQL}),
+plan_period AS (SELECT period_start, period_end, CAST(sales_target AS DOUBLE) AS target FROM plan WHERE id = $plan),
+days AS (
+    SELECT CAST(close_date AS DATE) AS day,
+           coalesce(CAST(sum(amount) FILTER (WHERE is_won) AS DOUBLE), 0) AS won,
+           coalesce(sum(CAST(amount AS DOUBLE) * probability) FILTER (WHERE NOT is_closed), 0) AS weighted
+    FROM members GROUP BY close_date
+    UNION ALL SELECT period_start, 0, 0 FROM plan_period
+    UNION ALL SELECT period_end, 0, 0 FROM plan_period
+),
+daily AS (SELECT day, sum(won) AS won, sum(weighted) AS weighted FROM days GROUP BY day)
+SELECT d.day,
+       sum(d.won) OVER w AS cumulative_won,
+       sum(d.won + d.weighted) OVER w AS cumulative_expected,
+       p.target * ((d.day - p.period_start) + 1) / ((p.period_end - p.period_start) + 1) AS target_line
+FROM daily d, plan_period p
+WINDOW w AS (ORDER BY d.day)
+ORDER BY d.day
+"""
+
+
+def plan_trajectory(db: Database, plan_id: int) -> pd.DataFrame:
+    """Cumulative won and won + weighted by close date across the period, with a straight-line target."""
+    return db.df(TRAJECTORY_SQL, {"plan_ids": [plan_id], "plan": plan_id})
+
+
+def pipeline_breakdown(db: Database, plan_id: int) -> pd.DataFrame:
+    """Open pipeline of a plan by stage and product: amount, weighted amount and deal count."""
+    return db.df(
+        f"""
+        WITH members AS ({MEMBERSHIP_SQL})
+        SELECT coalesce(m.stage, '(no stage)') AS stage, coalesce(pr.name, '(no product)') AS product,
+               CAST(sum(m.amount) AS DOUBLE) AS amount, sum(CAST(m.amount AS DOUBLE) * m.probability) AS weighted,
+               count(*) AS deals, min(coalesce(s.sort_order, 999)) AS stage_order
+        FROM members m LEFT JOIN product pr ON pr.id = m.product_id LEFT JOIN stage s ON s.name = m.stage
+        WHERE NOT m.is_closed
+        GROUP BY ALL ORDER BY stage_order, stage, product
+        """,
+        {"plan_ids": [plan_id]},
+    )

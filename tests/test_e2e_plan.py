@@ -1,0 +1,27 @@
+"""In Chromium: open the plan list, click into a plan, see its KPIs and Altair charts drawn."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_click_from_the_plan_list_into_a_plan_and_see_the_charts(app_server, page):
+    plan = app_server.db.one(
+        "SELECT id, name FROM plan WHERE name LIKE '%FY2026' AND business_unit_id IS NULL ORDER BY id LIMIT 1")
+    page.goto(f"{app_server.url}/plan")
+    page.get_by_role("heading", name="Plan", exact=True).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"^Plans in FY2026")).click()
+    # Plan links are deep links (?plan=ID) and open in their own tab, ready to paste or share.
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=plan["name"], exact=True).click()
+    tab = opened.value
+    tab.set_default_timeout(60_000)
+    tab.wait_for_url(re.compile(rf"/plan\?plan={plan['id']}$"))
+    tab.get_by_role("heading", name=plan["name"], exact=True).wait_for()
+    tab.get_by_test_id("stMetric").first.wait_for()
+    charts = tab.locator(".vega-embed canvas, .vega-embed svg")
+    charts.first.wait_for()
+    assert charts.count() >= 3  # target, cumulative, pipeline by stage/product (+ trend)
+    assert tab.get_by_test_id("stException").count() == 0

@@ -1,0 +1,101 @@
+"""Altair charts of a plan's figures: built from domain DataFrames, no database access here."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+MONEY_AXIS = "$~s"  # d3: $1.2M, $350k
+MONEY_TIP = "$,.0f"
+TRAJECTORY_HEIGHT = 340  # pixels for the element; Streamlit sizes continuous charts by the element
+TREND_HEIGHT = 300
+COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}
+
+
+def money(value: float | None) -> str:
+    """$1,234,567 → "$1.23M"; None → "—"."""
+    if value is None or pd.isna(value):
+        return "—"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{sign}${value / limit:,.2f}{suffix}".replace(".00", "")
+    return f"{sign}${value:,.0f}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def target_chart(figures: dict) -> alt.LayerChart:
+    """Target vs won vs weighted vs expected; a rule marks the target and a label states the variance."""
+    data = pd.DataFrame({
+        "figure": list(COLOURS),
+        "amount": [figures["target"], figures["won"], figures["weighted_pipeline"], figures["expected"]],
+    })
+    variance = figures["variance"]
+    verdict = "ahead of" if variance >= 0 else "behind"
+    data["label"] = data["amount"].map(money)
+    base = alt.Chart(data).encode(
+        y=alt.Y("figure:N", sort=list(COLOURS), title=None, axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("amount:Q", title="Amount", axis=alt.Axis(format=MONEY_AXIS)),
+        tooltip=[alt.Tooltip("figure:N", title="Figure"), alt.Tooltip("amount:Q", title="Amount", format=MONEY_TIP)],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("figure:N", scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())), legend=None)
+    )
+    labels = base.mark_text(align="left", dx=4).encode(text="label:N")
+    target = alt.Chart(pd.DataFrame({"target": [figures["target"]]})).mark_rule(strokeDash=[4, 3], color="#c62828").encode(
+        x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=MONEY_TIP)]
+    )
+    return (bars + labels + target).properties(
+        title=f"Expected is {money(abs(variance))} {verdict} target", height=alt.Step(34)
+    )
+
+
+def trajectory_chart(trajectory: pd.DataFrame) -> alt.LayerChart:
+    """Cumulative won and won + weighted (steps at each close date) against a straight-line target."""
+    long = trajectory.rename(columns={
+        "cumulative_won": "Won", "cumulative_expected": "Won + weighted", "target_line": "Target (straight line)",
+    }).melt(id_vars="day", var_name="series", value_name="amount")
+    domain = ["Won", "Won + weighted", "Target (straight line)"]
+    base = alt.Chart(long).encode(
+        x=alt.X("day:T", title="Close date"),
+        y=alt.Y("amount:Q", title="Cumulative amount", axis=alt.Axis(format=MONEY_AXIS)),
+        color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=["#2e7d32", "#1976d2", "#9e9e9e"]),
+                        title=None, legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("day:T", title="Date"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("amount:Q", title="Amount", format=MONEY_TIP)],
+    )
+    actual = base.transform_filter(alt.datum.series != domain[2]).mark_line(interpolate="step-after", point=True)
+    target = base.transform_filter(alt.datum.series == domain[2]).mark_line(strokeDash=[5, 4])
+    return (target + actual).properties(title="Cumulative won and expected vs target", height=280)
+
+
+def pipeline_chart(breakdown: pd.DataFrame, by: str) -> alt.Chart:
+    """Open pipeline (amount, weighted in the tooltip) by `stage` or `product`."""
+    order = "stage_order" if by == "stage" else "amount"
+    grouped = breakdown.groupby(by, as_index=False).agg(
+        amount=("amount", "sum"), weighted=("weighted", "sum"), deals=("deals", "sum"), order=(order, "min" if by == "stage" else "sum")
+    )
+    sort = list(grouped.sort_values("order", ascending=by == "stage")[by])
+    return alt.Chart(grouped).mark_bar(color="#1976d2").encode(
+        y=alt.Y(f"{by}:N", sort=sort, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
+        x=alt.X("amount:Q", title="Open pipeline", axis=alt.Axis(format=MONEY_AXIS)),
+        tooltip=[alt.Tooltip(f"{by}:N"), alt.Tooltip("amount:Q", title="Pipeline", format=MONEY_TIP),
+                 alt.Tooltip("weighted:Q", title="Weighted", format=MONEY_TIP), alt.Tooltip("deals:Q", title="Deals")],
+    ).properties(title=f"Pipeline by {by}", height=alt.Step(28))
+
+
+def snapshot_chart(snapshots: pd.DataFrame) -> alt.Chart:
+    """Expected vs target over time, one point per KPI snapshot."""
+    long = snapshots.rename(columns={"expected": "Expected", "target": "Target", "won": "Won"}).melt(
+        id_vars="snapshot_date", value_vars=["Target", "Expected", "Won"], var_name="series", value_name="amount"
+    )
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("snapshot_date:T", title="Snapshot"),
+        y=alt.Y("amount:Q", title="Amount", axis=alt.Axis(format=MONEY_AXIS)),
+        color=alt.Color("series:N", scale=alt.Scale(domain=["Target", "Expected", "Won"], range=["#9e9e9e", "#6a1b9a", "#2e7d32"]), title=None),
+        tooltip=[alt.Tooltip("snapshot_date:T", title="Date"), "series:N", alt.Tooltip("amount:Q", format=MONEY_TIP)],
+    ).properties(title="Expected vs target over time", height=240)

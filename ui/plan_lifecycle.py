@@ -1,0 +1,189 @@
+"""Plan page: the new-plan form, the header with its follow-up chain, lifecycle actions, KPI row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from planning import kpis, plans, users, vocab
+from planning.db import Database
+from planning.errors import PlanningError
+from ui.plan_charts import money, percent
+
+FLASH = "plan_flash"
+
+
+def flash(message: str) -> None:
+    """A confirmation that survives the rerun after a save."""
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop(FLASH, None):
+        st.success(message)
+
+
+def open_plan(plan_id: int | None) -> None:
+    """Make the plan picker open `plan_id` (None: the first plan) on the next run."""
+    st.session_state["plan_next"] = plan_id or 0
+
+
+def apply_pending_open() -> None:
+    """Call before the plan picker renders: a widget's value can only be set before it exists."""
+    if "plan_next" not in st.session_state:
+        return
+    plan_id = st.session_state.pop("plan_next")
+    if plan_id:
+        st.query_params["plan"] = str(plan_id)
+        st.session_state["plan_picker"] = plan_id
+    else:
+        st.query_params.pop("plan", None)
+        st.session_state.pop("plan_picker", None)
+
+
+def new_plan_form(db: Database, user: dict | None) -> None:
+    """Create a plan: account, period (quarter, half, year or custom), scope, owner, target."""
+    with st.expander("➕ New plan"):
+        accounts = plans.accounts(db)
+        if accounts.empty:
+            st.info("No accounts yet — import accounts first.")
+            return
+        names = dict(zip(accounts["id"].astype(int), accounts["name"]))
+        account_id = st.selectbox("Account", list(names), format_func=names.get, key="new_account")
+        kind = st.radio("Period", vocab.PERIOD_KINDS, index=2, horizontal=True, key="new_kind")
+        units = plans.business_units(db, account_id)
+        people = users.list_users(db)
+        with st.form("new_plan"):
+            year = st.number_input("Year", 2000, 2100, date.today().year, key="new_year")
+            if kind in ("quarter", "half"):
+                number = st.selectbox(kind.capitalize(), range(1, 5 if kind == "quarter" else 3), key="new_number")
+            if kind == "custom":
+                start = st.date_input("Start", date(date.today().year, 1, 1), key="new_start")
+                end = st.date_input("End", date(date.today().year, 12, 31), key="new_end")
+            target = st.number_input("Sales target", min_value=0.0, value=0.0, step=10_000.0, key="new_target")
+            name = st.text_input("Name (blank: account and period)", key="new_name")
+            unit = st.selectbox("Business unit", [None, *units["id"].astype(int)], key="new_unit",
+                                format_func=lambda i: "Whole account" if i is None else dict(zip(units["id"], units["name"]))[i])
+            owner_ids = [u["id"] for u in people]
+            owner = st.selectbox("Owner", owner_ids, key="new_owner", format_func={u["id"]: u["name"] for u in people}.get,
+                                 index=owner_ids.index(user["id"]) if user and user["id"] in owner_ids else 0)
+            status = st.selectbox("Status", vocab.PLAN_STATUSES, key="new_status")
+            primary = st.checkbox("Primary plan of the account", key="new_primary")
+            if not st.form_submit_button("Create plan"):
+                return
+        try:
+            if kind != "custom":
+                start, end = plans.period_bounds(kind, int(year), int(number) if kind != "year" else 1)
+            plan_id = plans.create_plan(
+                db, user, account_id=account_id, period_start=start, period_end=end, sales_target=target,
+                name=name or None, business_unit_id=unit, owner_id=owner, status=status, is_primary=primary,
+            )
+        except PlanningError as exc:
+            st.error(str(exc))
+            return
+        open_plan(plan_id)
+        flash(f"Plan “{plans.get_plan(db, plan_id)['name']}” created.")
+        st.rerun()
+
+
+def header(db: Database, plan: dict) -> None:
+    """Account, period, owner, status, primary badge and the chain parent ← this → children."""
+    st.subheader(plan["name"])
+    badges = [f":blue-badge[{plan['status']}]"] + ([":green-badge[Primary]"] if plan["is_primary"] else [])
+    scope = f" · {plan['business_unit']}" if plan["business_unit"] else ""
+    st.markdown(
+        f"{' '.join(badges)} **{plan['account']}**{scope} · {plans.period_label(plan['period_start'], plan['period_end'])}"
+        f" ({plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}) · owner {plan['owner'] or '—'}"
+    )
+    chain = plans.plan_chain(db, plan["id"])
+    if chain["parent"] or chain["children"]:
+        parent = f"[{chain['parent']['name']}](?plan={chain['parent']['id']}) ← " if chain["parent"] else ""
+        children = " → " + ", ".join(f"[{c['name']}](?plan={c['id']})" for c in chain["children"]) if chain["children"] else ""
+        st.markdown(f"Follow-up chain: {parent}**this plan**{children}")
+
+
+def kpi_row(figures: dict, parent: dict | None) -> None:
+    """The headline KPIs as metrics, with the change against the parent plan."""
+    deltas = kpis.kpi_deltas(figures, parent)
+    shown = [
+        ("Target", "target", money), ("Won", "won", money), ("Weighted pipeline", "weighted_pipeline", money),
+        ("Expected", "expected", money), ("Variance", "variance", money), ("% achieved", "pct_achieved", percent),
+        ("Coverage", "coverage", lambda v: "—" if v is None else f"{v:.2f}×"), ("Win rate", "win_rate_value", percent),
+    ]
+    columns = [*st.columns(4), *st.columns(4)]  # two rows: money needs room to read
+    for column, (label, key, fmt) in zip(columns, shown):
+        delta = deltas[key]
+        shown_delta = None if delta is None else (fmt(delta) if fmt is money else f"{delta * 100:+.0f} pts" if fmt is percent else f"{delta:+.2f}")
+        column.metric(label, fmt(figures[key]), shown_delta, help="Change against the parent plan" if parent else None)
+    cycle = "—" if figures["avg_cycle_days"] is None else f"{figures['avg_cycle_days']:.0f} days"
+    st.caption(
+        f"Lost {money(figures['lost'])} · pipeline {money(figures['pipeline'])} · "
+        f"{figures['won_count']} won, {figures['lost_count']} lost, {figures['open_count']} open · "
+        f"win rate by count {percent(figures['win_rate_count'])} · expected {percent(figures['expected_pct'])} of target · "
+        f"average cycle {cycle}"
+    )
+
+
+def lifecycle_actions(db: Database, user: dict | None, plan: dict) -> None:
+    """Follow-up, clone, make primary, move and delete, each refusing with the rule's sentence."""
+    with st.expander("Plan actions: follow-up, clone, primary, move, delete"):
+        follow, clone, other = st.columns(3)
+        with follow.form("follow_up"):
+            st.markdown("**Follow-up for the next period**")
+            carry = st.multiselect("Carry forward", list(plans.CARRY_SECTIONS), default=sorted(plans.DEFAULT_CARRY),
+                                   format_func=lambda s: plans.CARRY_SECTIONS[s][0], key="carry")
+            if st.form_submit_button("Create follow-up"):
+                _run(lambda: plans.follow_up(db, user, plan["id"], carry=carry), "Follow-up created.", open_result=True)
+        with clone.form("clone"):
+            st.markdown("**Clone** (independent copy, no actions)")
+            name = st.text_input("Name of the copy", f"{plan['name']} (copy)", key="clone_name")
+            if st.form_submit_button("Clone plan"):
+                _run(lambda: plans.clone_plan(db, user, plan["id"], name=name), "Plan cloned.", open_result=True)
+        with other:
+            if not plan["is_primary"] and st.button("Make primary", key="make_primary"):
+                _run(lambda: plans.set_primary(db, user, plan["id"]), "This is now the account's primary plan.")
+            accounts = plans.accounts(db)
+            names = dict(zip(accounts["id"].astype(int), accounts["name"]))
+            target = st.selectbox("Move to account", list(names), format_func=names.get, key="move_to")
+            if st.button("Move plan", key="move"):
+                _run(lambda: plans.move_plan(db, user, plan["id"], target), f"Plan moved to {names[target]}.")
+            sure = st.checkbox("Yes, delete this plan and everything in it", key="delete_sure")
+            if st.button("Delete plan", key="delete", disabled=not sure):
+                deleted = f"Plan “{plan['name']}” deleted."
+                if _run(lambda: plans.delete_plan(db, user, plan["id"]), deleted, rerun=False):
+                    open_plan(None)
+                    st.rerun()
+
+
+def _run(action, message: str, open_result: bool = False, rerun: bool = True) -> bool:
+    try:
+        result = action()
+    except PlanningError as exc:
+        st.error(str(exc))
+        return False
+    if open_result:
+        open_plan(result)
+    flash(message)
+    if rerun:
+        st.rerun()
+    return True
+
+
+def plan_list(db: Database, start: date, end: date, label: str) -> None:
+    """Every plan of the period with its headline figures, each a link that opens it."""
+    listed = plans.list_plans(db, start, end)
+    with st.expander(f"Plans in {label} ({len(listed)})"):
+        if listed.empty:
+            st.info(f"No plans cover {label} yet — create one above.")
+            return
+        figures = {r["plan_id"]: r for r in kpis.records(kpis.plan_kpis(db, listed["id"]))}
+        escape = lambda text: str(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")  # noqa: E731
+        lines = ["| Plan | Account | Owner | Target | Expected | % achieved |", "|---|---|---|---:|---:|---:|"]
+        for row in listed.itertuples():
+            f = figures[int(row.id)]
+            lines.append(
+                f"| [{escape(row.name)}](?plan={int(row.id)}) | {escape(row.account)} | {escape(row.owner or '—')} | "
+                f"{money(f['target'])} | {money(f['expected'])} | {percent(f['pct_achieved'])} |"
+            )
+        st.markdown("\n".join(lines))

@@ -1,0 +1,195 @@
+"""Plan page tabs: figures, opportunities, strategy, team, initiatives, discussion, changes, history."""
+
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+import streamlit as st
+
+from planning import kpis, objectives, plan_content, plans, users, vocab
+from planning.db import Database
+from planning.errors import PlanningError
+from ui.plan_charts import (
+    TRAJECTORY_HEIGHT, TREND_HEIGHT, money, pipeline_chart, snapshot_chart, target_chart, trajectory_chart,
+)
+from ui.plan_lifecycle import flash
+
+
+def _save(action, message: str) -> None:
+    """Run one domain write; confirm and rerun, or show the refusal."""
+    try:
+        action()
+    except PlanningError as exc:
+        st.error(str(exc))
+        return
+    flash(message)
+    st.rerun()
+
+
+def figures_tab(db: Database, plan: dict, figures: dict) -> None:
+    st.altair_chart(target_chart(figures), width="stretch")
+    st.altair_chart(trajectory_chart(kpis.plan_trajectory(db, plan["id"])), width="stretch", height=TRAJECTORY_HEIGHT)
+    breakdown = kpis.pipeline_breakdown(db, plan["id"])
+    if breakdown.empty:
+        st.info("No open pipeline in this period.")
+    else:
+        by_stage, by_product = st.columns(2)
+        by_stage.altair_chart(pipeline_chart(breakdown, "stage"), width="stretch")
+        by_product.altair_chart(pipeline_chart(breakdown, "product"), width="stretch")
+    trend = kpis.snapshots(db, plan["id"])
+    if len(trend) > 1:
+        st.altair_chart(snapshot_chart(trend), width="stretch", height=TREND_HEIGHT)
+    else:
+        st.caption("The expected-vs-target trend appears once the figures have changed on two days.")
+
+
+def opportunities_tab(db: Database, plan: dict) -> None:
+    deals = plans.plan_opportunities(db, plan["id"])
+    if deals.empty:
+        st.info("No opportunities of this account close in the plan period.")
+        return
+    status_col, stage_col, product_col, search_col = st.columns(4)
+    status = status_col.multiselect("Status", ["Won", "Lost", "Open"], key="opp_status")
+    stage = stage_col.multiselect("Stage", sorted(deals["stage"].dropna().unique()), key="opp_stage")
+    product = product_col.multiselect("Product", sorted(deals["product"].dropna().unique()), key="opp_product")
+    search = search_col.text_input("Name contains", key="opp_search")
+    keep = pd.Series(True, index=deals.index)
+    for column, chosen in (("status", status), ("stage", stage), ("product", product)):
+        if chosen:
+            keep &= deals[column].isin(chosen)
+    if search:
+        keep &= deals["name"].fillna("").str.contains(search, case=False, regex=False)
+    shown = deals[keep]
+    st.caption(f"{len(shown)} of {len(deals)} opportunities · {money(shown['amount'].sum())}")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "amount": st.column_config.NumberColumn("Amount", format="$%,.2f"),
+        "weighted": st.column_config.NumberColumn("Weighted", format="$%,.2f"),
+        "probability": st.column_config.NumberColumn("Probability", format="percent"),
+    })
+    st.download_button("Download CSV", shown.to_csv(index=False).encode(), f"plan-{plan['id']}-opportunities.csv", "text/csv")
+
+
+def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
+    """Name, status, owner, target and period, saved with optimistic locking."""
+    people = users.list_users(db)
+    ids = [u["id"] for u in people]
+    with st.form("plan_fields"):
+        name = st.text_input("Name", plan["name"])
+        left, right = st.columns(2)
+        status = left.selectbox("Status", vocab.PLAN_STATUSES, index=vocab.PLAN_STATUSES.index(plan["status"]))
+        owner = right.selectbox("Owner", ids, index=ids.index(plan["owner_id"]) if plan["owner_id"] in ids else 0,
+                                format_func={u["id"]: u["name"] for u in people}.get)
+        target = left.number_input("Sales target", min_value=0.0, value=float(plan["sales_target"]), step=10_000.0)
+        start = right.date_input("Period start", plan["period_start"])
+        end = right.date_input("Period end", plan["period_end"])
+        if st.form_submit_button("Save plan"):
+            changes = {"name": name, "status": status, "owner_id": owner, "sales_target": target, "period_start": start, "period_end": end}
+            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Plan saved.")
+
+
+def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
+    """Vision, strategy, SWOT (the customer's point of view), goals, support, short-term plan, relationship."""
+    relationships = [None, *vocab.RELATIONSHIP_STATUSES]
+    with st.form("strategy"):
+        values = {"vision": st.text_area("Vision", plan["vision"] or ""), "strategy": st.text_area("Strategy", plan["strategy"] or "")}
+        st.markdown("**SWOT — from the customer's point of view**")
+        left, right = st.columns(2)
+        values["strengths"] = left.text_area("Strengths", plan["strengths"] or "")
+        values["weaknesses"] = right.text_area("Weaknesses", plan["weaknesses"] or "")
+        values["opportunities"] = left.text_area("Opportunities", plan["opportunities"] or "")
+        values["threats"] = right.text_area("Threats", plan["threats"] or "")
+        values["goals"] = st.text_area("Goals", plan["goals"] or "")
+        values["support_required"] = st.text_area("Support required", plan["support_required"] or "")
+        values["short_term_plan"] = st.text_area("Short-term plan", plan["short_term_plan"] or "")
+        values["relationship_current"] = left.selectbox("Relationship today", relationships, relationships.index(plan["relationship_current"]), format_func=lambda v: v or "—")
+        values["relationship_desired"] = right.selectbox("Relationship desired", relationships, relationships.index(plan["relationship_desired"]), format_func=lambda v: v or "—")
+        if st.form_submit_button("Save strategy"):
+            changes = {k: (v or None) for k, v in values.items()}
+            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.")
+
+
+def team_tab(db: Database, user: dict | None, plan: dict) -> None:
+    team = plan_content.list_team(db, plan["id"])
+    st.dataframe(team[["name", "role"]], hide_index=True, width="stretch")
+    people = users.list_users(db)
+    names = {u["id"]: u["name"] for u in people}
+    with st.form("team"):
+        who = st.selectbox("Person", list(names), format_func=names.get)
+        role = st.selectbox("Role", vocab.TEAM_ROLES)
+        add, remove = st.columns(2)
+        if add.form_submit_button("Add or change role"):
+            _save(lambda: plan_content.set_team_member(db, user, plan["id"], who, role), f"{names[who]} is on the team as {role}.")
+        if remove.form_submit_button("Remove from team"):
+            _save(lambda: plan_content.remove_team_member(db, user, plan["id"], who), f"{names[who]} left the team.")
+
+
+def initiatives_tab(db: Database, user: dict | None, plan: dict) -> None:
+    found = plan_content.list_initiatives(db, plan["id"])
+    if found.empty:
+        st.info("No initiatives yet — note a potential deal before it becomes an opportunity.")
+    else:
+        st.dataframe(found.drop(columns="id"), hide_index=True, width="stretch",
+                     column_config={"estimated_value": st.column_config.NumberColumn("Estimated value", format="$%,.0f")})
+    products = objectives.product_names(db)
+    units = plans.business_units(db, plan["account_id"])
+    with st.form("initiative"):
+        name = st.text_input("Initiative")
+        left, right = st.columns(2)
+        product = left.selectbox("Product", [None, *products], format_func=lambda p: "—" if p is None else products[p])
+        unit = right.selectbox("Business unit", [None, *units["id"].astype(int)],
+                               format_func=lambda u: "—" if u is None else dict(zip(units["id"], units["name"]))[u])
+        value = left.number_input("Estimated value", min_value=0.0, step=10_000.0)
+        timing = right.text_input("Timing", placeholder="Q2 2027")
+        buyer = left.text_input("Likely buyer")
+        trigger = right.text_input("Trigger")
+        if st.form_submit_button("Add initiative"):
+            fields = dict(name=name, product_id=product, business_unit_id=unit, estimated_value=value or None,
+                          timing=timing or None, likely_buyer=buyer or None, trigger_event=trigger or None)
+            _save(lambda: plan_content.add_initiative(db, user, plan["id"], **fields), "Initiative added.")
+
+
+def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
+    thread = plan_content.list_comments(db, plan["id"])
+    with st.form("comment", clear_on_submit=True):
+        body = st.text_area("Comment or file description")
+        url = st.text_input("File link (optional)", placeholder="https://…")
+        if st.form_submit_button("Post"):
+            _save(lambda: plan_content.add_comment(db, user, plan["id"], body, url or None), "Posted.")
+    for row in thread.itertuples():
+        with st.container(border=True):
+            st.caption(f"{row.author or 'unknown'} · {row.created_at:%d %b %Y %H:%M}")
+            if row.kind == "file":
+                st.link_button(f"📎 {row.body or row.url}", row.url)
+            else:
+                st.text(row.body)
+
+
+def changes_tab(db: Database, plan: dict, figures: dict, parent: dict | None) -> None:
+    """What changed since the parent plan: KPIs, objectives and, where merged, the other sections."""
+    if not parent:
+        st.info("This plan has no parent plan to compare with.")
+        return
+    table = pd.DataFrame({"KPI": kpis.KPI_KEYS, "Parent": [parent[k] for k in kpis.KPI_KEYS],
+                          "This plan": [figures[k] for k in kpis.KPI_KEYS]})
+    table["Change"] = [kpis.kpi_deltas(figures, parent)[k] for k in kpis.KPI_KEYS]
+    st.markdown("**KPIs**")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown("**Objectives**")
+    st.dataframe(objectives.objective_changes(db, plan["id"], plan["parent_plan_id"]), hide_index=True, width="stretch")
+    for module, function, label in [("planning.scorecards", "plan_scores", "Scorecard"),
+                                    ("planning.whitespace", "whitespace_totals", "Whitespace"),
+                                    ("planning.stakeholders", "coverage_summary", "Stakeholders")]:
+        compare = getattr(importlib.import_module(module), function, None)
+        if compare is None:
+            continue  # that section's module has not been merged yet
+        st.markdown(f"**{label}**")
+        st.dataframe(compare(db, [plan["parent_plan_id"], plan["id"]]), hide_index=True, width="stretch")
+
+
+def history_tab(db: Database, plan: dict) -> None:
+    history = plans.plan_history(db, plan["id"])
+    if history.empty:
+        st.info("No recorded changes yet.")
+    else:
+        st.dataframe(history, hide_index=True, width="stretch")
