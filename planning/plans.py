@@ -11,14 +11,13 @@ Rules:
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 from typing import Any, Iterable
 
 import duckdb
 import pandas as pd
 
-from planning import access, audit, kpis, plan_content, vocab
+from planning import access, audit, kpis, plan_content, scorecards, stakeholders, vocab, whitespace
 from planning.db import Database, fetch_dicts
 from planning.errors import InvalidInput, NotFound, PlanLocked, StaleEdit
 
@@ -115,13 +114,9 @@ CARRY_SECTIONS = {
 }
 DEFAULT_CARRY = frozenset(k for k, (_, default) in CARRY_SECTIONS.items() if default)
 # Sections other modules copy; resolved when called so a module merged later is picked up.
-CARRY_HOOKS = {"scorecard": "planning.scorecards", "whitespace": "planning.whitespace", "stakeholders": "planning.stakeholders"}
+# Sections whose own module copies them (`carry_forward(con, source, target, user_id)`), inside our transaction.
+CARRY_MODULES = {"scorecard": scorecards, "whitespace": whitespace, "stakeholders": stakeholders}
 _MONTHS = {"quarter": 3, "half": 6, "year": 12}
-
-
-def carry_hook(section: str):
-    """The `carry_forward(con, source_plan_id, target_plan_id, user_id)` of a section, or None."""
-    return getattr(importlib.import_module(CARRY_HOOKS[section]), "carry_forward", None)
 
 
 # -- periods -------------------------------------------------------------------------------
@@ -392,10 +387,9 @@ def _copy_sections(con, user_id: int, source_id: int, target_id: int, carry: fro
     from planning import objectives  # objectives imports kpis only; late import keeps plans light
 
     copied: dict[str, int | None] = {}
-    for section in CARRY_HOOKS:
+    for section, module in CARRY_MODULES.items():
         if section in carry:
-            hook = carry_hook(section)
-            copied[section] = hook(con, source_id, target_id, user_id) if hook else None
+            copied[section] = module.carry_forward(con, source_id, target_id, user_id)
     if "objectives" in carry:
         copied["objectives"] = objectives.copy_objectives(con, source_id, target_id, with_actions=with_actions)
     if "team" in carry:

@@ -274,13 +274,7 @@ def test_a_failing_hook_leaves_no_half_written_plan(book, rich_plan, monkeypatch
     assert book.value("SELECT count(*) FROM plan") == before
 
 
-def _hook_or_skip(section: str):
-    if plans.carry_hook(section) is None:
-        pytest.skip("carry_forward hook not merged yet")
-
-
 def test_follow_up_carries_scorecard_answers(book, rich_plan):
-    _hook_or_skip("scorecard")
     question = book.value("SELECT min(id) FROM scorecard_question")
     with book.transaction() as con:
         sub = con.execute(
@@ -293,7 +287,6 @@ def test_follow_up_carries_scorecard_answers(book, rich_plan):
 
 
 def test_follow_up_carries_whitespace_cells(book, rich_plan):
-    _hook_or_skip("whitespace")
     with book.transaction() as con:
         product = con.execute("INSERT INTO product (name) VALUES ('Core') RETURNING id").fetchall()[0][0]
         con.execute("INSERT INTO whitespace_cell (plan_id, product_id, status, estimated_value) VALUES (?, ?, 'Competitor', 900)",
@@ -303,7 +296,6 @@ def test_follow_up_carries_whitespace_cells(book, rich_plan):
 
 
 def test_follow_up_carries_stakeholders(book, rich_plan):
-    _hook_or_skip("stakeholders")
     with book.transaction() as con:
         contact = con.execute("INSERT INTO contact (account_id, name) VALUES (?, 'Cara') RETURNING id", [book.acme]).fetchall()[0][0]
         con.execute("INSERT INTO stakeholder (plan_id, contact_id, buying_role) VALUES (?, ?, 'Champion')", [rich_plan, contact])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 
 import pandas as pd
 import streamlit as st
 
-from planning import kpis, objectives, plan_content, plans, users, vocab
+from planning import kpis, objectives, plan_content, plans, scorecards, stakeholders, users, vocab, whitespace
 from planning.db import Database
 from planning.errors import PlanningError
 from ui.plan_charts import (
@@ -177,12 +176,8 @@ def changes_tab(db: Database, plan: dict, figures: dict, parent: dict | None) ->
     st.dataframe(table, hide_index=True, width="stretch")
     st.markdown("**Objectives**")
     st.dataframe(objectives.objective_changes(db, plan["id"], plan["parent_plan_id"]), hide_index=True, width="stretch")
-    for module, function, label in [("planning.scorecards", "plan_scores", "Scorecard"),
-                                    ("planning.whitespace", "whitespace_totals", "Whitespace"),
-                                    ("planning.stakeholders", "coverage_summary", "Stakeholders")]:
-        compare = getattr(importlib.import_module(module), function, None)
-        if compare is None:
-            continue  # that section's module has not been merged yet
+    for compare, label in [(scorecards.plan_scores, "Scorecard"), (whitespace.whitespace_totals, "Whitespace"),
+                           (stakeholders.coverage_summary, "Stakeholders")]:
         st.markdown(f"**{label}**")
         st.dataframe(compare(db, [plan["parent_plan_id"], plan["id"]]), hide_index=True, width="stretch")
 
