@@ -162,23 +162,26 @@ def load(con: duckdb.DuckDBPyConnection, csv_file: CsvFile, table: str = "import
         )
     except duckdb.Error as exc:
         raise ImportRefused(f"{csv_file.file_name} could not be read as CSV: {_first_line(exc)}") from None
+    rows = con.execute(f"SELECT count(*) FROM {table}_read").fetchall()[0][0]
+    if rows + 1 == csv_file.lines:
+        # One physical line per record (the usual case): the line is the row position + 2.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT CAST(rowid + 2 AS BIGINT) AS __line, "
+                    f"{selected} FROM {table}_read")
+        return rows
     # A record's line = 2 + lines used by the records before it (1 + its embedded line breaks).
     newlines = " + ".join(f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)"
                           for i in range(len(csv_file.headers)))
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {table} AS
+        CREATE OR REPLACE TEMP TABLE {table}_lines AS
         SELECT CAST(2 + coalesce(sum(1 + {newlines}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING
                                                             AND 1 PRECEDING), 0) AS BIGINT) AS __line,
                {selected}
         FROM {table}_read
         """
-        if con.execute(f"SELECT count(*) FROM {table}_read").fetchall()[0][0] + 1 != csv_file.lines else
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(rowid + 2 AS BIGINT) AS __line, {selected} "
-        f"FROM {table}_read"
     )
-    con.execute(f"DROP TABLE {table}_read")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_lines")
+    return rows
 
 
 def _first_line(exc: Exception) -> str:

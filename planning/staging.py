@@ -26,7 +26,8 @@ def _date(v: str) -> str:
     iso = r"\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?"
     us = r"\d{1,2}/\d{1,2}/\d{4}(,?\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?)?"
     return (
-        f"CASE WHEN regexp_full_match({v}, '{iso}') "
+        f"CASE WHEN regexp_full_match({v}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST({v} AS DATE) "
+        f"WHEN regexp_full_match({v}, '{iso}') "
         f"THEN CAST(try_strptime(regexp_extract({v}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}'), '%Y-%m-%d') AS DATE) "
         f"WHEN regexp_full_match({v}, '{us}') "
         f"THEN CAST(try_strptime(regexp_extract({v}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}'), '%m/%d/%Y') AS DATE) END"
@@ -47,7 +48,8 @@ def _amount(v: str, decimal_comma: bool) -> str:
         if decimal_comma else ""
     )
     return (
-        f"CASE WHEN regexp_full_match({bare}, '{us}') THEN TRY_CAST(replace({bare}, ',', '') AS DECIMAL(18, 2)) "
+        f"CASE WHEN regexp_full_match({v}, '-?[0-9]+(\.[0-9]+)?') THEN TRY_CAST({v} AS DECIMAL(18, 2)) "
+        f"WHEN regexp_full_match({bare}, '{us}') THEN TRY_CAST(replace({bare}, ',', '') AS DECIMAL(18, 2)) "
         f"{european}END"
     )
 
@@ -88,7 +90,7 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str], 
     column_of = {field: f"c{headers.index(header)}" for header, field in mapping.columns.items()}
     header_of = mapping.fields
     raw_select = ", ".join(f"nullif(trim({col}), '') AS \"{field}__raw\"" for field, col in column_of.items())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE import_src AS SELECT __line{', ' if raw_select else ''}{raw_select} "
+    con.execute(f"CREATE OR REPLACE TEMP VIEW import_src AS SELECT __line{', ' if raw_select else ''}{raw_select} "
                 "FROM import_raw")
     percent_scale = 1.0
     for field in column_of:
@@ -126,7 +128,7 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str], 
         )
         """
     )
-    con.execute("DROP TABLE import_src")
+    con.execute("DROP VIEW import_src")
     _problems(con, mapping, header_of)
 
 
@@ -184,10 +186,11 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
     key_value = '"external_id__raw"' if "external_id" in header_of else "__name"
     parts.append(
         f"""
-        SELECT __line, {quote(key_header)}, {key_value},
-               'appears again (first on line ' || first_line || '); each record may appear only once in a file'
-        FROM (SELECT *, min(__line) OVER (PARTITION BY __key) AS first_line FROM import_typed WHERE __key IS NOT NULL)
-        WHERE __line > first_line
+        SELECT t.__line, {quote(key_header)}, t.{key_value},
+               'appears again (first on line ' || d.first_line || '); each record may appear only once in a file'
+        FROM import_typed t JOIN (SELECT __key, min(__line) AS first_line FROM import_typed WHERE __key IS NOT NULL
+                                  GROUP BY __key HAVING count(*) > 1) d
+          ON d.__key = t.__key AND t.__line > d.first_line
         """
     )
     con.execute(

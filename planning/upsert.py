@@ -91,10 +91,10 @@ def natural_key(kind: str, alias: str) -> str:
 def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None:
     """Build `import_rows` from the valid rows of `import_typed` (rows with problems are left out)."""
     target = TARGETS[kind]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE import_valid AS SELECT *, -row_number() OVER (ORDER BY __line) AS __rid "
-        "FROM import_typed WHERE __line NOT IN (SELECT line FROM import_problem)"
-    )
+    any_problem = con.execute("SELECT count(*) > 0 FROM import_problem").fetchall()[0][0]
+    valid = "WHERE __line NOT IN (SELECT line FROM import_problem)" if any_problem else ""
+    # Line numbers are unique, so minus the line is a provisional id no real record has.
+    con.execute(f"CREATE OR REPLACE TEMP VIEW import_valid AS SELECT *, -__line AS __rid FROM import_typed {valid}")
     selects, joins = ["v.__line", "v.__key", "v.__rid", "v.__name AS name"], []
     for fld, column in target.direct.items():
         if fld in mapped:
@@ -123,12 +123,10 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
         selects.append(f"CASE WHEN {resolved} IS NULL THEN {ref_value} END AS {ref.id_col}__unresolved")
         if ref.ref_col:
             selects.append(f"CASE WHEN {resolved} IS NULL THEN {ref_value} END AS {ref.ref_col}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE import_rows0 AS SELECT {', '.join(selects)} FROM import_valid v "
-                + " ".join(joins))
-    _match(con, kind, mapped)
+    _match(con, kind, mapped, f"SELECT {', '.join(selects)} FROM import_valid v " + " ".join(joins))
 
 
-def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None:
+def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql: str) -> None:
     """Find the existing record of each row: by CRM id, else by natural key (adopting the id)."""
     table = TARGETS[kind].table
     has_ext = "external_id" in mapped
@@ -140,21 +138,24 @@ def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE import_rows AS
-        SELECT * EXCLUDE (target0),
-               CASE WHEN row_number() OVER (PARTITION BY target0 ORDER BY __line) = 1 OR target0 IS NULL
-                    THEN target0 END AS target_id
-        FROM (
-            SELECT r.*, coalesce({'me.id, ' if has_ext else ''}
-                   CASE WHEN {'r.external_id IS NULL' if has_ext else 'TRUE'} THEN ma.id ELSE mn.id END) AS target0
-            FROM import_rows0 r {by_id}
-            LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t GROUP BY 1) ma ON ma.k = {rows_key}
-            LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t
-                       {'WHERE external_id IS NULL' if kind != 'business-units' else ''} GROUP BY 1) mn
-                   ON mn.k = {rows_key}
-        )
+        SELECT r.*, coalesce({'me.id, ' if has_ext else ''}
+               CASE WHEN {'r.external_id IS NULL' if has_ext else 'TRUE'} THEN ma.id ELSE mn.id END) AS target_id
+        FROM ({rows_sql}) r {by_id}
+        LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t GROUP BY 1) ma ON ma.k = {rows_key}
+        LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t
+                   {'WHERE external_id IS NULL' if kind != 'business-units' else ''} GROUP BY 1) mn
+               ON mn.k = {rows_key}
         """
     )
-    con.execute("DROP TABLE import_rows0")
+    # Two rows of one file matching the same record by name: the first updates it, the rest are new.
+    con.execute(
+        """
+        UPDATE import_rows SET target_id = NULL FROM (
+            SELECT target_id AS t, min(__line) AS first_line FROM import_rows WHERE target_id IS NOT NULL
+            GROUP BY 1 HAVING count(*) > 1) d
+        WHERE import_rows.target_id = d.t AND import_rows.__line > d.first_line
+        """
+    )
 
 
 def compared_columns(kind: str, mapped: set[str]) -> list[str]:
@@ -177,19 +178,24 @@ def compared_columns(kind: str, mapped: set[str]) -> list[str]:
 def changes(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str]) -> None:
     """`import_change`: one row per changed field of a matched record (old → new, as text)."""
     table = TARGETS[kind].table
-    parts = [
-        f"SELECT r.target_id, r.__line, r.__key, '{c}' AS field, CAST(t.{c} AS VARCHAR) AS old_value, "
-        f"CAST(r.{c} AS VARCHAR) AS new_value FROM import_rows r JOIN {table} t ON t.id = r.target_id "
-        f"WHERE r.{c} IS DISTINCT FROM t.{c}"
+    items = [
+        f"CASE WHEN r.{c} IS DISTINCT FROM t.{c} THEN {{'field': '{c}', 'old': CAST(t.{c} AS VARCHAR), "
+        f"'new': CAST(r.{c} AS VARCHAR)}} END"
         for c in columns if c != "external_id"
     ]
-    parts.append(
-        f"SELECT r.target_id, r.__line, r.__key, 'external_id', t.external_id, r.external_id FROM import_rows r "
-        f"JOIN {table} t ON t.id = r.target_id WHERE t.external_id IS NULL AND r.external_id IS NOT NULL"
-        if "external_id" in columns else
-        "SELECT NULL::BIGINT, NULL::BIGINT, NULL, NULL, NULL, NULL WHERE FALSE"
+    if "external_id" in columns:
+        items.append("CASE WHEN t.external_id IS NULL AND r.external_id IS NOT NULL THEN "
+                     "{'field': 'external_id', 'old': NULL, 'new': r.external_id} END")
+    # One join, the changed fields gathered in a list and unnested: no per-field scans.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE import_change AS
+        SELECT target_id, __line, __key, c.field AS field, c.old AS old_value, c.new AS new_value
+        FROM (SELECT r.target_id, r.__line, r.__key,
+                     unnest(list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)) AS c
+              FROM import_rows r JOIN {table} t ON t.id = r.target_id)
+        """
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE import_change AS " + " UNION ALL ".join(parts))
 
 
 def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None:
@@ -226,27 +232,43 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
     """Insert new rows, update changed ones, fix in-file references, write history and audit."""
     target = TARGETS[kind]
     table = target.table
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE import_ids AS SELECT __rid AS provisional, nextval('{target.seq}') AS id, "
-        "TRUE AS is_new FROM (SELECT __rid FROM import_rows WHERE target_id IS NULL ORDER BY __line) "
-        "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL"
-    )
-    insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
-    values = ["m.id"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
-    con.execute(
-        f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
-        "FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new ORDER BY r.__line"
-    )
-    updated = [c for c in columns if c != "external_id"] + (["external_id"] if "external_id" in columns else [])
-    sets = ", ".join(f"{c} = r.{c}" for c in updated if c != "external_id")
-    if "external_id" in columns:
-        sets += ", external_id = coalesce(r.external_id, t.external_id)"
+    if kind not in SELF_TABLE:
+        # No record of this kind refers to another: insert straight from the staged rows.
+        plain = columns + list(target.insert_defaults) + ["import_batch_id"]
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(plain)}) SELECT {', '.join(f'r.{c}' for c in columns)}"
+            f"{''.join(', ' + v for v in target.insert_defaults.values())}, {int(batch_id)} "
+            "FROM import_rows r WHERE r.target_id IS NULL"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE import_ids AS SELECT NULL::BIGINT AS provisional, "
+                    "NULL::BIGINT AS id, FALSE AS is_new WHERE FALSE")
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE import_ids AS SELECT __rid AS provisional, "
+            f"nextval('{target.seq}') AS id, TRUE AS is_new FROM import_rows WHERE target_id IS NULL "
+            "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL"
+        )
+    if kind in SELF_TABLE:
+        insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
+        values = ["m.id"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
+            "FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new"
+        )
+    sets = [f"{c} = r.{c}" for c in columns if c != "external_id"] + [f"import_batch_id = {int(batch_id)}"]
     if kind in ("accounts", "opportunities"):
-        sets += ", updated_at = current_timestamp"
+        sets.append("updated_at = current_timestamp")
     con.execute(
-        f"UPDATE {table} AS t SET {sets}, import_batch_id = {int(batch_id)} FROM import_rows r "
+        f"UPDATE {table} AS t SET {', '.join(sets)} FROM import_rows r "
         "WHERE t.id = r.target_id AND r.target_id IN (SELECT target_id FROM import_change)"
     )
+    if "external_id" in columns:
+        # A record first imported by name takes the CRM id a later extract gives it (a unique column,
+        # so only the rows that change it are touched).
+        con.execute(
+            f"UPDATE {table} AS t SET external_id = c.new_value FROM import_change c "
+            "WHERE t.id = c.target_id AND c.field = 'external_id'"
+        )
     for ref in target.refs:
         if SELF_TABLE.get(kind) == ref.table and ref.id_col in columns:
             con.execute(f"UPDATE {table} SET {ref.id_col} = m.id FROM import_ids m WHERE {table}.{ref.id_col} = m.provisional")
