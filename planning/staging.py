@@ -26,7 +26,7 @@ def _date(v: str) -> str:
     iso = r"\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?"
     us = r"\d{1,2}/\d{1,2}/\d{4}(,?\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?)?"
     return (
-        f"CASE WHEN regexp_full_match({v}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST({v} AS DATE) "
+        rf"CASE WHEN regexp_full_match({v}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST({v} AS DATE) "
         f"WHEN regexp_full_match({v}, '{iso}') "
         f"THEN CAST(try_strptime(regexp_extract({v}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}'), '%Y-%m-%d') AS DATE) "
         f"WHEN regexp_full_match({v}, '{us}') "
@@ -48,7 +48,7 @@ def _amount(v: str, decimal_comma: bool) -> str:
         if decimal_comma else ""
     )
     return (
-        f"CASE WHEN regexp_full_match({v}, '-?[0-9]+(\.[0-9]+)?') THEN TRY_CAST({v} AS DECIMAL(18, 2)) "
+        rf"CASE WHEN regexp_full_match({v}, '-?[0-9]+(\.[0-9]+)?') THEN TRY_CAST({v} AS DECIMAL(18, 2)) "
         f"WHEN regexp_full_match({bare}, '{us}') THEN TRY_CAST(replace({bare}, ',', '') AS DECIMAL(18, 2)) "
         f"{european}END"
     )
