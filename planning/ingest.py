@@ -116,12 +116,12 @@ def _check_mapping(kind: str, csv_file: csvfile.CsvFile, overrides: dict | None)
                    and signature_score(csv_file.headers, kind) == 0 and signature_score(csv_file.headers, guess) > 0)
     if looks_other:
         raise ImportRefused(
-            f"{csv_file.file_name} looks like a {guess} extract, not {kind}: choose the kind {guess!r} "
+            f"{csv_file.file_name} looks like an extract of {guess}, not {kind}: choose the kind {guess!r} "
             "or map its columns explicitly."
         )
     missing = mapped.missing_required()
     if missing:
-        hint = f" It looks like a {guess} extract." if guess and guess != kind else ""
+        hint = f" It looks like an extract of {guess}." if guess and guess != kind else ""
         raise ImportRefused(
             f"{csv_file.file_name} cannot be imported as {kind}: missing required column "
             f"{describe_required(kind, missing)}.{hint}"
