@@ -185,7 +185,17 @@ def load(con: duckdb.DuckDBPyConnection, csv_file: CsvFile, table: str = "import
 
 
 def _first_line(exc: Exception) -> str:
-    message = str(exc).split("\n")
-    detail = next((line for line in message[1:] if line.strip()), message[0])
-    detail = re.sub(r"^\w+ Error: ", "", detail.strip())
-    return detail.rstrip(".") + "."
+    """DuckDB's reader error in one sentence: the line and what was wrong with it."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if line and columns:
+        expected, found = int(columns[1]), int(columns[2])
+        count = f"only {found} of the {expected}" if found < expected else f"more values than the {expected}"
+        return f"line {line[1]} has {count} columns the header names (check for a missing or extra delimiter)."
+    if line:
+        reason = next((part.strip() for part in text.split("\n")[1:] if part.strip() and
+                       not part.startswith("Original Line")), "it does not follow the CSV format")
+        return f"line {line[1]} is malformed ({reason.rstrip('.')})."
+    detail = next((part for part in text.split("\n") if part.strip()), text)
+    return re.sub(r"^[\w ]+ Error: ", "", detail.strip()).rstrip(".") + "."

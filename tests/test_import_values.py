@@ -138,9 +138,14 @@ def test_unusable_files_are_refused_in_one_sentence(fresh_db, data, message):
     assert str(refused.value) == message
 
 
-def test_ragged_row_is_refused_with_a_reason(fresh_db):
-    with pytest.raises(ImportRefused, match="^x.csv could not be read as CSV: "):
-        import_csv(fresh_db, "products", b"Name,Family\nWidget,Gadgets,extra,more\n", file_name="x.csv")
+@pytest.mark.parametrize("data, message", [
+    (b"Name,Family\nA,B\nWidget,Gadgets,extra,more\n", "line 3 has more values than the 2 columns the header names"),
+    (b"Name,Family\nA,B\nWidget\nC,D\n", "line 3 has only 1 of the 2 columns the header names"),
+])
+def test_ragged_row_is_refused_with_its_line(fresh_db, data, message):
+    with pytest.raises(ImportRefused) as refused:
+        import_csv(fresh_db, "products", data, file_name="x.csv")
+    assert str(refused.value) == f"x.csv could not be read as CSV: {message} (check for a missing or extra delimiter)."
 
 
 def test_unknown_kind_is_refused(fresh_db):

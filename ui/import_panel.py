@@ -69,7 +69,9 @@ def mapping_editor(headers: list[str], kind: str, index: int) -> dict[str, str |
             frame, key=f"import_map_{index}_{kind}", hide_index=True, disabled=["column"], width="stretch",
             column_config={"field": st.column_config.SelectboxColumn("field", options=choices, required=True)},
         )
-    return {row.column: (None if row.field == IGNORE else row.field) for row in edited.itertuples()}
+    # Only the user's changes are overrides, so the importer still checks the file's kind itself.
+    return {row.column: (None if row.field == IGNORE else row.field) for row in edited.itertuples()
+            if row.field != mapped.columns.get(row.column, IGNORE)}
 
 
 def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
