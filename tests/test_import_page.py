@@ -67,3 +67,17 @@ def test_rep_cannot_import(app_test):
     assert "cannot import" in at.info[0].value
     at.button(key="import_preview_0").click().run()
     assert at.error[0].value == "Priya Nair (rep) cannot import files: only admin, ops can."
+
+
+def test_mapping_edited_on_the_page_is_used(app_test):
+    data = csv_bytes("Ref,Opportunity Name,Phase", "PG9,Mapped deal,Prospecting")
+    at = upload(app_test, data)
+    at.selectbox(key="import_kind_0").select("opportunities").run()
+    at.session_state["import_map_0_opportunities"] = {
+        "edited_rows": {0: {"field": "external_id"}, 2: {"field": "stage"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="import_preview_0").click().run()
+    at.button(key="import_commit_0").click().run()
+    assert not at.exception, at.exception
+    assert app_test.db.one("SELECT name, stage FROM opportunity WHERE external_id = 'PG9'") == {
+        "name": "Mapped deal", "stage": "Prospecting"}
