@@ -118,11 +118,13 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str], 
         typed.append(f"{expr} AS \"{field}\"")
     names = _name_expr(mapping)
     key = _key_expr(mapping)
+    # Text fields are their raw value; only parsed fields keep the raw text beside (for problems).
+    kept_raw = "".join(f'"{f}__raw", ' for f in column_of if spec.field(f).type != "text")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE import_typed AS
         SELECT *, {key} AS __key FROM (
-            SELECT __line, {', '.join(f'"{f}__raw"' for f in column_of)}{', ' if typed else ''}{', '.join(typed)},
+            SELECT __line, {kept_raw}{', '.join(typed)}{', ' if typed else ''}
                    {names} AS __name
             FROM import_src
         )
@@ -146,11 +148,11 @@ def _key_expr(mapping: Mapping) -> str:
     fields = set(mapping.columns.values())
     natural = fold("__name")
     if mapping.kind in ("opportunities", "contacts") and "account_ref" in fields:
-        natural = f"{natural} || '|' || coalesce({fold('account_ref__raw')}, '')"
+        natural = f"{natural} || '|' || coalesce({fold('account_ref')}, '')"
     if mapping.kind == "business-units":
-        natural = f"coalesce({fold('account_ref__raw')}, '') || '|' || {fold('__name')}"
+        natural = f"coalesce({fold('account_ref')}, '') || '|' || {fold('__name')}"
     if "external_id" in fields:
-        return f"coalesce('id:' || external_id__raw, 'name:' || {natural})"
+        return f"coalesce('id:' || external_id, 'name:' || {natural})"
     return f"'name:' || {natural}"
 
 
@@ -172,7 +174,7 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
     for field, message in requirements:
         if field in header_of:
             parts.append(f"SELECT __line, {quote(header_of[field])}, NULL, {quote(message)} FROM import_typed "
-                         f"WHERE \"{field}__raw\" IS NULL")
+                         f"WHERE \"{field}\" IS NULL")
     if mapping.kind == "opportunities":
         label = " and ".join(header_of[f] for f in ("external_id", "name") if f in header_of)
         parts.append(
@@ -183,7 +185,7 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
         parts.append(f"SELECT __line, {quote(name_header)}, NULL, 'is empty; every record needs a name' "
                      "FROM import_typed WHERE __name IS NULL")
     key_header = header_of.get("external_id") if "external_id" in header_of else name_header
-    key_value = '"external_id__raw"' if "external_id" in header_of else "__name"
+    key_value = '"external_id"' if "external_id" in header_of else "__name"
     parts.append(
         f"""
         SELECT t.__line, {quote(key_header)}, t.{key_value},

@@ -109,7 +109,7 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
             continue
         extra = ""
         if SELF_TABLE.get(kind) == ref.table:
-            extra = ("SELECT external_id__raw, __rid FROM import_valid WHERE external_id__raw IS NOT NULL UNION ALL "
+            extra = ("SELECT external_id, __rid FROM import_valid WHERE external_id IS NOT NULL UNION ALL "
                      if "external_id" in mapped else "") + f"SELECT 'n:' || {fold('__name')}, __rid FROM import_valid"
         con.execute(f"CREATE OR REPLACE TEMP TABLE import_lookup_{i} AS {_lookup_sql(ref.table, extra)}")
         ref_value = f'v."{ref.field}"'
