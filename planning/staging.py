@@ -15,7 +15,8 @@ from planning.mapping import SPECS, Mapping
 
 def fold(expr: str) -> str:
     """SQL for a name folded for matching: trimmed, lower case, no spaces (`GTXPro` = `GTX Pro`)."""
-    return f"lower(regexp_replace({expr}, '\\s+', '', 'g'))"
+    # replace() rather than a regex: this runs on every reference of a million-row file.
+    return f"lower(replace(replace(replace({expr}, ' ', ''), chr(9), ''), chr(160), ''))"
 
 
 def quote(text: str) -> str:
@@ -26,7 +27,7 @@ def _date(v: str) -> str:
     iso = r"\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?"
     us = r"\d{1,2}/\d{1,2}/\d{4}(,?\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?)?"
     return (
-        rf"CASE WHEN regexp_full_match({v}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN TRY_CAST({v} AS DATE) "
+        f"CASE WHEN length({v}) = 10 AND substr({v}, 5, 1) = '-' THEN TRY_CAST({v} AS DATE) "
         f"WHEN regexp_full_match({v}, '{iso}') "
         f"THEN CAST(try_strptime(regexp_extract({v}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}'), '%Y-%m-%d') AS DATE) "
         f"WHEN regexp_full_match({v}, '{us}') "
