@@ -1,15 +1,49 @@
-"""Import: history of CSV imports into this database."""
+"""Import: upload CRM extracts, check the mapping, preview, commit; history and reconciliation."""
 
 import streamlit as st
 
-from planning import ingest
-from ui.context import database
+from planning import ingest, reconciliation
+from ui.context import current_user, database
+from ui.import_panel import file_panel
 
 db = database()
 st.title("Import")
-history = ingest.import_history(db)
+user = current_user()
+st.caption(
+    "CSV extracts in your CRM's own column names (Salesforce API names, report labels or plain names). "
+    "Each file is checked whole before anything is written; a file with problems is refused unless you "
+    "choose to skip bad rows. Uploads are limited to 200 MB per file (`server.maxUploadSize` in "
+    "`.streamlit/config.toml`); import bigger extracts with `planning import KIND FILE` on the server."
+)
+if user is not None and user["role"] not in ("ops", "admin"):
+    st.info(f"{user['name']} ({user['role']}) cannot import: only ops and admin users can preview and import files.")
+
+uploads = st.file_uploader("CSV extracts", type=["csv", "txt", "tsv"], accept_multiple_files=True,
+                           key="import_files")
+for index, upload in enumerate(uploads or []):
+    with st.container(border=True):
+        st.subheader(upload.name)
+        file_panel(db, upload, user, index)
+
 st.subheader("Import history")
+history = ingest.import_history(db)
 if history.empty:
     st.info("Nothing imported yet.")
 else:
-    st.dataframe(history, hide_index=True, use_container_width=True)
+    st.dataframe(history, hide_index=True, width="stretch")
+
+st.subheader("Reconciliation")
+summary = reconciliation.uncounted_summary(db)
+doubles = reconciliation.double_counted(db)
+if summary.empty:
+    st.success("Every opportunity is counted by a plan.")
+else:
+    st.caption("Opportunities no plan counts (same account, business unit if scoped, close date in the period).")
+    st.dataframe(summary, hide_index=True, width="stretch")
+    with st.expander("Opportunities not counted in any plan (first 1,000)"):
+        st.dataframe(reconciliation.uncounted(db), hide_index=True, width="stretch")
+if doubles.empty:
+    st.caption("No opportunity is counted by two overlapping plans.")
+else:
+    st.warning(f"{len(doubles):,} opportunities are counted by two or more overlapping plans.")
+    st.dataframe(doubles, hide_index=True, width="stretch")

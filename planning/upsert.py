@@ -1,0 +1,313 @@
+"""Resolve references and write a staged extract set-based: insert, update, history, audit.
+
+`resolve` (no writes) turns `import_typed` into `import_rows`: database column names, references
+resolved by CRM id or folded name, the existing record each row matches (`target_id`), and a
+provisional negative id for new rows so records can reference each other inside one file
+(subsidiary_of, ReportsToId, manager). `write` runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from planning.staging import fold, quote
+
+
+@dataclass(frozen=True)
+class Ref:
+    field: str  # the import field holding the reference text
+    id_col: str
+    ref_col: str | None  # where unresolved text is kept (None: only a warning)
+    table: str  # account, product, app_user, contact
+    noun: str
+
+
+@dataclass(frozen=True)
+class Target:
+    table: str
+    entity: str
+    seq: str
+    direct: dict[str, str]  # import field → column
+    refs: tuple[Ref, ...] = ()
+    insert_defaults: dict[str, str] = field(default_factory=dict)
+
+
+TARGETS = {
+    "accounts": Target("account", "account", "seq_account", {
+        "external_id": "external_id", "industry": "industry", "annual_revenue": "annual_revenue",
+        "employees": "employees", "year_established": "year_established", "country": "country",
+        "region": "region", "territory": "territory", "last_activity_date": "last_activity_date",
+    }, (Ref("owner_ref", "owner_id", "owner_ref", "app_user", "user"),
+        Ref("parent_ref", "parent_id", "parent_ref", "account", "account"))),
+    "opportunities": Target("opportunity", "opportunity", "seq_opportunity", {
+        "external_id": "external_id", "amount": "amount", "probability": "probability",
+        "close_date": "close_date", "created_date": "created_date", "is_closed": "is_closed",
+        "is_won": "is_won", "type": "type",
+    }, (Ref("account_ref", "account_id", "account_ref", "account", "account"),
+        Ref("product_ref", "product_id", "product_ref", "product", "product"),
+        Ref("owner_ref", "owner_id", "owner_ref", "app_user", "user"))),
+    "contacts": Target("contact", "contact", "seq_contact", {
+        "external_id": "external_id", "first_name": "first_name", "last_name": "last_name",
+        "title": "title", "department": "department", "email": "email", "phone": "phone",
+    }, (Ref("account_ref", "account_id", "account_ref", "account", "account"),
+        Ref("reports_to_ref", "reports_to_id", "reports_to_ref", "contact", "contact"))),
+    "products": Target("product", "product", "seq_product", {
+        "external_id": "external_id", "family": "family", "list_price": "list_price",
+    }),
+    "users": Target("app_user", "user", "seq_user", {
+        "external_id": "external_id", "email": "email", "region": "region",
+    }, (Ref("manager_ref", "manager_id", None, "app_user", "user"),), {"role": "'rep'"}),
+    "business-units": Target("business_unit", "business_unit", "seq_business_unit", {"kind": "kind"},
+                             (Ref("account_ref", "account_id", None, "account", "account"),)),
+}
+SELF_TABLE = {"accounts": "account", "contacts": "contact", "users": "app_user"}
+
+
+def _lookup_sql(table: str, extra: str = "") -> str:
+    """Keys that find a record: its CRM id, `n:` + folded name, and `e:` + email for people."""
+    parts = [f"SELECT external_id AS k, id FROM {table} WHERE external_id IS NOT NULL" if table != "business_unit" else "",
+             f"SELECT 'n:' || {fold('name')}, id FROM {table}"]
+    if table == "app_user":
+        parts.append("SELECT 'e:' || lower(email), id FROM app_user WHERE email IS NOT NULL")
+    if extra:
+        parts.append(extra)
+    # Records already in the database win over rows of the file (provisional ids are negative).
+    return ("SELECT k, coalesce(min(id) FILTER (WHERE id > 0), min(id)) AS id FROM ("
+            + " UNION ALL ".join(p for p in parts if p) + ") GROUP BY k")
+
+
+def natural_key(kind: str, alias: str) -> str:
+    """SQL for a record's natural key from columns (`alias.name`, `alias.account_id`, ...)."""
+    name = fold(f"{alias}.name")
+    if kind in ("opportunities", "contacts"):
+        return f"{name} || '|' || coalesce(CAST({alias}.account_id AS VARCHAR), {fold(f'{alias}.account_ref')}, '')"
+    if kind == "business-units":
+        return f"CAST({alias}.account_id AS VARCHAR) || '|' || {name}"
+    return name
+
+
+def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None:
+    """Build `import_rows` from the valid rows of `import_typed` (rows with problems are left out)."""
+    target = TARGETS[kind]
+    any_problem = con.execute("SELECT count(*) > 0 FROM import_problem").fetchall()[0][0]
+    valid = "WHERE __line NOT IN (SELECT line FROM import_problem)" if any_problem else ""
+    # Line numbers are unique, so minus the line is a provisional id no real record has.
+    con.execute(f"CREATE OR REPLACE TEMP VIEW import_valid AS SELECT *, -__line AS __rid FROM import_typed {valid}")
+    selects, joins = ["v.__line", "v.__key", "v.__rid", "v.__name AS name"], []
+    for fld, column in target.direct.items():
+        if fld in mapped:
+            selects.append(f'v."{fld}" AS {column}')
+    if kind == "opportunities":
+        selects.append("coalesce(st.name, v.stage) AS stage")
+        joins.append(f"LEFT JOIN stage st ON {fold('st.name')} = {fold('v.stage')}")
+        if "business_unit" in mapped:
+            selects.append("v.business_unit")
+    for i, ref in enumerate(target.refs):
+        if ref.field not in mapped:
+            continue
+        extra = ""
+        if SELF_TABLE.get(kind) == ref.table:
+            extra = ("SELECT external_id, __rid FROM import_valid WHERE external_id IS NOT NULL UNION ALL "
+                     if "external_id" in mapped else "") + f"SELECT 'n:' || {fold('__name')}, __rid FROM import_valid"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE import_lookup_{i} AS {_lookup_sql(ref.table, extra)}")
+        ref_value = f'v."{ref.field}"'
+        joins.append(f"LEFT JOIN import_lookup_{i} l{i}a ON l{i}a.k = {ref_value}")
+        joins.append(f"LEFT JOIN import_lookup_{i} l{i}b ON l{i}b.k = 'n:' || {fold(ref_value)}")
+        email = f"LEFT JOIN import_lookup_{i} l{i}c ON l{i}c.k = 'e:' || lower({ref_value})"
+        resolved = f"coalesce(l{i}a.id, l{i}b.id{f', l{i}c.id' if ref.table == 'app_user' else ''})"
+        if ref.table == "app_user":
+            joins.append(email)
+        selects.append(f"{resolved} AS {ref.id_col}")
+        selects.append(f"CASE WHEN {resolved} IS NULL THEN {ref_value} END AS {ref.id_col}__unresolved")
+        if ref.ref_col:
+            selects.append(f"CASE WHEN {resolved} IS NULL THEN {ref_value} END AS {ref.ref_col}")
+    _match(con, kind, mapped, f"SELECT {', '.join(selects)} FROM import_valid v " + " ".join(joins))
+
+
+def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql: str) -> None:
+    """Find the existing record of each row: by CRM id, else by natural key (adopting the id)."""
+    table = TARGETS[kind].table
+    has_ext = "external_id" in mapped
+    rows_key, table_key = natural_key(kind, "r"), natural_key(kind, "t")
+    if kind == "opportunities" and "account_ref" not in mapped:
+        rows_key, table_key = fold("r.name"), fold("t.name")
+    by_id = (f"LEFT JOIN (SELECT external_id, id FROM {table} WHERE external_id IS NOT NULL) me "
+             "ON me.external_id = r.external_id" if has_ext else "")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE import_rows AS
+        SELECT r.*, coalesce({'me.id, ' if has_ext else ''}
+               CASE WHEN {'r.external_id IS NULL' if has_ext else 'TRUE'} THEN ma.id ELSE mn.id END) AS target_id
+        FROM ({rows_sql}) r {by_id}
+        LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t GROUP BY 1) ma ON ma.k = {rows_key}
+        LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t
+                   {'WHERE external_id IS NULL' if kind != 'business-units' else ''} GROUP BY 1) mn
+               ON mn.k = {rows_key}
+        """
+    )
+    # Two rows of one file matching the same record by name: the first updates it, the rest are new.
+    con.execute(
+        """
+        UPDATE import_rows SET target_id = NULL FROM (
+            SELECT target_id AS t, min(__line) AS first_line FROM import_rows WHERE target_id IS NOT NULL
+            GROUP BY 1 HAVING count(*) > 1) d
+        WHERE import_rows.target_id = d.t AND import_rows.__line > d.first_line
+        """
+    )
+
+
+def compared_columns(kind: str, mapped: set[str]) -> list[str]:
+    """Columns an import of these fields sets (others are left as they are)."""
+    target = TARGETS[kind]
+    columns = ["name"] if kind != "contacts" or mapped & {"name", "first_name", "last_name"} else []
+    columns += [c for f, c in target.direct.items() if f in mapped]
+    if kind == "opportunities":
+        columns.append("stage")
+        if "business_unit" in mapped:
+            columns += ["business_unit_id", "business_unit_ref"]
+    for ref in target.refs:
+        if ref.field in mapped:
+            columns.append(ref.id_col)
+            if ref.ref_col:
+                columns.append(ref.ref_col)
+    return columns
+
+
+def changes(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str]) -> None:
+    """`import_change`: one row per changed field of a matched record (old → new, as text)."""
+    table = TARGETS[kind].table
+    items = [
+        f"CASE WHEN r.{c} IS DISTINCT FROM t.{c} THEN {{'field': '{c}', 'old': CAST(t.{c} AS VARCHAR), "
+        f"'new': CAST(r.{c} AS VARCHAR)}} END"
+        for c in columns if c != "external_id"
+    ]
+    if "external_id" in columns:
+        items.append("CASE WHEN t.external_id IS NULL AND r.external_id IS NOT NULL THEN "
+                     "{'field': 'external_id', 'old': NULL, 'new': r.external_id} END")
+    # One join, the changed fields gathered in a list and unnested: no per-field scans.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE import_change AS
+        SELECT target_id, __line, __key, c.field AS field, c.old AS old_value, c.new AS new_value
+        FROM (SELECT r.target_id, r.__line, r.__key,
+                     unnest(list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)) AS c
+              FROM import_rows r JOIN {table} t ON t.id = r.target_id)
+        """
+    )
+
+
+def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None:
+    """Create the business units opportunities name on their account; resolve business_unit_id."""
+    con.execute(
+        f"""
+        INSERT INTO business_unit (account_id, name, import_batch_id)
+        SELECT account_id, any_value(business_unit ORDER BY __line), ?
+        FROM import_rows r
+        WHERE business_unit IS NOT NULL AND account_id > 0 AND NOT EXISTS (
+            SELECT 1 FROM business_unit b WHERE b.account_id = r.account_id
+              AND {fold('b.name')} = {fold('r.business_unit')})
+        GROUP BY account_id, {fold('business_unit')}
+        """,
+        [batch_id],
+    )
+
+
+def attach_business_units(con: duckdb.DuckDBPyConnection) -> None:
+    """Resolve business units by (account, folded name) into import_rows, for comparing."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE import_rows AS
+        SELECT r.*, b.id AS business_unit_id,
+               CASE WHEN b.id IS NULL THEN r.business_unit END AS business_unit_ref
+        FROM import_rows r LEFT JOIN (
+            SELECT account_id, {fold('name')} AS k, min(id) AS id FROM business_unit GROUP BY 1, 2
+        ) b ON b.account_id = r.account_id AND b.k = {fold('r.business_unit')}
+        """
+    )
+
+
+def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_id: int, user_id: int | None) -> None:
+    """Insert new rows, update changed ones, fix in-file references, write history and audit."""
+    target = TARGETS[kind]
+    table = target.table
+    if kind not in SELF_TABLE:
+        # No record of this kind refers to another: insert straight from the staged rows.
+        plain = columns + list(target.insert_defaults) + ["import_batch_id"]
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(plain)}) SELECT {', '.join(f'r.{c}' for c in columns)}"
+            f"{''.join(', ' + v for v in target.insert_defaults.values())}, {int(batch_id)} "
+            "FROM import_rows r WHERE r.target_id IS NULL"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE import_ids AS SELECT NULL::BIGINT AS provisional, "
+                    "NULL::BIGINT AS id, FALSE AS is_new WHERE FALSE")
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE import_ids AS SELECT __rid AS provisional, "
+            f"nextval('{target.seq}') AS id, TRUE AS is_new FROM import_rows WHERE target_id IS NULL "
+            "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL"
+        )
+    if kind in SELF_TABLE:
+        insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
+        values = ["m.id"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
+            "FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new"
+        )
+    sets = [f"{c} = r.{c}" for c in columns if c != "external_id"] + [f"import_batch_id = {int(batch_id)}"]
+    if kind in ("accounts", "opportunities"):
+        sets.append("updated_at = current_timestamp")
+    con.execute(
+        f"UPDATE {table} AS t SET {', '.join(sets)} FROM import_rows r "
+        "WHERE t.id = r.target_id AND r.target_id IN (SELECT target_id FROM import_change)"
+    )
+    if "external_id" in columns:
+        # A record first imported by name takes the CRM id a later extract gives it (a unique column,
+        # so only the rows that change it are touched).
+        con.execute(
+            f"UPDATE {table} AS t SET external_id = c.new_value FROM import_change c "
+            "WHERE t.id = c.target_id AND c.field = 'external_id'"
+        )
+    for ref in target.refs:
+        if SELF_TABLE.get(kind) == ref.table and ref.id_col in columns:
+            con.execute(f"UPDATE {table} SET {ref.id_col} = m.id FROM import_ids m WHERE {table}.{ref.id_col} = m.provisional")
+            con.execute(f"UPDATE import_change SET new_value = CAST(m.id AS VARCHAR) FROM import_ids m "
+                        f"WHERE field = '{ref.id_col}' AND new_value = CAST(m.provisional AS VARCHAR)")
+    if kind == "opportunities":
+        con.execute(
+            "INSERT INTO opportunity_history (opportunity_id, changed_at, field, old_value, new_value, import_batch_id) "
+            "SELECT target_id, current_timestamp, field, old_value, new_value, ? FROM import_change "
+            "WHERE field IN ('stage', 'amount', 'close_date', 'probability')",
+            [batch_id],
+        )
+    con.execute(
+        "INSERT INTO audit_log (changed_at, user_id, entity, entity_id, field, old_value, new_value, import_batch_id) "
+        "SELECT current_timestamp, ?, ?, target_id, field, old_value, new_value, ? FROM import_change",
+        [user_id, target.entity, batch_id],
+    )
+
+
+def missing_managers(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
+    """Managers a sales-team file names but does not list: added as users (role rep)."""
+    names = [r[0] for r in con.execute(
+        "SELECT any_value(manager_id__unresolved ORDER BY __line) FROM import_rows "
+        f"WHERE manager_id__unresolved LIKE '% %' GROUP BY {fold('manager_id__unresolved')} ORDER BY 1"
+    ).fetchall()]
+    if names:
+        con.execute(
+            "INSERT INTO app_user (name, role, import_batch_id) SELECT unnest(?::VARCHAR[]), 'rep', ?", [names, batch_id]
+        )
+        con.execute(
+            f"""
+            UPDATE app_user AS t SET manager_id = m.id FROM import_rows r, app_user m
+            WHERE r.manager_id__unresolved IS NOT NULL AND m.import_batch_id = ? AND m.name IS NOT NULL
+              AND {fold('m.name')} = {fold('r.manager_id__unresolved')}
+              AND t.id = (SELECT id FROM import_ids WHERE provisional = r.__rid)
+            """,
+            [batch_id],
+        )
+    return names
+
+
+__all__ = ["TARGETS", "resolve", "changes", "write", "compared_columns", "quote"]

@@ -1,0 +1,83 @@
+"""The Import page under AppTest: upload, guessed kind, mapping, preview, commit, history, reconciliation."""
+
+from tests.import_helpers import csv_bytes
+
+CSV = csv_bytes("Id,Account Name,Opportunity Name,Stage,Amount,Close Date",
+                "PG1,Nobody Inc,Page deal,Brand New Stage,\"$2,500.00\",12/31/2026")
+
+
+def upload(app_test, data=CSV, name="deals.csv"):
+    at = app_test("pages/import.py")
+    at.file_uploader(key="import_files").set_value([(name, data, "text/csv")]).run()
+    return at
+
+
+def test_page_renders_history_and_reconciliation(app_test):
+    at = app_test("pages/import.py")
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Import history", "Reconciliation"]
+    assert "200 MB" in at.caption[0].value
+
+
+def test_upload_guesses_kind_and_previews_without_writing(app_test):
+    at = upload(app_test)
+    assert not at.exception, at.exception
+    assert at.selectbox(key="import_kind_0").value == "opportunities"
+    at.button(key="import_preview_0").click().run()
+    assert not at.exception, at.exception
+    assert at.metric[0].label == "Insert" and at.metric[0].value == "1"
+    assert any("Nobody Inc" in w.value for w in at.warning)
+    assert at.number_input(key="import_stage_0_0").value == 0.1
+    assert app_test.db.value("SELECT count(*) FROM opportunity WHERE external_id = 'PG1'") == 0
+
+
+def test_commit_writes_with_the_confirmed_stage_probability(app_test):
+    at = upload(app_test)
+    at.button(key="import_preview_0").click().run()
+    at.number_input(key="import_stage_0_0").set_value(0.4).run()
+    at.button(key="import_commit_0").click().run()
+    assert not at.exception, at.exception
+    assert any("1 inserted" in s.value for s in at.success)
+    assert app_test.db.one("SELECT amount, stage FROM opportunity WHERE external_id = 'PG1'")["stage"] == "Brand New Stage"
+    assert app_test.db.value("SELECT probability FROM stage WHERE name = 'Brand New Stage'") == 0.4
+    assert app_test.db.value("SELECT file_name FROM import_batch ORDER BY id DESC LIMIT 1") == "deals.csv"
+
+
+def test_refused_file_shows_the_problems(app_test):
+    at = upload(app_test, csv_bytes("Id,Name,StageName,CloseDate", "X,a,Won,2025-13-45"))
+    at.button(key="import_preview_0").click().run()
+    assert not at.exception
+    assert "nothing was imported" in at.error[0].value
+    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+    assert problems["problem"].tolist() == [
+        "line 2, CloseDate: '2025-13-45' is not a date (use YYYY-MM-DD or M/D/YYYY)"]
+
+
+def test_binary_upload_is_refused_in_one_sentence(app_test):
+    at = upload(app_test, b"\x00\x01\x02binary", "blob.csv")
+    assert not at.exception
+    assert at.error[0].value == "blob.csv is a binary file, not a CSV text extract."
+
+
+def test_rep_cannot_import(app_test):
+    at = app_test("pages/import.py")
+    at.session_state["current_user"] = app_test.db.one("SELECT id, name, role FROM app_user WHERE name = 'Priya Nair'")
+    at.run()
+    at.file_uploader(key="import_files").set_value([("deals.csv", CSV, "text/csv")]).run()
+    assert "cannot import" in at.info[0].value
+    at.button(key="import_preview_0").click().run()
+    assert at.error[0].value == "Priya Nair (rep) cannot import files: only admin, ops can."
+
+
+def test_mapping_edited_on_the_page_is_used(app_test):
+    data = csv_bytes("Ref,Opportunity Name,Phase", "PG9,Mapped deal,Prospecting")
+    at = upload(app_test, data)
+    at.selectbox(key="import_kind_0").select("opportunities").run()
+    at.session_state["import_map_0_opportunities"] = {
+        "edited_rows": {0: {"field": "external_id"}, 2: {"field": "stage"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="import_preview_0").click().run()
+    at.button(key="import_commit_0").click().run()
+    assert not at.exception, at.exception
+    assert app_test.db.one("SELECT name, stage FROM opportunity WHERE external_id = 'PG9'") == {
+        "name": "Mapped deal", "stage": "Prospecting"}

@@ -1,0 +1,100 @@
+"""Import page widgets: one uploaded file's kind, mapping, preview and commit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planning import ingest
+from planning.errors import PlanningError
+from planning.mapping import KINDS, SPECS, auto_map
+
+IGNORE = "(ignore)"
+
+
+def file_panel(db, upload, user, index: int) -> None:
+    """Kind (guessed, confirmable), editable mapping, preview and commit for one uploaded file."""
+    data = upload.getvalue()
+    try:
+        facts = ingest.inspect_headers(data, upload.name)
+    except PlanningError as exc:
+        st.error(str(exc))
+        return
+    guessed = facts["kind"] or "opportunities"
+    kind = st.selectbox(
+        "Kind of extract", KINDS, index=KINDS.index(guessed), key=f"import_kind_{index}",
+        help="Guessed from the column names; change it if the guess is wrong.",
+    )
+    st.caption(f"Encoding {facts['encoding']}, delimiter {facts['delimiter']!r}, {len(facts['headers'])} columns.")
+    overrides = mapping_editor(facts["headers"], kind, index)
+    skip = st.checkbox("Import the valid rows and skip bad ones", key=f"import_skip_{index}",
+                       help="Off: any problem refuses the whole file and nothing is written.")
+    options = dict(file_name=upload.name, user=user, mapping=overrides, skip_bad_rows=skip)
+    if st.button("Preview", key=f"import_preview_{index}"):
+        with st.status("Checking the whole file…", expanded=False) as status:
+            try:
+                st.session_state[f"import_report_{index}"] = ingest.import_csv(db, kind, data, dry_run=True, **options)
+                status.update(label="Checked", state="complete")
+            except PlanningError as exc:
+                st.session_state.pop(f"import_report_{index}", None)
+                status.update(label="Refused", state="error")
+                st.error(str(exc))
+                problems = getattr(exc, "problems", [])
+                if problems:
+                    st.dataframe(pd.DataFrame({"problem": problems}), hide_index=True, width="stretch")
+    report = st.session_state.get(f"import_report_{index}")
+    if report is None or report.kind != kind or report.file_name != upload.name:
+        return
+    probabilities = preview(report, index)
+    if st.button("Commit import", type="primary", key=f"import_commit_{index}"):
+        progress = st.progress(0, text="Importing in one transaction…")
+        try:
+            done = ingest.import_csv(db, kind, data, stage_probabilities=probabilities, **options)
+        except PlanningError as exc:
+            progress.empty()
+            st.error(str(exc))
+            return
+        progress.progress(100, text="Done")
+        st.session_state.pop(f"import_report_{index}", None)
+        st.success(f"{done.summary()} Batch {done.batch_id}.")
+
+
+def mapping_editor(headers: list[str], kind: str, index: int) -> dict[str, str | None]:
+    """The automatic mapping as an editable table; returns the user's choices as overrides."""
+    mapped = auto_map(headers, kind)
+    choices = [IGNORE] + SPECS[kind].field_names
+    frame = pd.DataFrame({"column": headers, "field": [mapped.columns.get(h, IGNORE) for h in headers]})
+    with st.expander(f"Column mapping ({len(mapped.columns)} mapped, {len(mapped.unmapped)} ignored)"):
+        edited = st.data_editor(
+            frame, key=f"import_map_{index}_{kind}", hide_index=True, disabled=["column"], width="stretch",
+            column_config={"field": st.column_config.SelectboxColumn("field", options=choices, required=True)},
+        )
+    # Only the user's changes are overrides, so the importer still checks the file's kind itself.
+    return {row.column: (None if row.field == IGNORE else row.field) for row in edited.itertuples()
+            if row.field != mapped.columns.get(row.column, IGNORE)}
+
+
+def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
+    """The dry run's figures; returns the confirmed probabilities of new stage names."""
+    st.markdown(f"**Preview:** {report.summary()}")
+    cols = st.columns(5)
+    for col, (label, value) in zip(cols, [("Insert", report.inserted), ("Update", report.updated),
+                                          ("Unchanged", report.unchanged), ("Rejected", report.rejected),
+                                          ("Unassigned", report.unassigned)]):
+        col.metric(label, f"{value:,}")
+    for warning in report.warnings[:50]:
+        st.warning(warning)
+    if report.changes is not None and not report.changes.empty:
+        st.caption("Changes to existing records (old → new)")
+        st.dataframe(report.changes, hide_index=True, width="stretch")
+    if report.rejected:
+        st.download_button("Download rejected rows (CSV with reasons)", report.rejected_csv(),
+                           file_name=f"{report.file_name}.rejected.csv", mime="text/csv", key=f"import_rej_{index}")
+    probabilities = {}
+    for i, stage in enumerate(report.new_stages):
+        label = "won" if stage["is_won"] else "lost" if stage["is_closed"] else "open"
+        probabilities[stage["name"]] = st.number_input(
+            f"New stage “{stage['name']}” ({label}): probability", 0.0, 1.0, float(stage["probability"]), 0.05,
+            key=f"import_stage_{index}_{i}",
+        )
+    return probabilities
