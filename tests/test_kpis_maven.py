@@ -14,8 +14,6 @@ ACCOUNTS = ["Acme Corporation", "Kan-code", "Sonron", "Zumgoity"]
 
 @pytest.fixture
 def maven(fresh_db, datasets):
-    if not hasattr(ingest, "import_csv"):
-        pytest.skip("planning.ingest.import_csv is not merged yet")
     folder = datasets / "crm-sales-opportunities"
     for kind, file in [("accounts", "accounts.csv"), ("products", "products.csv"), ("opportunities", "sales_pipeline.csv")]:
         ingest.import_csv(fresh_db, kind, folder / file, skip_bad_rows=True)

@@ -95,7 +95,6 @@ def test_seeding_leaves_no_helper_tables_or_macros(seeded):
     assert db.value("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'pick'") == 0
 
 
-@pytest.mark.skipif(not scale.importer_available(), reason="the importer (issue #3) is not merged yet")
 def test_demo_db_loads_through_the_importer(tmp_path, capsys):
     path = tmp_path / "large.duckdb"
     out = tmp_path / "book"
