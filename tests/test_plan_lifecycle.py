@@ -289,8 +289,9 @@ def test_follow_up_carries_scorecard_answers(book, rich_plan):
 def test_follow_up_carries_whitespace_cells(book, rich_plan):
     with book.transaction() as con:
         product = con.execute("INSERT INTO product (name) VALUES ('Core') RETURNING id").fetchall()[0][0]
-        con.execute("INSERT INTO whitespace_cell (plan_id, product_id, status, estimated_value) VALUES (?, ?, 'Competitor', 900)",
-                    [rich_plan, product])
+        # rich_plan is scoped to the North unit, so its whitespace rows are North's cells.
+        con.execute("INSERT INTO whitespace_cell (plan_id, business_unit_id, product_id, status, estimated_value)"
+                    " VALUES (?, ?, ?, 'Competitor', 900)", [rich_plan, book.north, product])
     child = plans.follow_up(book, book.rep, rich_plan, carry={"whitespace"})
     assert book.value("SELECT count(*) FROM whitespace_cell WHERE plan_id = ? AND status = 'Competitor'", [child]) == 1
 
