@@ -19,7 +19,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from planning import access, csvfile, staging, upsert
+from planning import access, csvfile, kpis, staging, upsert
 from planning.db import Database
 from planning.errors import ImportRefused
 from planning.mapping import KINDS, SPECS, Mapping, auto_map, describe_required, guess_kind, signature_score, spec_for
@@ -183,6 +183,8 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                  report.updated, report.unchanged, report.rejected, len(report.warnings),
                  user["id"] if user else None, started, datetime.now()],
             )
+            if kind == "opportunities" and report.inserted + report.updated:
+                kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
         except BaseException:
             con.execute("ROLLBACK")
             raise

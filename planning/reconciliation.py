@@ -1,23 +1,19 @@
 """Reconciliation after an import: opportunities no plan counts, and ones two plans both count.
 
-Plan membership (DESIGN.md): an opportunity counts for a plan when it belongs to the plan's
-account, to the plan's business unit if the plan is scoped to one, and its close date lies in
-[period_start, period_end] inclusive.
+Plan membership is the KPI engine's rule (kpis.MEMBERSHIP_SQL): same account, same business
+unit if the plan is scoped to one, close date within the period, both ends inclusive.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from planning import kpis
 from planning.db import Database
 
-MEMBERSHIP = """
-    SELECT o.id AS opportunity_id, p.id AS plan_id
-    FROM opportunity o JOIN plan p
-      ON p.account_id = o.account_id
-     AND (p.business_unit_id IS NULL OR p.business_unit_id = o.business_unit_id)
-     AND o.close_date BETWEEN p.period_start AND p.period_end
-"""
+# Every plan's members (kpis.MEMBERSHIP_SQL is the one statement of the rule).
+MEMBERSHIP = kpis.MEMBERSHIP_SQL
+ALL_PLANS = {"plan_ids": None}
 
 REASONS = ("no account", "no close date", "account without a plan", "close date outside every plan period")
 
@@ -37,9 +33,9 @@ def uncounted(db: Database, limit: int = 1000) -> pd.DataFrame:
         FROM opportunity o LEFT JOIN account a ON a.id = o.account_id
         WHERE o.id NOT IN (SELECT opportunity_id FROM member)
         ORDER BY reason, o.id
-        LIMIT ?
+        LIMIT $limit
         """,
-        [limit],
+        ALL_PLANS | {"limit": limit},
     )
 
 
@@ -58,7 +54,8 @@ def uncounted_summary(db: Database) -> pd.DataFrame:
             FROM opportunity o WHERE o.id NOT IN (SELECT opportunity_id FROM member))
         SELECT reason, count(*) AS opportunities, coalesce(sum(amount), 0) AS amount
         FROM reasons GROUP BY reason ORDER BY opportunities DESC, reason
-        """
+        """,
+        ALL_PLANS,
     )
 
 
@@ -73,7 +70,7 @@ def double_counted(db: Database, limit: int = 1000) -> pd.DataFrame:
         LEFT JOIN account a ON a.id = o.account_id
         GROUP BY ALL HAVING count(*) > 1
         ORDER BY plans DESC, o.id
-        LIMIT ?
+        LIMIT $limit
         """,
-        [limit],
+        ALL_PLANS | {"limit": limit},
     )

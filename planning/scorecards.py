@@ -25,7 +25,7 @@ from typing import Any, Mapping
 import duckdb
 import pandas as pd
 
-from planning import access, audit
+from planning import access, audit, kpis
 from planning.db import Database, fetch_dicts
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
@@ -413,46 +413,38 @@ def carry_forward(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_pl
 # is scoped, close date inside the period inclusive; flags fall back to the stage table); the KPI
 # engine (planning/kpis.py) owns the canonical fragment and may replace this query.
 
-CALIBRATION_SQL = f"""
-WITH {LATEST_SUBMISSIONS}, {SCORING_CTES},
-scoped_plans AS (
-    SELECT p.* FROM plan p
-    WHERE (CAST(? AS DATE) IS NULL OR p.period_end >= ?) AND (CAST(? AS DATE) IS NULL OR p.period_start <= ?)
-),
-outcomes AS (
-    SELECT p.id AS plan_id,
-           count(*) FILTER (WHERE coalesce(o.is_closed, s.is_closed) AND coalesce(o.is_won, s.is_won)) AS won_count,
-           count(*) FILTER (WHERE coalesce(o.is_closed, s.is_closed)) AS closed_count,
-           coalesce(sum(o.amount) FILTER (WHERE coalesce(o.is_closed, s.is_closed) AND coalesce(o.is_won, s.is_won)), 0) AS won
-    FROM scoped_plans p
-    JOIN opportunity o ON o.account_id = p.account_id
-         AND o.close_date BETWEEN p.period_start AND p.period_end
-         AND (p.business_unit_id IS NULL OR o.business_unit_id = p.business_unit_id)
-    LEFT JOIN stage s ON s.name = o.stage
-    GROUP BY p.id
-),
-banded AS (
-    SELECT p.id, p.sales_target, round(ss.score, 1) AS score,
-           coalesce({BAND_SQL.format(x='round(ss.score, 1)')}, 'Not scored') AS band,
-           coalesce(oc.won_count, 0) AS won_count, coalesce(oc.closed_count, 0) AS closed_count,
-           coalesce(oc.won, 0) AS won
-    FROM scoped_plans p
-    LEFT JOIN submission_scores ss ON ss.plan_id = p.id
-    LEFT JOIN outcomes oc ON oc.plan_id = p.id
-)
-SELECT band, count(*) AS plans, round(avg(score), 1) AS avg_score,
-       sum(won_count) AS won_count, sum(closed_count) AS closed_count,
-       round(sum(won_count) / nullif(sum(closed_count), 0), 3) AS win_rate,
-       sum(won) AS won, sum(sales_target) AS target,
-       round(sum(won) / nullif(sum(sales_target), 0), 3) AS won_vs_target
-FROM banded GROUP BY band
-ORDER BY list_position(['Healthy', 'Watch', 'At risk', 'Not scored'], band)
-"""
+BAND_ORDER = ["Healthy", "Watch", "At risk", "Not scored"]
 
 
 def calibration(db: Database, start=None, end=None) -> pd.DataFrame:
-    """Plans (overlapping [start, end]) grouped by score band: win rate and won vs target per band."""
-    return db.df(CALIBRATION_SQL, [None, None, start, start, end, end])
+    """Plans (overlapping [start, end]) grouped by score band: win rate and won vs target per band.
+
+    Outcomes are the KPI engine's figures (kpis.plan_kpis), so the plan-membership rule is not
+    restated here; the band is each plan's latest score.
+    """
+    scoped = db.df(
+        "SELECT id AS plan_id, CAST(sales_target AS DOUBLE) AS target FROM plan"
+        " WHERE (CAST(? AS DATE) IS NULL OR period_end >= ?) AND (CAST(? AS DATE) IS NULL OR period_start <= ?)",
+        [start, start, end, end],
+    )
+    columns = ["band", "plans", "avg_score", "won_count", "closed_count", "win_rate", "won", "target", "won_vs_target"]
+    if scoped.empty:
+        return pd.DataFrame(columns=columns)
+    ids = scoped["plan_id"].tolist()
+    figures = kpis.plan_kpis(db, ids)[["plan_id", "won", "won_count", "lost_count"]]
+    frame = scoped.merge(plan_scores(db, ids)[["plan_id", "score", "band"]], on="plan_id").merge(figures, on="plan_id")
+    frame["band"] = frame["band"].fillna("Not scored")
+    frame["closed_count"] = frame["won_count"] + frame["lost_count"]
+    frame["won"] = frame["won"].fillna(0.0)
+    grouped = frame.groupby("band", sort=False).agg(
+        plans=("plan_id", "count"), avg_score=("score", "mean"), won_count=("won_count", "sum"),
+        closed_count=("closed_count", "sum"), won=("won", "sum"), target=("target", "sum"),
+    ).reset_index()
+    grouped["avg_score"] = grouped["avg_score"].round(1)
+    grouped["win_rate"] = (grouped["won_count"] / grouped["closed_count"].where(grouped["closed_count"] > 0)).round(3)
+    grouped["won_vs_target"] = (grouped["won"] / grouped["target"].where(grouped["target"] > 0)).round(3)
+    grouped["order"] = grouped["band"].map(BAND_ORDER.index)
+    return grouped.sort_values("order")[columns].reset_index(drop=True)
 
 
 def latest_answers(db: Database, plan_id: int) -> pd.DataFrame:
