@@ -510,3 +510,20 @@ def delete_plan(db: Database, user: dict | None, plan_id: int) -> None:
             ).fetchall()
             if heir:
                 _make_primary(con, user["id"], heir[0][0])
+
+
+def plan_health(db: Database, plan_id: int) -> dict:
+    """Scorecard score and band, stakeholder coverage and whitespace value for a plan's header."""
+    ids = [plan_id]
+    score = scorecards.plan_scores(db, ids).iloc[0]
+    coverage = stakeholders.coverage_summary(db, ids).iloc[0]
+    space = whitespace.whitespace_totals(db, ids).iloc[0]
+    return {
+        "score": None if pd.isna(score["score"]) else float(score["score"]),
+        "band": score["band"] if isinstance(score["band"], str) else None,
+        "completion": float(score["completion"]),
+        "coverage_status": int(coverage["coverage_status"]),
+        "coverage_label": coverage["coverage_label"],
+        "alert_count": int(coverage["alert_count"]),
+        "whitespace_value": float(space["whitespace_value"] or 0),
+    }

@@ -61,6 +61,9 @@ WHITESPACE_COLOURS = {
     "Unknown": "#bdbdbd",
 }
 BAND_COLOURS = {"Healthy": "#2e7d32", "Watch": "#f9a825", "At risk": "#c62828"}
+# The same meaning in Streamlit's named badge colours (headers, lists).
+BAND_BADGES = {"Healthy": "green", "Watch": "orange", "At risk": "red"}
+COVERAGE_BADGES = {0: "red", 1: "red", 2: "orange", 3: "green"}
 SUPPORT_COLOURS = {
     "Mentor": "#1b5e20",
     "Supporter": "#66bb6a",

@@ -184,3 +184,14 @@ def test_history_tab_shows_the_audit(app_test):
     at = open_plan(app_test, plan_id)
     history = next(d.value for d in at.dataframe if "old_value" in d.value.columns)
     assert history[["field", "old_value", "new_value", "user"]].values.tolist()[0] == ["is_primary", "False", "True", "Ada Admin"]
+
+
+def test_header_shows_scorecard_band_coverage_and_whitespace(app_test):
+    from planning import plans as plan_domain
+
+    plan_id = app_test.db.value("SELECT min(id) FROM plan WHERE name LIKE '%FY2026' AND business_unit_id IS NULL")
+    health = plan_domain.plan_health(app_test.db, plan_id)
+    at = app_test("pages/plan.py", query={"plan": str(plan_id)})
+    header = " ".join(m.value for m in at.markdown)
+    assert f"Scorecard {health['score']:.0f} · {health['band']}" in header
+    assert f"Coverage {health['coverage_status']}/3" in header

@@ -96,6 +96,14 @@ def header(db: Database, plan: dict) -> None:
         f"{' '.join(badges)} **{plan['account']}**{scope} · {plans.period_label(plan['period_start'], plan['period_end'])}"
         f" ({plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}) · owner {plan['owner'] or '—'}"
     )
+    health = plans.plan_health(db, plan["id"])
+    score = (
+        f":{vocab.BAND_BADGES[health['band']]}-badge[Scorecard {health['score']:.0f} · {health['band']}]"
+        if health["band"] else ":gray-badge[Scorecard not scored]"
+    )
+    coverage = f":{vocab.COVERAGE_BADGES[health['coverage_status']]}-badge[Coverage {health['coverage_status']}/3]"
+    alerts = f" · {health['alert_count']} relationship alert{'s' if health['alert_count'] != 1 else ''}" if health["alert_count"] else ""
+    st.markdown(f"{score} {coverage}{alerts} · whitespace {money(health['whitespace_value'])}")
     chain = plans.plan_chain(db, plan["id"])
     if chain["parent"] or chain["children"]:
         parent = f"[{chain['parent']['name']}](?plan={chain['parent']['id']}) ← " if chain["parent"] else ""
