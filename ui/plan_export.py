@@ -96,8 +96,7 @@ def follow_account_link(db: Database) -> None:
         st.warning(str(exc))
         st.query_params.pop("account", None)
         return
-    st.query_params["plan"] = str(plan_id)
-    st.session_state["plan_picker"] = plan_id
+    st.query_params["plan"] = str(plan_id)  # the plan picker opens the plan the URL names
 
 
 def sync_account_link(plan: dict) -> None:
