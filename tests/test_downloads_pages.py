@@ -25,12 +25,16 @@ class Downloads:
 
     def read(self, button) -> bytes:
         """The bytes a click on `button` downloads."""
+        return self.file(button).content
+
+    def file(self, button):
+        """The MemoryFile (content, filename, mimetype) a click on `button` downloads."""
         url = button.proto.url
         for manager in reversed(self.managers):
             try:
                 if button.proto.deferred_file_id:
                     url = manager.execute_deferred(button.proto.deferred_file_id)
-                return manager._storage.get_file(url.rsplit("/", 1)[1]).content
+                return manager._storage.get_file(url.rsplit("/", 1)[1])
             except Exception:  # not this run's manager
                 continue
         raise AssertionError(f"no file behind {button.proto.label}")
