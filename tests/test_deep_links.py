@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 PAGE = "pages/plan.py"
 
@@ -70,3 +73,17 @@ def test_an_unknown_tab_falls_back_to_the_first(app_test):
     at = app_test(PAGE, query={"plan": "3", "tab": "Gossip"})
     assert at.session_state["tab"] == "Figures"
     assert "tab" not in url(at)
+
+
+@pytest.mark.e2e
+def test_in_chromium_a_tab_click_writes_the_url_and_a_reload_keeps_it(app_server, page):
+    page.goto(f"{app_server.url}/plan?account=1")
+    page.get_by_role("heading", name="Summit Logistics FY2026").wait_for()
+    expect(page).to_have_url(re.compile(r"plan=3"))
+    page.get_by_role("tab", name="Export").click()
+    expect(page).to_have_url(re.compile(r"tab=Export"))
+    page.reload()
+    page.get_by_role("heading", name="Summit Logistics FY2026").wait_for()
+    expect(page.get_by_role("tab", name="Export")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("button", name="Download HTML")).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
