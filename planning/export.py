@@ -206,9 +206,7 @@ def percent(value: float | None) -> str:
 def _text(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "—"
-    if isinstance(value, (datetime, pd.Timestamp)):
-        return f"{value:%d %b %Y}"
-    if isinstance(value, date):
+    if isinstance(value, (date, pd.Timestamp)):  # datetime is a date too
         return f"{value:%d %b %Y}"
     return str(value)
 
@@ -380,9 +378,9 @@ def _objectives(db: Database, plan: dict, today: date | None) -> list:
                                      "outcome": "Outcome"},
                              {"measure_current": measure, "measure_target": measure}))
     if not actions.empty:
-        overdue = lambda v: "overdue" if v is True else ""  # noqa: E731
+        overdue = lambda v: "yes" if v is not None and not pd.isna(v) and bool(v) else ""  # noqa: E731
         blocks.append(_table(actions, {"objective": "Objective", "title": "Action", "owner": "Owner", "due_date": "Due",
-                                       "status": "Status", "overdue": ""}, {"overdue": overdue}))
+                                       "status": "Status", "overdue": "Overdue"}, {"overdue": overdue}))
     return blocks
 
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from planning import audit, export, kpis, plans, scorecards, users, whitespace
+from planning import audit, export, kpis, plans, scorecards, users, vocab, whitespace
 from planning.errors import InvalidInput, NotAllowed, NotFound
 from tests.conftest import DEMO_ANCHOR
 
@@ -266,3 +266,25 @@ def test_account_links_without_a_plan_say_why(demo_db, account_id, message):
     with pytest.raises(NotFound) as missing:
         export.account_plan_id(demo_db, account_id)
     assert str(missing.value) == message
+
+
+def test_whitespace_matrix_has_every_cell_with_its_status_colour(demo_db):
+    matrix = whitespace.plan_matrix(demo_db, SUMMIT_FY2026)
+    tables = export.matrix_tables(matrix)
+    assert all(len(t.columns) <= export.MATRIX_COLUMNS_PER_TABLE + 1 for t in tables)
+    cells = [(value, fill) for t in tables for row, fills in zip(t.rows, t.fills) for value, fill in zip(row[1:], fills[1:])]
+    assert len([c for c in cells if c[0]]) == len(matrix)
+    for value, fill in cells:
+        status = value.split("\n")[0].removesuffix(" ✎")
+        assert fill == vocab.WHITESPACE_COLOURS[status]
+    competitors = set(matrix["competitor"].dropna())
+    assert competitors and all(any(name in value for value, _ in cells) for name in competitors)
+
+
+def test_overdue_actions_are_flagged(demo_db):
+    page = html_of(demo_db, SUMMIT_FY2026, ["objectives"])
+    later = ExportReader(export.export_plan(demo_db, SUMMIT_FY2026, "html", ["objectives"], today=date(2030, 1, 1)).decode())
+    assert "Overdue" in page.sections["objectives"]
+    open_actions = demo_db.value("SELECT count(*) FROM action WHERE plan_id = ? AND status NOT IN ('Done', 'Cancelled')",
+                                 [SUMMIT_FY2026])
+    assert later.sections["objectives"].count("\nyes\n") == open_actions > 0
