@@ -13,7 +13,6 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from planning import vocab
 from planning.stakeholder_graph import INFLUENCE_COLOUR, REPORTS_TO_COLOUR, support_colour
 
 MONEY_AXIS = "$~s"
@@ -128,8 +127,3 @@ def stakeholder_svg(data: dict, width: int = 720) -> str | None:
 def _svg_text(text: str | None, limit: int) -> str:
     text = text or ""
     return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
-def support_legend() -> list[tuple[str, str]]:
-    """(support level, colour) pairs for the stakeholder picture's legend."""
-    return list(vocab.SUPPORT_COLOURS.items())
