@@ -6,11 +6,14 @@ The export is a file read by people who never open the app, so every chart becom
 
 from __future__ import annotations
 
+import functools
 import html
 import math
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
+import reportlab
 import vl_convert
 
 from planning.stakeholder_graph import INFLUENCE_COLOUR, REPORTS_TO_COLOUR, support_colour
@@ -19,14 +22,23 @@ MONEY_AXIS = "$~s"
 KPI_COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}
 CHART_WIDTH = 520
 PNG_SCALE = 2  # crisp when printed
+FONT = "Bitstream Vera Sans"  # ships inside reportlab's wheel: chart text renders on a machine without fonts
+
+
+@functools.cache
+def _fonts() -> None:
+    vl_convert.register_font_directory(str(Path(reportlab.__file__).parent / "fonts"))
 
 
 def png(chart: alt.TopLevelMixin) -> bytes:
     """The chart as a PNG image (vl-convert, no browser)."""
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=PNG_SCALE)
+    _fonts()
+    spec = chart.configure(font=FONT).to_dict()
+    return vl_convert.vegalite_to_png(spec, scale=PNG_SCALE)
 
 
 def svg_to_png(svg: str) -> bytes:
+    _fonts()
     return vl_convert.svg_to_png(svg, scale=PNG_SCALE)
 
 
@@ -119,7 +131,7 @@ def stakeholder_svg(data: dict, width: int = 720) -> str | None:
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{math.ceil(height)}" '
-        f'viewBox="0 0 {width} {math.ceil(height)}" font-family="sans-serif">'
+        f'viewBox="0 0 {width} {math.ceil(height)}" font-family="{FONT}, sans-serif">'
         f'<rect width="100%" height="100%" fill="white"/>{"".join(lines)}{"".join(shapes)}</svg>'
     )
 
