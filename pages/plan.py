@@ -4,7 +4,7 @@ import streamlit as st
 
 from planning import kpis
 from ui import plan_lifecycle as lifecycle
-from ui import plan_objectives, plan_sections
+from ui import plan_export, plan_objectives, plan_sections
 from ui.context import current_user, database, period
 from ui.widgets import plan_picker
 
@@ -12,6 +12,7 @@ db = database()
 st.title("Plan")
 user = current_user()
 lifecycle.apply_pending_open()
+plan_export.follow_account_link(db)
 lifecycle.show_flash()
 lifecycle.new_plan_form(db, user)
 lifecycle.plan_list(db, *period())
@@ -19,6 +20,7 @@ plan = plan_picker(db)
 if plan is None:
     st.stop()
 
+plan_export.sync_account_link(plan)
 lifecycle.header(db, plan)
 lifecycle.lifecycle_actions(db, user, plan)
 figures = kpis.kpis_for_plan(db, plan["id"])
@@ -27,8 +29,8 @@ lifecycle.kpi_row(figures, parent)
 
 tabs = st.tabs([
     "Figures", "Opportunities", "Objectives & actions", "Plan & strategy", "Team",
-    "Initiatives", "Discussion & files", "Since parent plan", "History",
-])
+    "Initiatives", "Discussion & files", "Since parent plan", "History", "Export",
+], key="tab", bind="query-params")  # ?tab=Export opens that tab, and survives a reload
 with tabs[0]:
     plan_sections.figures_tab(db, plan, figures)
 with tabs[1]:
@@ -48,3 +50,5 @@ with tabs[7]:
     plan_sections.changes_tab(db, plan, figures, parent)
 with tabs[8]:
     plan_sections.history_tab(db, plan)
+with tabs[9]:
+    plan_export.export_tab(db, user, plan)

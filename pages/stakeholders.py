@@ -9,6 +9,7 @@ from ui.stakeholders_forms import (
     render_add_stakeholder, render_contact_forms, render_edit_stakeholder, render_influence_form, show_flash,
 )
 from ui.stakeholders_graph import render_coverage, render_graph
+from ui.stakeholders_table import render_table
 from ui.widgets import plan_picker
 
 db = database()
@@ -30,12 +31,7 @@ else:
     with heat_tab:
         render_heat_map(data["stakeholders"])
     with table_tab:
-        st.dataframe(
-            stakeholders.list_stakeholders(db, plan["id"]).drop(
-                columns=["id", "plan_id", "contact_id", "reports_to_id", "covered_by_user_id", "version"]
-            ),
-            hide_index=True,
-        )
+        render_table(db, plan["id"])
     render_edit_stakeholder(db, user, plan["id"], data, clicked)
 
 st.subheader("Change the map")

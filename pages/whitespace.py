@@ -6,6 +6,7 @@ from planning import whitespace
 from ui.context import current_user, database
 from ui.whitespace_chart import heatmap, short_money
 from ui.whitespace_editor import cell_editor, show_flash
+from ui.whitespace_table import cell_downloads
 from ui.whitespace_units import unit_manager
 from ui.widgets import plan_picker
 
@@ -47,5 +48,7 @@ with totals_tab:
         st.dataframe(whitespace.row_totals(matrix), hide_index=True, width="stretch")
         st.subheader("By product")
         st.dataframe(whitespace.column_totals(matrix), hide_index=True, width="stretch")
+        st.subheader("Every cell")
+        cell_downloads(matrix, plan["id"])
 with units_tab:
     unit_manager(db, user, plan["account_id"], plan["account"])

@@ -8,6 +8,7 @@ import streamlit as st
 from planning import ingest
 from planning.errors import PlanningError
 from planning.mapping import KINDS, SPECS, auto_map
+from ui.downloads import download_buttons
 
 IGNORE = "(ignore)"
 
@@ -88,8 +89,8 @@ def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
         st.caption("Changes to existing records (old → new)")
         st.dataframe(report.changes, hide_index=True, width="stretch")
     if report.rejected:
-        st.download_button("Download rejected rows (CSV with reasons)", report.rejected_csv(),
-                           file_name=f"{report.file_name}.rejected.csv", mime="text/csv", key=f"import_rej_{index}")
+        st.caption("Rejected rows, with the reason for each:")
+        download_buttons(report.rejected_rows, f"{report.file_name}.rejected", f"import_rej_{index}")
     probabilities = {}
     for i, stage in enumerate(report.new_stages):
         label = "won" if stage["is_won"] else "lost" if stage["is_closed"] else "open"

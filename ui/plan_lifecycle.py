@@ -9,6 +9,7 @@ import streamlit as st
 from planning import kpis, plans, users, vocab
 from planning.db import Database
 from planning.errors import PlanningError
+from ui.downloads import download_buttons
 from ui.plan_charts import money, percent
 
 FLASH = "plan_flash"
@@ -185,7 +186,8 @@ def plan_list(db: Database, start: date, end: date, label: str) -> None:
         if listed.empty:
             st.info(f"No plans cover {label} yet — create one above.")
             return
-        figures = {r["plan_id"]: r for r in kpis.records(kpis.plan_kpis(db, listed["id"]))}
+        frame = kpis.plan_kpis(db, listed["id"])
+        figures = {r["plan_id"]: r for r in kpis.records(frame)}
         escape = lambda text: str(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")  # noqa: E731
         lines = ["| Plan | Account | Owner | Target | Expected | % achieved |", "|---|---|---|---:|---:|---:|"]
         for row in listed.itertuples():
@@ -195,3 +197,5 @@ def plan_list(db: Database, start: date, end: date, label: str) -> None:
                 f"{money(f['target'])} | {money(f['expected'])} | {percent(f['pct_achieved'])} |"
             )
         st.markdown("\n".join(lines))
+        download_buttons(listed.merge(frame, left_on="id", right_on="plan_id").drop(columns=["plan_id"]),
+                         f"plans-{label}", "plans_download")

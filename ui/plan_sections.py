@@ -12,6 +12,7 @@ from planning.errors import PlanningError
 from ui.plan_charts import (
     TRAJECTORY_HEIGHT, TREND_HEIGHT, money, pipeline_chart, snapshot_chart, target_chart, trajectory_chart,
 )
+from ui.downloads import download_buttons
 from ui.plan_lifecycle import flash
 
 
@@ -66,7 +67,7 @@ def opportunities_tab(db: Database, plan: dict) -> None:
         "weighted": st.column_config.NumberColumn("Weighted", format="$%,.2f"),
         "probability": st.column_config.NumberColumn("Probability", format="percent"),
     })
-    st.download_button("Download CSV", shown.to_csv(index=False).encode(), f"plan-{plan['id']}-opportunities.csv", "text/csv")
+    download_buttons(shown, f"plan-{plan['id']}-opportunities", "opportunities_download")
 
 
 def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
