@@ -149,7 +149,7 @@ PERFORMANCE_COLUMNS = [
 
 
 def plan_performance(db: Database, filters: Filters) -> pd.DataFrame:
-    """Per plan in scope: won, weighted and expected against target, status and link; most behind first."""
+    """Per plan in scope: won, weighted and expected against target, status and link; Behind first, by gap."""
     plans = db.df(
         f"WITH {SCOPE_SQL} SELECT id AS plan_id, name AS plan, account_id, account, owner, territory, status,"
         " is_primary, period_start, period_end FROM scoped_plans",
@@ -160,8 +160,10 @@ def plan_performance(db: Database, filters: Filters) -> pd.DataFrame:
     frame["performance"] = [performance_status(t, e) for t, e in zip(frame["target"], frame["expected"])]
     frame["colour"] = frame["performance"].map(STATUS_COLOURS)
     frame["link"] = [f"/plan?plan={int(i)}" for i in frame["plan_id"]]
-    frame = frame.sort_values(["variance", "plan_id"], kind="stable").reset_index(drop=True)
-    return frame[PERFORMANCE_COLUMNS]
+    # Behind first, then On track, Ahead, No target; within a status the biggest shortfall first.
+    rank = frame["performance"].map({status: i for i, status in enumerate(PERFORMANCE_STATUSES)})
+    order = frame.assign(_rank=rank).sort_values(["_rank", "variance", "plan_id"], kind="stable").index
+    return frame.loc[order, PERFORMANCE_COLUMNS].reset_index(drop=True)
 
 
 def headline(db: Database, filters: Filters, performance: pd.DataFrame | None = None) -> dict:

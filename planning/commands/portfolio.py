@@ -63,7 +63,7 @@ def text_lines(found: dict) -> list[str]:
         f"Strategic accounts without a plan ({len(found['without_plan'])}):",
         *[f"  {a['account']} — {a['strategic_because']} (owner {a['owner'] or '—'}, selection score "
           f"{'—' if a['selection_score'] is None else a['selection_score']})" for a in found["without_plan"]],
-        "Plans, most behind first:",
+        "Plans, Behind first, biggest gap first:",
         *[f"  [{p['performance']}] {p['plan']}: expected {_money(p['expected'])} of {_money(p['target'])}"
           f" (variance {_money(p['variance'])})" for p in found["plans"]],
     ]
