@@ -54,7 +54,7 @@ def text_lines(found: dict) -> list[str]:
     h = found["headline"]
     pct = "—" if h["expected_pct"] is None else f"{h['expected_pct']:.0%}"
     lines = [
-        f"Portfolio FY{found['filters']['period']}: {h['plans']} plans",
+        f"Portfolio FY{found['filters']['period']}: {h['plans']} plan{'' if h['plans'] == 1 else 's'}",
         f"  target {_money(h['target'])} · won {_money(h['won'])} · weighted {_money(h['weighted_pipeline'])}"
         f" · expected {_money(h['expected'])} ({pct} of target) · variance {_money(h['variance'])}",
         f"  behind {h['behind']} · on track {h['on_track']} · ahead {h['ahead']} · no target {h['no_target']}",
