@@ -46,7 +46,9 @@ def test_renders_the_sidebar_year_with_every_tab(app_test):
     assert [t.label for t in at.tabs] == ["Plans vs target", "Strategic accounts", "Segments & cadence",
                                          "Account selection", "Freshness & review"]
     marks = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    assert len(marks) == 5  # performance, two coverage bars, segment heatmap, quadrant
+    assert len(marks) == 6  # performance, coverage by owner / territory / segment, segment heatmap, quadrant
+    titles = [spec.get("title") for spec in marks]
+    assert titles[1:4] == ["By owner", "By territory", "By segment"]
 
 
 @pytest.mark.parametrize(

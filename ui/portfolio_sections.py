@@ -11,7 +11,7 @@ from ui.downloads import download_buttons
 from ui.plan_charts import money, percent
 
 MONEY = st.column_config.NumberColumn(format="dollar")
-PLAN_LINK = st.column_config.LinkColumn("Plan", display_text=r"/plan\?plan=(\d+)")
+PLAN_LINK = st.column_config.LinkColumn("Open", display_text="Open plan")
 
 
 def headline(figures: dict, strategic: pd.DataFrame) -> None:
@@ -36,15 +36,15 @@ def headline(figures: dict, strategic: pd.DataFrame) -> None:
 
 def performance_tab(performance: pd.DataFrame) -> None:
     st.altair_chart(charts.performance_chart(performance), width="stretch")
-    shown = performance[["link", "account", "owner", "performance", "target", "won", "weighted_pipeline", "expected",
+    shown = performance[["plan", "link", "account", "owner", "performance", "target", "won", "weighted_pipeline", "expected",
                          "variance", "expected_pct"]]
     st.dataframe(shown, hide_index=True, width="stretch", key="portfolio_plans_table", column_config={
-        "link": st.column_config.LinkColumn("Plan", display_text=r"/plan\?plan=(\d+)"),
-        "performance": "Status", "target": MONEY, "won": MONEY, "weighted_pipeline": MONEY, "expected": MONEY,
+        "plan": "Plan", "link": PLAN_LINK, "performance": "Status",
+        "target": MONEY, "won": MONEY, "weighted_pipeline": MONEY, "expected": MONEY,
         "variance": st.column_config.NumberColumn("Gap", format="dollar"),
         "expected_pct": st.column_config.NumberColumn("Expected % of target", format="percent"),
     })
-    st.caption("Sorted by gap, most behind first. Open a plan with its link.")
+    st.caption("Behind first, then On track, Ahead and No target; within each, the biggest gap first.")
     download_buttons(performance.drop(columns=["colour"]), "portfolio-plans", key="portfolio_plans")
 
 
@@ -52,10 +52,8 @@ def strategic_tab(strategic: pd.DataFrame) -> None:
     if strategic.empty:
         st.info("No strategic accounts match these filters.")
         return
-    left, right = st.columns(2)
-    left.altair_chart(charts.coverage_chart(portfolio.coverage_counts(strategic, "owner"), "owner", "By owner"), width="stretch")
-    right.altair_chart(charts.coverage_chart(portfolio.coverage_counts(strategic, "territory"), "territory", "By territory"),
-                       width="stretch")
+    for column, (by, title) in zip(st.columns(3), [("owner", "By owner"), ("territory", "By territory"), ("segment", "By segment")]):
+        column.altair_chart(charts.coverage_chart(portfolio.coverage_counts(strategic, by), by, title), width="stretch")
     missing = strategic[~strategic["has_plan"]]
     st.subheader(f"Strategic accounts without a plan ({len(missing)})")
     if missing.empty:
@@ -71,8 +69,8 @@ def strategic_tab(strategic: pd.DataFrame) -> None:
         )
     with st.expander(f"Strategic accounts with a plan ({int(strategic['has_plan'].sum())})"):
         covered = strategic[strategic["has_plan"]].assign(link=lambda f: [f"/plan?plan={int(i)}" for i in f["plan_id"]])
-        st.dataframe(covered[["account", "owner", "territory", "segment", "tier", "link"]], hide_index=True, width="stretch",
-                     column_config={"link": st.column_config.LinkColumn("Plan", display_text=r"/plan\?plan=(\d+)")})
+        st.dataframe(covered[["account", "plan", "link", "owner", "territory", "segment", "tier"]], hide_index=True, width="stretch",
+                     column_config={"link": PLAN_LINK})
     download_buttons(strategic.drop(columns=["create_plan_link"]), "strategic-accounts", key="portfolio_strategic")
 
 
@@ -119,10 +117,10 @@ def freshness_tab(health: pd.DataFrame, queue: pd.DataFrame) -> None:
     stale = int(health["review_stale"].sum())
     st.metric("Stale plans (not reviewed in 90 days)", stale)
     st.subheader(f"Review-due queue ({len(queue)})")
-    columns = ["link", "account", "owner", "last_reviewed_at", "days_since_review", "review_due", "stale_sections", "band",
+    columns = ["plan", "link", "account", "owner", "last_reviewed_at", "days_since_review", "review_due", "stale_sections", "band",
                "coverage_label", "whitespace_value"]
     config = {
-        "link": st.column_config.LinkColumn("Plan", display_text=r"/plan\?plan=(\d+)"),
+        "plan": "Plan", "link": PLAN_LINK,
         "last_reviewed_at": st.column_config.DatetimeColumn("Last reviewed", format="YYYY-MM-DD"),
         "review_due": st.column_config.DateColumn("Review due"), "stale_sections": "Stale sections",
         "band": "Scorecard", "coverage_label": "Stakeholder coverage", "whitespace_value": MONEY,
