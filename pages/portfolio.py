@@ -1,23 +1,35 @@
-"""Portfolio: the leader's home — every plan of the period at a glance."""
+"""Portfolio: the leader's home — strategic coverage, plans vs target, segments, selection, freshness."""
 
 import streamlit as st
 
-from planning import plans
-from ui.context import database, period
+from planning import portfolio, portfolio_accounts, portfolio_health
+from ui import portfolio_sections as sections
+from ui.context import database
+from ui.portfolio_filters import filter_bar
 
 db = database()
 st.title("Portfolio")
-start, end, label = period()
-listed = plans.list_plans(db, start, end)
-if listed.empty:
-    st.info(f"No plans cover {label} yet — create one on the Plan page.")
+filters = filter_bar(db)
+performance = portfolio.plan_performance(db, filters)
+strategic = portfolio.strategic_accounts(db, filters)
+if performance.empty and strategic.empty:
+    st.info(f"No plans or strategic accounts match these filters in FY{filters.year} — create a plan on the Plan page.")
+    st.page_link("pages/plan.py", label="Open the Plan page", icon="🗂️")
     st.stop()
-col1, col2, col3 = st.columns(3)
-col1.metric("Plans", len(listed))
-col2.metric("Accounts with a plan", listed["account_id"].nunique())
-col3.metric("Total target", f"${listed['sales_target'].sum():,.0f}")
-st.dataframe(
-    listed.drop(columns=["id", "account_id", "parent_plan_id"]),
-    hide_index=True,
-    use_container_width=True,
-)
+
+sections.headline(portfolio.headline(db, filters, performance), strategic)
+tabs = st.tabs(["Plans vs target", "Strategic accounts", "Segments & cadence", "Account selection", "Freshness & review"])
+with tabs[0]:
+    sections.performance_tab(performance)
+with tabs[1]:
+    sections.strategic_tab(strategic)
+with tabs[2]:
+    sections.segments_tab(
+        portfolio_accounts.segment_matrix(db, filters), portfolio_accounts.accounts_to_move(db, filters),
+        portfolio_accounts.overdue_calls(db, filters),
+    )
+with tabs[3]:
+    sections.selection_tab(portfolio_accounts.selection_quadrant(db, filters))
+with tabs[4]:
+    health = portfolio_health.plan_health(db, filters)
+    sections.freshness_tab(health, portfolio_health.review_queue(health))

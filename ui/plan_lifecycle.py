@@ -43,14 +43,31 @@ def apply_pending_open() -> None:
         st.session_state.pop("plan_picker", None)
 
 
+PREFILL_PARAM = "new_plan_account"
+
+
+def _prefill_account(names: dict[int, str]) -> bool:
+    """`?new_plan_account=ID` (the Portfolio's "create plan" link) opens the form on that account.
+
+    The account is chosen once per link, so the person can still pick another one afterwards.
+    """
+    wanted = st.query_params.get(PREFILL_PARAM)
+    if not (wanted and wanted.isdigit() and int(wanted) in names):
+        return False
+    if st.session_state.get("new_plan_prefilled") != wanted:
+        st.session_state["new_plan_prefilled"] = wanted
+        st.session_state["new_account"] = int(wanted)
+    return True
+
+
 def new_plan_form(db: Database, user: dict | None) -> None:
     """Create a plan: account, period (quarter, half, year or custom), scope, owner, target."""
-    with st.expander("➕ New plan"):
-        accounts = plans.accounts(db)
+    accounts = plans.accounts(db)
+    names = dict(zip(accounts["id"].astype(int), accounts["name"]))
+    with st.expander("➕ New plan", expanded=_prefill_account(names)):
         if accounts.empty:
             st.info("No accounts yet — import accounts first.")
             return
-        names = dict(zip(accounts["id"].astype(int), accounts["name"]))
         account_id = st.selectbox("Account", list(names), format_func=names.get, key="new_account")
         kind = st.radio("Period", vocab.PERIOD_KINDS, index=2, horizontal=True, key="new_kind")
         units = plans.business_units(db, account_id)
@@ -83,6 +100,7 @@ def new_plan_form(db: Database, user: dict | None) -> None:
         except PlanningError as exc:
             st.error(str(exc))
             return
+        st.query_params.pop(PREFILL_PARAM, None)
         open_plan(plan_id)
         flash(f"Plan “{plans.get_plan(db, plan_id)['name']}” created.")
         st.rerun()

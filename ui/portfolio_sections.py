@@ -1,0 +1,136 @@
+"""The Portfolio page's sections: headline metrics and one renderer per tab (data comes ready from planning)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planning import portfolio
+from ui import portfolio_charts as charts
+from ui.downloads import download_buttons
+from ui.plan_charts import money, percent
+
+MONEY = st.column_config.NumberColumn(format="dollar")
+PLAN_LINK = st.column_config.LinkColumn("Open", display_text="Open plan")
+
+
+def headline(figures: dict, strategic: pd.DataFrame) -> None:
+    """Totals across the filtered plans, plans per status and strategic coverage."""
+    top = st.columns(5)
+    for column, (label, key) in zip(top, [("Target", "target"), ("Won", "won"), ("Weighted pipeline", "weighted_pipeline"),
+                                          ("Expected", "expected"), ("Variance", "variance")]):
+        column.metric(label, money(figures[key]))
+    bottom = st.columns(5)
+    bottom[0].metric("Behind", figures["behind"], help="Expected below 90 % of target")
+    bottom[1].metric("On track", figures["on_track"], help="Expected from 90 % to 110 % of target (edges included)")
+    bottom[2].metric("Ahead", figures["ahead"], help="Expected above 110 % of target")
+    with_plan = int(strategic["has_plan"].sum())
+    bottom[3].metric("Strategic with a plan", with_plan, help="Primary plan covering the whole period")
+    bottom[4].metric("Strategic without a plan", len(strategic) - with_plan)
+    st.caption(
+        f"{figures['plans']} plans · expected {percent(figures['expected_pct'])} of target"
+        + (f" · {figures['no_target']} without a target" if figures["no_target"] else "")
+        + " · an opportunity shared by overlapping plans counts once."
+    )
+
+
+def performance_tab(performance: pd.DataFrame) -> None:
+    st.altair_chart(charts.performance_chart(performance), width="stretch")
+    shown = performance[["plan", "link", "account", "owner", "performance", "target", "won", "weighted_pipeline", "expected",
+                         "variance", "expected_pct"]]
+    st.dataframe(shown, hide_index=True, width="stretch", key="portfolio_plans_table", column_config={
+        "plan": "Plan", "link": PLAN_LINK, "performance": "Status",
+        "target": MONEY, "won": MONEY, "weighted_pipeline": MONEY, "expected": MONEY,
+        "variance": st.column_config.NumberColumn("Gap", format="dollar"),
+        "expected_pct": st.column_config.NumberColumn("Expected % of target", format="percent"),
+    })
+    st.caption("Behind first, then On track, Ahead and No target; within each, the biggest gap first.")
+    download_buttons(performance.drop(columns=["colour"]), "portfolio-plans", key="portfolio_plans")
+
+
+def strategic_tab(strategic: pd.DataFrame) -> None:
+    if strategic.empty:
+        st.info("No strategic accounts match these filters.")
+        return
+    for column, (by, title) in zip(st.columns(3), [("owner", "By owner"), ("territory", "By territory"), ("segment", "By segment")]):
+        column.altair_chart(charts.coverage_chart(portfolio.coverage_counts(strategic, by), by, title), width="stretch")
+    missing = strategic[~strategic["has_plan"]]
+    st.subheader(f"Strategic accounts without a plan ({len(missing)})")
+    if missing.empty:
+        st.success("Every strategic account has a primary plan for this period.")
+    else:
+        st.dataframe(
+            missing[["account", "owner", "territory", "segment", "tier", "strategic_because", "selection_score", "create_plan_link"]],
+            hide_index=True, width="stretch", key="portfolio_without_plan", column_config={
+                "strategic_because": "Strategic because", "selection_score": st.column_config.ProgressColumn(
+                    "Selection score", min_value=0, max_value=100, format="%.0f"),
+                "create_plan_link": st.column_config.LinkColumn("Action", display_text="Create plan"),
+            },
+        )
+    with st.expander(f"Strategic accounts with a plan ({int(strategic['has_plan'].sum())})"):
+        covered = strategic[strategic["has_plan"]].assign(link=lambda f: [f"/plan?plan={int(i)}" for i in f["plan_id"]])
+        st.dataframe(covered[["account", "plan", "link", "owner", "territory", "segment", "tier"]], hide_index=True, width="stretch",
+                     column_config={"link": PLAN_LINK})
+    download_buttons(strategic.drop(columns=["create_plan_link"]), "strategic-accounts", key="portfolio_strategic")
+
+
+def segments_tab(matrix: pd.DataFrame, moves: pd.DataFrame, overdue: pd.DataFrame) -> None:
+    if matrix.empty:
+        st.info("No accounts match these filters.")
+        return
+    st.altair_chart(charts.segment_heatmap(matrix), width="stretch")
+    st.subheader(f"Accounts that must move up ({len(moves)})")
+    st.dataframe(moves, hide_index=True, width="stretch", key="portfolio_moves",
+                 column_config={"account_id": None, "steps": "Segments to climb"})
+    st.subheader(f"Call cadence: overdue activities ({len(overdue)})")
+    st.caption("Due = next activity due, else last activity + call frequency; overdue when due before today.")
+    st.dataframe(overdue, hide_index=True, width="stretch", key="portfolio_overdue",
+                 column_config={"account_id": None, "call_frequency_days": "Call every (days)", "days_overdue": "Days overdue"})
+
+
+def selection_tab(accounts: pd.DataFrame) -> None:
+    if accounts.empty:
+        st.info("No accounts match these filters.")
+        return
+    st.altair_chart(charts.quadrant_chart(accounts), width="stretch")
+    st.caption(
+        "Each axis splits at the median of the accounts shown (above the median = high). Strategic: high revenue and "
+        "growth · Land & expand: low revenue, high growth · Retain: high revenue, low growth · Maintain: low both. "
+        "Selection score: weighted criteria scores (1–5) on a 0–100 scale."
+    )
+    shown = accounts.sort_values(["has_plan", "selection_score"], ascending=[True, False], na_position="last")
+    st.dataframe(
+        shown[["account", "owner", "segment", "tier", "quadrant", "current_revenue", "open_pipeline", "open_whitespace",
+               "growth_potential", "selection_score", "has_plan"]],
+        hide_index=True, width="stretch", key="portfolio_quadrant",
+        column_config={"current_revenue": MONEY, "open_pipeline": MONEY, "open_whitespace": MONEY, "growth_potential": MONEY,
+                       "selection_score": st.column_config.ProgressColumn("Selection score", min_value=0, max_value=100,
+                                                                          format="%.0f")},
+    )
+    download_buttons(accounts, "account-selection", key="portfolio_selection")
+
+
+def freshness_tab(health: pd.DataFrame, queue: pd.DataFrame) -> None:
+    if health.empty:
+        st.info("No plans match these filters.")
+        return
+    stale = int(health["review_stale"].sum())
+    st.metric("Stale plans (not reviewed in 90 days)", stale)
+    st.subheader(f"Review-due queue ({len(queue)})")
+    columns = ["plan", "link", "account", "owner", "last_reviewed_at", "days_since_review", "review_due", "stale_sections", "band",
+               "coverage_label", "whitespace_value"]
+    config = {
+        "plan": "Plan", "link": PLAN_LINK,
+        "last_reviewed_at": st.column_config.DatetimeColumn("Last reviewed", format="YYYY-MM-DD"),
+        "review_due": st.column_config.DateColumn("Review due"), "stale_sections": "Stale sections",
+        "band": "Scorecard", "coverage_label": "Stakeholder coverage", "whitespace_value": MONEY,
+    }
+    linked = lambda frame: frame.assign(link=[f"/plan?plan={int(i)}" for i in frame["plan_id"]])  # noqa: E731
+    if queue.empty:
+        st.success("No plan is due for review.")
+    else:
+        st.dataframe(linked(queue)[columns], hide_index=True, width="stretch", key="portfolio_queue", column_config=config)
+    with st.expander(f"Every plan's health ({len(health)})"):
+        every = columns + ["scorecard_at", "stakeholders_at", "whitespace_at", "objectives_at", "sold", "in_progress"]
+        st.dataframe(linked(health)[every], hide_index=True, width="stretch", key="portfolio_health", column_config=config)
+    download_buttons(health.drop(columns=["coverage_colour"]), "plan-health", key="portfolio_health_dl")
