@@ -45,3 +45,8 @@ def test_page_opens_the_database_before_writing_anything(page):
     first_st = next(i for i, line in enumerate(lines) if "st." in line)
     first_db = next(i for i, line in enumerate(lines) if "database()" in line)
     assert first_db < first_st, f"{page}: call database() before any st.* output"
+
+
+def test_a_period_link_sets_the_sidebar_year(app_test):
+    at = app_test(query={"period": "2025"})
+    assert at.sidebar.selectbox(key="period_year").value == 2025

@@ -150,6 +150,9 @@ def render_sidebar(db: Database) -> None:
     with st.sidebar:
         years = overview.fiscal_years(db) or [date.today().year]
         default_year = date.today().year if date.today().year in years else years[0]
+        linked = st.query_params.get("period")
+        if "period_year" not in st.session_state and linked and linked.isdigit() and int(linked) in years:
+            st.session_state["period_year"] = int(linked)  # a shared ?period= link sets the sidebar too
         st.selectbox(
             "Fiscal year", years, index=years.index(default_year), key="period_year",
             help="Plans and figures are shown for this period.",
