@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from planning import plan_content, scorecards, users, whitespace
+from planning import ingest, plan_content, scorecards, users, whitespace
 from planning.db import Database
 from planning.errors import DatabaseBusy, StaleEdit
 
@@ -171,3 +171,28 @@ def test_a_unit_of_work_may_open_another_on_the_same_thread(demo_db):
             inner.execute("CREATE TABLE t (x INTEGER)")
         outer.execute("SELECT 1").fetchall()
     assert demo_db.value("SELECT count(*) FROM t") == 0
+
+
+def test_an_import_waits_for_an_edit_of_the_same_row_in_another_session(demo_db):
+    """The Import page and an edit in another session: the import writes after the edit, no conflict."""
+    contact = demo_db.one("SELECT c.external_id, a.external_id AS account FROM contact c JOIN account a"
+                          " ON a.id = c.account_id WHERE c.id = 2")
+    extract = f"Id,AccountId,Name,Title\n{contact['external_id']},{contact['account']},Leila Fischer,Head of Imports\n"
+    editing = threading.Event()
+
+    def edit():
+        with demo_db.transaction() as con:
+            con.execute("UPDATE contact SET title = 'Edited in the app' WHERE id = 2")
+            editing.set()
+            time.sleep(0.5)
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    editing.wait(5)
+    report = ingest.import_csv(demo_db, "contacts", extract.encode(), file_name="contacts.csv")
+    editor.join()
+
+    assert (report.updated, report.inserted) == (1, 0)
+    assert demo_db.value("SELECT title FROM contact WHERE id = 2") == "Head of Imports"
+    assert demo_db.rows("SELECT old_value, new_value FROM audit_log WHERE entity = 'contact' AND entity_id = 2"
+                        " AND field = 'title'") == [{"old_value": "Edited in the app", "new_value": "Head of Imports"}]
