@@ -143,3 +143,20 @@ def test_band_badge_shows_only_band_names(band, text):
     html = band_badge(band)
     assert text in html
     assert "script" not in html
+
+
+@pytest.mark.e2e
+def test_in_chromium_a_script_comment_is_shown_as_text_and_never_runs(app_server, page):
+    db = app_server.db
+    owner = users.get_user(db, db.value("SELECT owner_id FROM plan WHERE id = ?", [PLAN]))
+    marker = f"{SCRIPT} <img src=x onerror=\"alert(2)\"> e2e"
+    plan_content.add_comment(db, owner, PLAN, marker)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    page.goto(f"{app_server.url}/plan?plan={PLAN}")
+    page.get_by_role("tab", name="Discussion & files").click(timeout=60_000)
+    page.get_by_text(marker, exact=True).wait_for()
+
+    assert page.evaluate("() => window.document.querySelectorAll('img[src=x]').length") == 0
+    assert dialogs == []
