@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from planning.errors import DatabaseBusy
 from ui.context import app_run, database, render_sidebar
 from ui.navigation import PAGES, ROOT
 
@@ -12,5 +13,11 @@ with app_run():
     navigation = st.navigation(
         [st.Page(ROOT / file, title=title, icon=icon, default=i == 0) for i, (file, title, icon) in enumerate(PAGES)]
     )
-    render_sidebar(database())
-    navigation.run()
+    try:
+        render_sidebar(database())
+        navigation.run()
+    except DatabaseBusy as exc:
+        # The one place for "another process holds the file" (an import from cron, a backup):
+        # the app and the CLI share one DuckDB file (DESIGN.md), so say so and offer a retry.
+        st.warning(f"{exc} Nothing was changed by this page; press Retry in a moment.", icon="⏳")
+        st.button("Retry", key="database_busy_retry", type="primary")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,16 @@ from planning.errors import DatabaseBusy
 DEFAULT_PATH = Path("data/planning.duckdb")
 LOCK_MESSAGE = re.compile(r"Could not set lock on file|Conflicting lock", re.I)
 PID_IN_MESSAGE = re.compile(r"PID (\d+)")
+
+# One writer lock per database file, shared by every Database object of this process (#11).
+_writer_locks: dict[str, threading.RLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.RLock:
+    key = os.path.realpath(path)
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(key, threading.RLock())
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
@@ -108,9 +119,30 @@ class Database:
             con.close()
 
     @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold this process's writer lock on the file (re-entrant; see `transaction`)."""
+        lock = _writer_lock(self.path)
+        if not lock.acquire(timeout=self.lock_timeout):
+            raise DatabaseBusy(
+                f"The database {self.path} is busy with another change in this app that did not finish "
+                f"within {self.lock_timeout:.0f} s. Try again in a moment."
+            )
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One unit of work: everything inside commits together or not at all."""
-        with self.connect() as con:
+        """One unit of work: everything inside commits together or not at all.
+
+        Units of work on one file run one at a time within a process (sessions are threads).
+        DuckDB's snapshot isolation would otherwise let two sessions both pass a version check
+        and both insert (write skew: a lost scorecard or a duplicate whitespace cell), or fail
+        with "Conflict on update". Serialised, each unit reads what the previous one committed,
+        so StaleEdit checks see every earlier save; other processes are kept out by the file lock.
+        """
+        with self.write_lock(), self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con

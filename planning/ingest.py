@@ -150,45 +150,48 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
         columns = upsert.compared_columns(kind, fields)
         # Line numbers are fixed by now; letting DuckDB write in any order makes big inserts faster.
         con.execute("SET preserve_insertion_order = false")
-        con.execute("BEGIN TRANSACTION")
-        try:
-            batch_id = con.execute("SELECT nextval('seq_import_batch')").fetchall()[0][0]
-            if kind == "opportunities":
-                report.new_stages = _add_new_stages(con, stage_probabilities)
-                if "business_unit" in fields:
-                    upsert.business_units(con, batch_id)
-                    upsert.attach_business_units(con)
-            upsert.changes(con, kind, columns)
-            _count(con, report)
-            upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
-            names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
-            if names:
-                report.warnings.append(
-                    f"{len(names)} managers named in the file are not listed in it and were added as users "
-                    f"(role rep; an admin can make them leaders): {', '.join(names)}."
+        # One writer at a time in this process, like Database.transaction: an edit in another
+        # session of the app would otherwise collide with the import ("Conflict on update").
+        with db.write_lock():
+            con.execute("BEGIN TRANSACTION")
+            try:
+                batch_id = con.execute("SELECT nextval('seq_import_batch')").fetchall()[0][0]
+                if kind == "opportunities":
+                    report.new_stages = _add_new_stages(con, stage_probabilities)
+                    if "business_unit" in fields:
+                        upsert.business_units(con, batch_id)
+                        upsert.attach_business_units(con)
+                upsert.changes(con, kind, columns)
+                _count(con, report)
+                upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
+                names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
+                if names:
+                    report.warnings.append(
+                        f"{len(names)} managers named in the file are not listed in it and were added as users "
+                        f"(role rep; an admin can make them leaders): {', '.join(names)}."
+                    )
+                report.changes = con.execute(
+                    "SELECT __line AS line, __key AS key, field, old_value, new_value FROM import_change "
+                    f"ORDER BY __line, field LIMIT {MAX_LISTED}"
+                ).df()
+                if dry_run:
+                    con.execute("ROLLBACK")
+                    return report
+                report.batch_id = batch_id
+                con.execute(
+                    "INSERT INTO import_batch (id, file_name, kind, sha256, rows_read, inserted, updated, unchanged, "
+                    "rejected, warnings, user_id, started_at, finished_at, status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')",
+                    [batch_id, csv_file.file_name, kind, csv_file.sha256, report.rows_read, report.inserted,
+                     report.updated, report.unchanged, report.rejected, len(report.warnings),
+                     user["id"] if user else None, started, datetime.now()],
                 )
-            report.changes = con.execute(
-                "SELECT __line AS line, __key AS key, field, old_value, new_value FROM import_change "
-                f"ORDER BY __line, field LIMIT {MAX_LISTED}"
-            ).df()
-            if dry_run:
+                if kind == "opportunities" and report.inserted + report.updated:
+                    kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
+            except BaseException:
                 con.execute("ROLLBACK")
-                return report
-            report.batch_id = batch_id
-            con.execute(
-                "INSERT INTO import_batch (id, file_name, kind, sha256, rows_read, inserted, updated, unchanged, "
-                "rejected, warnings, user_id, started_at, finished_at, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')",
-                [batch_id, csv_file.file_name, kind, csv_file.sha256, report.rows_read, report.inserted,
-                 report.updated, report.unchanged, report.rejected, len(report.warnings),
-                 user["id"] if user else None, started, datetime.now()],
-            )
-            if kind == "opportunities" and report.inserted + report.updated:
-                kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+                raise
+            con.execute("COMMIT")
     return report
 
 

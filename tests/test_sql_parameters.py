@@ -1,0 +1,137 @@
+"""Meta-test: SQL text in planning/ interpolates only code, never data; values are bound with `?`.
+
+Pragmatic rules, checked on the syntax tree of every module of planning/ (commands included):
+a string that looks like SQL (has a keyword such as SELECT, INSERT, UPDATE, DELETE, CREATE,
+FROM, WHERE, JOIN, VALUES, COPY) and is an f-string, a `.format()` template or a `+`/`%`
+concatenation may only splice in
+- module constants (UPPER_CASE names, also `module.NAME`): SQL fragments written in the code;
+- calls of the reviewed SQL builders in BUILDERS (e.g. `staging.quote` escapes a literal by
+  doubling quotes; `fold` wraps a column expression);
+- placeholder lists `', '.join('?' * len(x))` and choices between two string constants;
+- names listed for that module in REVIEWED, each group with the reason it is not user data
+  (column names checked against a field list before use, table names from internal tables...).
+Anything else fails here, so a new interpolation is reviewed before it ships: bind the value with
+`?` instead, or add the expression to REVIEWED with its reason.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+PLANNING = Path(__file__).resolve().parent.parent / "planning"
+SQLISH = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|FROM|WHERE|JOIN|VALUES|COPY|ALTER|DROP|SET)\b")
+CONSTANT = re.compile(r"^([a-z_]+\.)?_?[A-Z][A-Z0-9_]*$")
+PLACEHOLDERS = re.compile(r"^', '\.join\('\?' \* len\(\w+\)\)$")
+BUILDERS = re.compile(
+    r"^(staging\.)?(quote|fold)\(|^(_values_sql|_sql_path|size_band_sql|_completion|_lookup_sql|_options|"
+    r"_percent_number|int|kpis\.MEMBERSHIP_SQL|BAND_SQL\.format)\("
+)
+
+# module → (expressions, why they are not user data)
+REVIEWED: dict[str, list[tuple[set[str], str]]] = {
+    "planning/backup.py": [({"name"}, "table names read from information_schema, double-quoted")],
+    "planning/overview.py": [({"t"}, "a loop over a fixed tuple of table names")],
+    "planning/contacts.py": [({"assignments"}, "`field = ?` for fields checked against EDITABLE_FIELDS; values bound")],
+    "planning/users.py": [({"assignments"}, "`field = ?` for fields checked against EDITABLE_FIELDS; values bound")],
+    "planning/plans.py": [
+        ({"assignments", "', '.join(columns)"}, "plan field names checked against EDITABLE_FIELDS; values bound"),
+        ({"table"}, "a loop over the fixed list of plan-scoped tables"),
+    ],
+    "planning/objectives.py": [
+        ({"', '.join((f'{f} = ?' for f in diff))", "', '.join(columns)", "', '.join(values)"},
+         "objective fields checked against OBJECTIVE_FIELDS, action fields a dict literal; values bound"),
+    ],
+    "planning/plan_content.py": [({"', '.join(columns)"}, "field names checked against INITIATIVE_FIELDS; values bound")],
+    "planning/stakeholders.py": [
+        ({"assignments", "', '.join(columns)", "', '.join(ATTRIBUTES)"}, "field names checked against ATTRIBUTES; values bound"),
+    ],
+    "planning/whitespace.py": [({"', '.join(values)"}, "the keys of a dict literal built in the function; values bound")],
+    "planning/demo.py": [
+        ({"', '.join(plan)", "columns", "t", "table"}, "the demo seeder's own table and column names (no user input)"),
+    ],
+    "planning/scale.py": [
+        ({"files['Account.csv']", "files['Contact.csv']", "files['Opportunity.csv']", "files['Product.csv']",
+          "files['User.csv']"}, "paths escaped by _sql_path (quotes doubled)"),
+        ({"sql", "t", "table"}, "the generator's own SQL fragments and table names"),
+    ],
+    # The importer: a CSV's headers never reach SQL as identifiers. Columns are read positionally
+    # as c0..cN, fields are named from planning.mapping.SPECS, and header text appears only as a
+    # literal through staging.quote (or double-quoted with quotes removed, for rejected-row labels).
+    "planning/csvfile.py": [({"columns", "newlines", "selected", "table"}, "c0..cN positional columns, internal temp tables")],
+    "planning/staging.py": [
+        ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
+          "raw_select"}, "field names from mapping.SPECS and positional columns c0..cN"),
+    ],
+    "planning/ingest.py": [
+        ({"account", "close", "probability"}, "fixed fragments chosen by which columns exist"),
+        ({"ref.id_col"}, "reference columns declared in upsert.TARGETS"),
+        ({"columns"}, "positional c0..cN aliased by header text inside double quotes, quotes removed"),
+    ],
+    "planning/upsert.py": [
+        ({"' '.join(joins)", "' UNION ALL '.join((p for p in parts if p))",
+          "''.join((', ' + v for v in target.insert_defaults.values()))", "', '.join((f'r.{c}' for c in columns))",
+          "', '.join(insert_cols)", "', '.join(items)", "', '.join(plain)", "', '.join(selects)", "', '.join(sets)",
+          "', '.join(values)", "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
+          "table_key", "target.seq", "valid"},
+         "table, sequence and column names declared in upsert.TARGETS and mapping.SPECS; data stays in temp tables"),
+    ],
+}
+
+
+def _allowed(module: str, expression: ast.expr) -> bool:
+    text = ast.unparse(expression)
+    if isinstance(expression, ast.Constant):
+        return True
+    if isinstance(expression, ast.IfExp) and all(isinstance(e, ast.Constant) for e in (expression.body, expression.orelse)):
+        return True
+    if CONSTANT.match(text) or PLACEHOLDERS.match(text) or BUILDERS.match(text):
+        return True
+    return any(text in names for names, _ in REVIEWED.get(module, []))
+
+
+def _sql_text(node: ast.AST) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    return ""
+
+
+def interpolations(source: str, module: str) -> list[str]:
+    """'line: expression' for every spliced expression in SQL text that the rules do not allow."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        spliced: list[ast.expr] = []
+        if isinstance(node, ast.JoinedStr) and SQLISH.search(_sql_text(node)):
+            spliced = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+              and SQLISH.search(_sql_text(node.func.value))):
+            spliced = [*node.args, *(k.value for k in node.keywords)]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)) and (
+                SQLISH.search(_sql_text(node.left)) or SQLISH.search(_sql_text(node.right))):
+            spliced = [side for side in (node.left, node.right) if not isinstance(side, (ast.Constant, ast.JoinedStr, ast.BinOp))]
+        found += [f"{node.lineno}: {ast.unparse(e)}" for e in spliced if not _allowed(module, e)]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(PLANNING.rglob("*.py")), ids=lambda p: str(p.relative_to(PLANNING)))
+def test_sql_splices_only_reviewed_code(path):
+    module = str(path.relative_to(PLANNING.parent))
+    assert interpolations(path.read_text(encoding="utf-8"), module) == []
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("con.execute(f\"SELECT * FROM plan WHERE name = '{name}'\")", ["1: name"]),
+    ("con.execute(\"DELETE FROM plan WHERE id = \" + str(plan_id))", ["1: str(plan_id)"]),
+    ("db.df(\"SELECT * FROM account WHERE name = '{}'\".format(text))", ["1: text"]),
+    ("db.df(\"SELECT * FROM plan WHERE owner = '%s'\" % owner)", ["1: owner"]),
+    ("con.execute(\"SELECT * FROM plan WHERE name = ?\", [name])", []),
+    ("con.execute(f\"SELECT {KPI_SQL} FROM plan WHERE id IN ({', '.join('?' * len(ids))})\", ids)", []),
+    ("con.execute(f\"INSERT INTO t VALUES ({staging.quote(header)})\")", []),
+])
+def test_the_checker_flags_spliced_values(source, expected):
+    assert interpolations(source, "planning/example.py") == expected
