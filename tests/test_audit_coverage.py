@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from planning import (business_units, contacts, objectives, plan_content, plans, scorecard_templates, scorecards,
+from planning import (business_units, contacts, export, objectives, plan_content, plans, scorecard_templates, scorecards,
                       stakeholders, users, whitespace)
 
 PLANNING = Path(__file__).resolve().parent.parent / "planning"
@@ -45,6 +45,9 @@ CASES = {
         db, u, business_units.add_unit(db, u, ACCOUNT, "Short-lived Unit")), "business_unit"),
     "contacts.add_contact": (OWNER, lambda db, u: contacts.add_contact(db, u, PLAN, "Audit Contact", "CFO"), "contact"),
     "contacts.update_contact": (OWNER, lambda db, u: contacts.update_contact(db, u, PLAN, 2, {"title": "Chief Auditor"}), "contact"),
+    "export.save_preset": ("admin", lambda db, u: export.save_preset(db, u, "Audit pack", ["header", "kpis"]), "export_preset"),
+    "export.delete_preset": ("admin", lambda db, u: (export.save_preset(db, u, "Gone", ["header"]),
+                                                      export.delete_preset(db, u, "Gone")), "export_preset"),
     "objectives.create_objective": (OWNER, lambda db, u: objectives.create_objective(db, u, PLAN, name="Audit objective"), "objective"),
     "objectives.update_objective": (OWNER, lambda db, u: objectives.update_objective(db, u, 9, 1, {"status": "Deferred"}), "objective"),
     "objectives.delete_objective": (OWNER, lambda db, u: objectives.delete_objective(db, u, 10), "objective"),
