@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import numbers
 import os
 import re
 import threading
@@ -361,9 +362,10 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
         return (type(value).__name__, tuple(_freeze(v) for v in items))
-    if value is None or isinstance(value, (str, bytes, int, float, bool)) or hasattr(value, "isoformat") \
-            or type(value).__name__ == "Decimal":
-        return (type(value).__name__, value)
+    if isinstance(value, pd.Series | pd.Index) or type(value).__name__ == "ndarray":
+        return ("array", _freeze(value.tolist()))  # e.g. a column of plan ids
+    if value is None or isinstance(value, (str, bytes, numbers.Number)) or hasattr(value, "isoformat"):
+        return (type(value).__name__, value)  # numbers.Number covers numpy scalars and Decimal
     raise TypeError(f"cannot key a read on {type(value).__name__}")
 
 

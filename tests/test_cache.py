@@ -185,3 +185,15 @@ def test_cached_read_keys_domain_functions_on_their_arguments_and_the_data(demo_
     assert _plan_names(demo_db, account_id + 1) != names and opens[0] == 2
     demo_db.execute("UPDATE plan SET name = 'Renamed' WHERE account_id = ?", [account_id])
     assert set(_plan_names(demo_db, account_id)) == {"Renamed"}
+
+
+@pytest.mark.parametrize("ids", [[1, 2], (1, 2), pd.Series([1, 2]), pd.Index([1, 2]), pd.Series([1, 2]).to_numpy()])
+def test_id_columns_key_the_cache_by_their_values(counted_db, opens, ids):
+    @cached_read
+    def total(db: Database, plan_ids) -> int:
+        with db.connect() as con:
+            return con.execute("SELECT sum(x) FROM unnest(?::BIGINT[]) t(x)", [[int(i) for i in plan_ids]]).fetchall()[0][0]
+
+    assert total(counted_db, ids) == 3
+    assert total(counted_db, ids) == 3
+    assert opens[0] == 1
