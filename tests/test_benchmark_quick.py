@@ -29,9 +29,10 @@ def test_every_measure_has_a_row(rows):
     measures = [r["measure"] for r in rows]
     assert measures[:4] == ["generate CSV book", "import Opportunity.csv (planning import)", "import peak RSS",
                             "KPIs for all plans (kpis --all, cache off)"]
-    assert [m.split()[1] for m in measures if m.startswith("page ") and m.endswith("of 5)")] == PAGES
+    assert [m.split()[1] for m in measures if m.startswith("page ") and m.endswith("of 2)")] == PAGES
     assert [m.split()[1] for m in measures if m.startswith("page ") and m.endswith("cache off)")] == PAGES
-    assert measures[-2:] == ["page render peak RSS (all pages, one process)", "cold start → first Portfolio render"]
+    assert "page render peak RSS (all pages, one process)" in measures
+    assert measures[-1] == "cold start → first Portfolio render"
     assert all(set(r) == {"scale", "measure", "value", "baseline", "ratio", "unit", "target", "verdict"} for r in rows)
 
 
@@ -42,7 +43,7 @@ def test_the_baselines_are_measured_in_the_same_run(rows):
         assert find(rows, f"page {page} ")["baseline"] > 0, page
 
 
-@pytest.mark.parametrize("suffix", ["of 5)", "cache off)"])
+@pytest.mark.parametrize("suffix", ["of 2)", "cache off)"])
 def test_pages_render_and_get_a_verdict(rows, suffix):
     for page in PAGES:
         result = next(r for r in rows if r["measure"].startswith(f"page {page} ") and r["measure"].endswith(suffix))
@@ -52,7 +53,7 @@ def test_pages_render_and_get_a_verdict(rows, suffix):
 
 
 def test_cached_renders_are_faster_than_uncached_ones(rows):
-    cached = sum(r["value"] for r in rows if r["measure"].startswith("page ") and r["measure"].endswith("of 5)"))
+    cached = sum(r["value"] for r in rows if r["measure"].startswith("page ") and r["measure"].endswith("of 2)"))
     uncached = sum(r["value"] for r in rows if r["measure"].endswith("cache off)"))
     assert cached < uncached
 
