@@ -197,3 +197,15 @@ def test_id_columns_key_the_cache_by_their_values(counted_db, opens, ids):
     assert total(counted_db, ids) == 3
     assert total(counted_db, ids) == 3
     assert opens[0] == 1
+
+
+def test_the_app_shows_a_cli_write_on_its_next_rerun(app_test):
+    at = app_test("pages/admin.py")
+    before = at.dataframe[0].value["name"].tolist()
+    at.run()  # a warm rerun: served from the cache
+    assert at.dataframe[0].value["name"].tolist() == before
+    done = subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(app_test.db.path), "users", "add",
+                           "Grace Hopper", "grace@example.com"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert sorted(at.dataframe[0].value["name"].tolist()) == sorted([*before, "Grace Hopper"])
