@@ -9,17 +9,21 @@ process, duckdb's instance cache shares the open database between overlapping co
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
+import numbers
 import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import duckdb
 import pandas as pd
@@ -29,6 +33,9 @@ from planning.errors import DatabaseBusy
 DEFAULT_PATH = Path("data/planning.duckdb")
 LOCK_MESSAGE = re.compile(r"Could not set lock on file|Conflicting lock", re.I)
 PID_IN_MESSAGE = re.compile(r"PID (\d+)")
+# DuckDB's main header and its two alternating database headers: every checkpoint writes one
+# with a higher iteration number, so their digest changes with every checkpointed write.
+HEADER_BYTES = 3 * 4096
 
 # One writer lock per database file, shared by every Database object of this process (#11).
 _writer_locks: dict[str, threading.RLock] = {}
@@ -150,27 +157,61 @@ class Database:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+            _wrote(self.path)
 
     # -- reads ---------------------------------------------------------------------------
 
+    # Reads go through the process's read cache (see ReadCache): a repeat of the same query on
+    # unchanged data opens no connection. Every result handed out is a copy of the cached one.
+
     def df(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
         """Run a query and return a DataFrame."""
-        with self.connect() as con:
-            return con.execute(sql, params or []).df()
+        return self.cached(_fetch_df, sql, params)
 
     def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
         """Run a query and return a list of dicts (column name → value)."""
-        with self.connect() as con:
-            return fetch_dicts(con, sql, params)
+        return self.cached(fetch_dicts, sql, params)
 
     def one(self, sql: str, params: Sequence[Any] | dict | None = None) -> dict | None:
         found = self.rows(sql, params)
         return found[0] if found else None
 
     def value(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
-        with self.connect() as con:
-            row = con.execute(sql, params or []).fetchall()
+        row = self.cached(_fetch_all, sql, params)
         return row[0][0] if row else None
+
+    def cached(self, read: Callable[..., Any], *args: Any) -> Any:
+        """`read(con, *args)` on a short-lived connection, or its cached result for this data version.
+
+        `read` must only read, and its result must depend only on its arguments and the data.
+        """
+        if not cache_enabled():
+            with self.connect() as con:
+                return read(con, *args)
+        try:
+            key = (read.__module__, read.__qualname__, _freeze(args))
+            hash(key)
+        except TypeError:  # an unhashable argument: nothing to key on, read straight through
+            with self.connect() as con:
+                return read(con, *args)
+        return self._through_cache(key, lambda: self._read_fresh(read, args))
+
+    def _read_fresh(self, read: Callable[..., Any], args: tuple) -> Any:
+        with self.connect() as con:
+            return read(con, *args)
+
+    def _through_cache(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        # The date is part of the key: reads that default `today` to the clock never outlive it.
+        key = (date.today(), *key)
+        before = self.data_version()
+        found = READ_CACHE.get((before, key))
+        if found is not _MISS:
+            return _copy(found)
+        result = compute()
+        # Store only if nothing wrote meanwhile: the result then belongs to exactly this version.
+        if self.data_version() == before:
+            READ_CACHE.put((before, key), result)
+        return _copy(result)
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
         with self.transaction() as con:
@@ -212,15 +253,28 @@ class Database:
         return self.value("SELECT coalesce(max(version), 0) FROM schema_migration") or 0
 
     def data_version(self) -> tuple:
-        """Changes whenever any process writes the file: a cache key that needs no lock."""
+        """Changes whenever any process commits to the file: a cache key that needs no lock.
+
+        Made of: the file's identity, size and mtime; a digest of DuckDB's database headers
+        (every checkpoint writes a header with a higher iteration number, so two writes within
+        one mtime tick still differ); the size and mtime of the write-ahead log (every commit
+        not yet checkpointed appends to it); and this process's own count of transactions.
+        """
         stamps = []
-        for path in (self.path, Path(f"{self.path}.wal")):
-            try:
-                stat = path.stat()
-                stamps.append((stat.st_mtime_ns, stat.st_size))
-            except FileNotFoundError:
-                stamps.append(None)
-        return (str(self.path.resolve()), *stamps)
+        try:
+            with open(self.path, "rb") as file:
+                stat = os.fstat(file.fileno())
+                header = hashlib.blake2b(file.read(HEADER_BYTES), digest_size=16).digest()
+            stamps.append((stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, header))
+        except FileNotFoundError:
+            stamps.append(None)
+        try:
+            wal = os.stat(f"{self.path}.wal")
+            stamps.append((wal.st_ino, wal.st_size, wal.st_mtime_ns))
+        except FileNotFoundError:
+            stamps.append(None)
+        resolved = str(self.path.resolve())
+        return (resolved, *stamps, _WRITES.get(resolved, 0))
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -231,6 +285,143 @@ def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] 
     cursor = con.execute(sql, params or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _fetch_df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def _fetch_all(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+# -- the read cache ------------------------------------------------------------------------
+
+_MISS = object()
+_WRITES: dict[str, int] = {}  # resolved path → transactions this process has run on it
+_WRITES_LOCK = threading.Lock()
+T = TypeVar("T")
+
+
+def _wrote(path: Path) -> None:
+    resolved = str(path.resolve())
+    with _WRITES_LOCK:
+        _WRITES[resolved] = _WRITES.get(resolved, 0) + 1
+
+
+def cache_enabled() -> bool:
+    """PLANNING_CACHE=0 (or off/false/no) turns the read cache off; it is on by default."""
+    return os.environ.get("PLANNING_CACHE", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+class ReadCache:
+    """Least-recently-used results of reads, bounded by entries and by (estimated) bytes.
+
+    Keys start with the database's data_version(), so a write by any process makes every
+    older entry unreachable; those age out of the LRU order instead of being swept.
+    """
+
+    def __init__(self, max_entries: int = 512, max_bytes: int = 256 * 1024 ** 2):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.hits = self.misses = 0
+        self._entries: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return _MISS
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def put(self, key: tuple, value: Any) -> None:
+        size = _estimated_bytes(value)
+        if size > self.max_bytes // 4:  # one huge result would evict everything else
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+READ_CACHE = ReadCache()
+
+
+def cached_read(fn: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a read-only domain function `fn(db, ...)` so repeats on unchanged data are free.
+
+    Its result must depend only on its arguments and the data (pass `today` in, don't read the
+    clock inside); callers get a copy, so they may change it.
+    """
+    @functools.wraps(fn)
+    def wrapper(db: Database, *args: Any, **kwargs: Any) -> T:
+        if not cache_enabled():
+            return fn(db, *args, **kwargs)
+        try:
+            key = (fn.__module__, fn.__qualname__, _freeze(args), _freeze(kwargs))
+            hash(key)
+        except TypeError:
+            return fn(db, *args, **kwargs)
+        return db._through_cache(key, lambda: fn(db, *args, **kwargs))
+
+    return wrapper
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable, type-exact stand-in for query parameters (1, 1.0 and True stay distinct)."""
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return (type(value).__name__, tuple(_freeze(v) for v in items))
+    if isinstance(value, pd.Series | pd.Index) or type(value).__name__ == "ndarray":
+        return ("array", _freeze(value.tolist()))  # e.g. a column of plan ids
+    if value is None or isinstance(value, (str, bytes, numbers.Number)) or hasattr(value, "isoformat"):
+        return (type(value).__name__, value)  # numbers.Number covers numpy scalars and Decimal
+    raise TypeError(f"cannot key a read on {type(value).__name__}")
+
+
+def _copy(value: Any) -> Any:
+    """A copy deep enough that a caller changing it cannot change the cached result."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value) if any(isinstance(v, (dict, list, pd.DataFrame)) for v in value) else value
+    return value  # numbers, strings, dates, None: immutable
+
+
+def _estimated_bytes(value: Any) -> int:
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return int(value.memory_usage(index=True, deep=False).sum()) + 64 * value.size
+    if isinstance(value, dict):
+        return 64 + sum(64 + _estimated_bytes(v) for v in value.values())
+    if isinstance(value, list | tuple) and value:
+        sample = value[:100]
+        return 64 + sum(_estimated_bytes(v) for v in sample) * len(value) // len(sample)
+    return 64
 
 
 def open_database(path: str | os.PathLike | None = None, lock_timeout: float = 10.0) -> Database:

@@ -74,6 +74,9 @@ class ImportReport:
         return frame.to_csv(index=False).encode("utf-8")
 
 
+IMPORT_MEMORY_LIMIT = "1GB"
+
+
 def import_csv(
     db: Database,
     kind: str,
@@ -137,6 +140,9 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                           mapping=dict(mapped.columns), unmapped=list(mapped.unmapped))
     started = datetime.now()
     with db.connect() as con:
+        # Left alone, DuckDB may keep a 1M-row import's staging in up to 80 % of RAM; with a cap it
+        # spills what does not fit, and was faster too (issue #10: 1.5 GB → 1.1 GB peak, 14.5 → 12.3 s).
+        con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         report.rows_read = csvfile.load(con, csv_file)
         if report.rows_read == 0:
             raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")

@@ -18,7 +18,7 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
-from planning.db import Database
+from planning.db import Database, cached_read
 from planning.errors import NotFound
 
 KPI_KEYS = [
@@ -112,6 +112,7 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, plan_ids: Iterable[int] | None = N
     return con.execute(KPI_SQL, {"plan_ids": _ids(plan_ids)}).df()
 
 
+@cached_read
 def plan_kpis(db: Database, plan_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """One row per plan (`plan_id` + KPI_KEYS); `plan_ids=None` computes every plan in one query."""
     with db.connect() as con:
@@ -149,6 +150,7 @@ def kpis_for_plan(db: Database, plan_id: int) -> dict:
     return {key: found[0][key] for key in KPI_KEYS}
 
 
+@cached_read
 def portfolio_totals(db: Database, plan_ids: Iterable[int] | None = None) -> dict:
     """KPIs of a set of plans taken together: each opportunity once, targets summed per plan."""
     with db.connect() as con:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from planning.db import Database
+from planning.db import Database, cached_read
 
 COUNTED_TABLES = ["account", "opportunity", "contact", "plan"]
 
 
+@cached_read
 def database_status(db: Database) -> dict:
     """Record counts, the last import and the schema version, in one connection."""
     with db.connect() as con:

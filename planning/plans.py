@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from planning import access, audit, kpis, plan_content, scorecards, stakeholders, vocab, whitespace
-from planning.db import Database, fetch_dicts
+from planning.db import Database, cached_read, fetch_dicts
 from planning.errors import InvalidInput, NotFound, PlanLocked, StaleEdit
 
 PLAN_LIST_SQL = """
@@ -178,6 +178,7 @@ def _plan_row(con: duckdb.DuckDBPyConnection, plan_id: int) -> dict:
     return found[0]
 
 
+@cached_read
 def plan_chain(db: Database, plan_id: int) -> dict:
     """The follow-up chain around a plan: {'parent': {id, name} | None, 'children': [{id, name}]}."""
     with db.connect() as con:

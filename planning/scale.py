@@ -1,8 +1,8 @@
-"""A deterministic large book of business for performance work (issue #10).
+"""A deterministic large book of business for performance work (issue #10): the CSV generator.
 
 `write_book` writes CRM-style CSV extracts (Salesforce API column names) for any number of
-opportunities; `load_book` feeds them to a database through the normal importer and then
-seeds plans, scorecard answers, whitespace cells and stakeholders with set-based SQL.
+opportunities; `planning.scale_seed.load_book` feeds them to a database through the normal
+importer and then seeds plans, scorecard answers, whitespace cells and stakeholders.
 
 Every pseudo-random column is a hash of (row number, column salt, seed) computed inside DuckDB,
 so 1,000,000 opportunities are generated and written without a Python loop per row, and the
@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 
-from planning.db import Database
 from planning.errors import InvalidInput
 
 SEED = 10
@@ -118,7 +117,7 @@ class BookSize:
         )
 
 
-def _values_sql(rows: list[tuple]) -> str:
+def values_sql(rows: list[tuple]) -> str:
     """Literal VALUES for small constant lists (our own constants, never user input)."""
     def literal(value) -> str:
         if isinstance(value, str):
@@ -138,18 +137,18 @@ CREATE OR REPLACE TEMP MACRO normal(i, salt) AS
 
 def _constants(con: duckdb.DuckDBPyConnection) -> None:
     territories = [(k, t, r, c) for k, (t, r, c) in enumerate(TERRITORIES)]
-    con.execute(f"CREATE TABLE territory (k, territory, region, countries) AS VALUES {_values_sql([(k, t, r, 0) for k, t, r, _ in territories])}")
+    con.execute(f"CREATE TABLE territory (k, territory, region, countries) AS VALUES {values_sql([(k, t, r, 0) for k, t, r, _ in territories])}")
     con.execute("CREATE TABLE territory_country (k INTEGER, j INTEGER, country VARCHAR)")
-    con.execute(f"INSERT INTO territory_country VALUES {_values_sql([(k, j, c) for k, _, _, cs in territories for j, c in enumerate(cs)])}")
+    con.execute(f"INSERT INTO territory_country VALUES {values_sql([(k, j, c) for k, _, _, cs in territories for j, c in enumerate(cs)])}")
     con.execute("UPDATE territory SET countries = (SELECT count(*) FROM territory_country tc WHERE tc.k = territory.k)")
     products = [(k, name, family, price) for k, (name, family, price) in
                 enumerate((p, fam, price) for fam, items in PRODUCT_FAMILIES for p, price in items)]
-    con.execute(f"CREATE TABLE prod (k, name, family, price) AS VALUES {_values_sql(products)}")
+    con.execute(f"CREATE TABLE prod (k, name, family, price) AS VALUES {values_sql(products)}")
     for table, items in (("stem", NAME_STEMS), ("suffix", NAME_SUFFIXES), ("industry", INDUSTRIES),
                          ("first_name", FIRST_NAMES), ("last_name", LAST_NAMES), ("unit", BUSINESS_UNITS)):
-        con.execute(f"CREATE TABLE {table} (k, v) AS VALUES {_values_sql(list(enumerate(items)))}")
+        con.execute(f"CREATE TABLE {table} (k, v) AS VALUES {values_sql(list(enumerate(items)))}")
     titles = [(level, j, t, d) for level, items in enumerate(TITLES_BY_LEVEL) for j, (t, d) in enumerate(items)]
-    con.execute(f"CREATE TABLE title (level, j, title, department) AS VALUES {_values_sql(titles)}")
+    con.execute(f"CREATE TABLE title (level, j, title, department) AS VALUES {values_sql(titles)}")
 
 
 def _generate(con: duckdb.DuckDBPyConnection, size: BookSize, anchor: date) -> None:
@@ -376,258 +375,3 @@ def write_book(out_dir: str | Path, scale: str | int = "large", *, anchor: date,
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
-
-
-# -- loading into a database -----------------------------------------------------------------
-
-
-def importer_available() -> bool:
-    """True once the CSV importer of issue #3 (`planning.ingest.import_csv`) is installed."""
-    from planning import ingest
-
-    return callable(getattr(ingest, "import_csv", None))
-
-
-def load_book(db: Database, book_dir: str | Path, *, anchor: date, plans: int, seed: int = SEED) -> dict:
-    """Import the book's CSVs through the normal importer, then seed the planning content."""
-    if not importer_available():
-        raise InvalidInput("The CSV importer (planning.ingest.import_csv) is not installed yet; "
-                           "write the CSVs with --out and import them once it is.")
-    from planning import ingest
-
-    book = Path(book_dir)
-    reports = {}
-    for kind, file_name in IMPORT_ORDER:
-        report = ingest.import_csv(db, kind, book / file_name, file_name=file_name)
-        reports[kind] = {"inserted": report.inserted, "updated": report.updated,
-                         "rejected": report.rejected, "unassigned": report.unassigned}
-    seed_planning(db, anchor=anchor, plans=plans, seed=seed)
-    return reports
-
-
-
-def load_book_sql(db: Database, book_dir: str | Path) -> None:
-    """Bulk-load the book with plain SQL, bypassing the importer's validation.
-
-    Only for benchmarks and tests while the importer (issue #3) is not merged: it lets the
-    planning seed and the page timings run today. `planning demo --db` never uses it.
-    """
-    book = Path(book_dir)
-    files = {name: _sql_path(book / name) for name in FILES}
-    with db.transaction() as con:
-        con.execute(f"""
-            INSERT INTO app_user (external_id, name, email, role, region)
-            SELECT "Id", "Name", "Email", "Role", "Territory" FROM read_csv('{files["User.csv"]}', all_varchar = true);
-            UPDATE app_user SET manager_id = m.id
-            FROM read_csv('{files["User.csv"]}', all_varchar = true) f JOIN app_user m ON m.external_id = f."ManagerId"
-            WHERE app_user.external_id = f."Id";
-            INSERT INTO product (external_id, name, family, list_price)
-            SELECT "Id", "Name", "Family", CAST("ListPrice" AS DECIMAL(18, 2)) FROM read_csv('{files["Product.csv"]}', all_varchar = true);
-            INSERT INTO account (external_id, name, industry, annual_revenue, employees, region, territory, country,
-                                 owner_id, current_segment, target_segment, tier, is_strategic)
-            SELECT f."Id", f."Name", f."Industry", CAST(f."AnnualRevenue" AS DECIMAL(18, 2)), CAST(f."NumberOfEmployees" AS INTEGER),
-                   f."Region", f."Territory", f."BillingCountry", u.id, f."Segment", f."Target Segment",
-                   CAST(f."Tier" AS INTEGER), f."Strategic" = 'true'
-            FROM read_csv('{files["Account.csv"]}', all_varchar = true) f LEFT JOIN app_user u ON u.external_id = f."OwnerId";
-            UPDATE account SET parent_id = p.id
-            FROM read_csv('{files["Account.csv"]}', all_varchar = true) f JOIN account p ON p.external_id = f."ParentId"
-            WHERE account.external_id = f."Id";
-            INSERT INTO contact (external_id, account_id, first_name, last_name, name, title, department, email)
-            SELECT f."Id", a.id, f."FirstName", f."LastName", f."FirstName" || ' ' || f."LastName", f."Title", f."Department", f."Email"
-            FROM read_csv('{files["Contact.csv"]}', all_varchar = true) f LEFT JOIN account a ON a.external_id = f."AccountId";
-            UPDATE contact SET reports_to_id = b.id
-            FROM read_csv('{files["Contact.csv"]}', all_varchar = true) f JOIN contact b ON b.external_id = f."ReportsToId"
-            WHERE contact.external_id = f."Id";
-            CREATE TEMP TABLE _opp AS SELECT * FROM read_csv('{files["Opportunity.csv"]}', all_varchar = true);
-            INSERT INTO business_unit (account_id, name, kind)
-            SELECT DISTINCT a.id, f."Business_Unit__c", 'division'
-            FROM _opp f JOIN account a ON a.external_id = f."AccountId" WHERE f."Business_Unit__c" IS NOT NULL;
-            INSERT INTO opportunity (external_id, account_id, account_ref, name, stage, amount, probability, close_date,
-                                     created_date, is_closed, is_won, product_id, product_ref, business_unit_id, owner_id, type)
-            SELECT f."Id", a.id, f."AccountId", f."Name", f."StageName", CAST(f."Amount" AS DECIMAL(18, 2)),
-                   CAST(f."Probability" AS DOUBLE) / 100, CAST(f."CloseDate" AS DATE), CAST(f."CreatedDate" AS DATE),
-                   f."IsClosed" = 'true', f."IsWon" = 'true', p.id, f."Product__c", bu.id, u.id, f."Type"
-            FROM _opp f
-            LEFT JOIN account a ON a.external_id = f."AccountId"
-            LEFT JOIN product p ON p.name = f."Product__c"
-            LEFT JOIN business_unit bu ON bu.account_id = a.id AND bu.name = f."Business_Unit__c"
-            LEFT JOIN app_user u ON u.external_id = f."OwnerId";
-            DROP TABLE _opp;
-        """)
-
-
-def seed_planning(db: Database, *, anchor: date, plans: int, seed: int = SEED) -> dict[str, int]:
-    """Plans, team, scorecard answers, whitespace cells and stakeholders, set-based, in one transaction.
-
-    The biggest accounts (by annual revenue) get a primary plan for the anchor's fiscal year;
-    the first fifth of them also get last year's plan (Completed), which the current plan
-    follows up. Targets grow from last year's won revenue, so plans land behind, on track and ahead.
-    """
-    follow_ups = plans // 5
-    with db.transaction() as con:
-        con.execute(MACROS)
-        con.execute("SET VARIABLE seed = CAST(? AS BIGINT)", [seed])
-        con.execute("SET VARIABLE year_start = CAST(? AS DATE)", [date(anchor.year, 1, 1)])
-        con.execute("SET VARIABLE anchor = CAST(? AS DATE)", [anchor])
-        values = {"primary": plans - follow_ups, "follow_ups": follow_ups}
-        for statement in _SEED_SQL:
-            con.execute(statement, {k: v for k, v in values.items() if f"${k}" in statement})
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                  for t in ("plan", "team_member", "scorecard_answer", "whitespace_cell", "stakeholder", "influence_link")}
-    return counts
-
-
-_SEED_SQL = [
-    # the accounts that get a plan, biggest first, with last year's won revenue
-    """
-    CREATE TEMP TABLE _planned AS
-    WITH top AS (
-        SELECT a.id AS account_id, a.name, a.owner_id,
-               row_number() OVER (ORDER BY a.annual_revenue DESC NULLS LAST, a.id) - 1 AS k
-        FROM account a
-        ORDER BY k LIMIT $primary
-    )
-    SELECT top.*, coalesce(sum(o.amount) FILTER (WHERE coalesce(o.is_won, s.is_won)), 0) AS won_last_year
-    FROM top
-    LEFT JOIN opportunity o ON o.account_id = top.account_id
-         AND o.close_date >= getvariable('year_start') - INTERVAL 1 YEAR AND o.close_date < getvariable('year_start')
-    LEFT JOIN stage s ON s.name = o.stage
-    GROUP BY ALL
-    """,
-    """
-    CREATE TEMP TABLE _template AS
-    SELECT coalesce(max(id) FILTER (WHERE status = 'Active'), max(id)) AS id FROM scorecard_template
-    """,
-    # last year's plans (completed), then this year's primary plans following them up
-    """
-    INSERT INTO plan (account_id, name, period_start, period_end, period_kind, template_id, status, owner_id,
-                      is_primary, sales_target, vision, strategy, relationship_current, relationship_desired,
-                      last_reviewed_at, created_at, updated_at)
-    SELECT account_id, name || ' FY' || CAST(year(getvariable('year_start')) - 1 AS VARCHAR) || ' Account Plan',
-           CAST(getvariable('year_start') - INTERVAL 1 YEAR AS DATE), getvariable('year_start') - 1, 'year',
-           (SELECT id FROM _template), 'Completed', owner_id, FALSE,
-           round(won_last_year * (0.8 + 0.4 * u(k, 61)) + 10000, -3),
-           'Become the reference platform for ' || name || '.', 'Land analytics, expand the platform.',
-           'Vendor', 'Preferred Supplier',
-           getvariable('year_start') - 20 + pick(k, 62, 15), getvariable('year_start') - 365, getvariable('year_start') - 20
-    FROM _planned WHERE k < $follow_ups ORDER BY k
-    """,
-    """
-    INSERT INTO plan (account_id, name, period_start, period_end, period_kind, template_id, status, owner_id,
-                      is_primary, parent_plan_id, sales_target, vision, strategy, relationship_current,
-                      relationship_desired, last_reviewed_at, created_at, updated_at)
-    SELECT p.account_id, p.name || ' FY' || CAST(year(getvariable('year_start')) AS VARCHAR) || ' Account Plan',
-           getvariable('year_start'), CAST(getvariable('year_start') + INTERVAL 1 YEAR AS DATE) - 1, 'year',
-           (SELECT id FROM _template), CASE WHEN u(p.k, 63) < 0.9 THEN 'Active' ELSE 'Draft' END, p.owner_id, TRUE,
-           prev.id, round(p.won_last_year * (1.0 + 0.35 * u(p.k, 64)) + 50000, -3),
-           'Become the strategic partner of ' || p.name || ' for its digital operations.',
-           'Protect the core platform, grow analytics and security, open the services line.',
-           CASE WHEN prev.id IS NULL THEN 'Vendor' ELSE 'Preferred Supplier' END, 'Trusted Advisor',
-           getvariable('anchor') - pick(p.k, 65, 180), getvariable('year_start'), getvariable('anchor') - pick(p.k, 65, 180)
-    FROM _planned p
-    LEFT JOIN plan prev ON prev.account_id = p.account_id AND prev.period_start < getvariable('year_start')
-    ORDER BY p.k
-    """,
-    """
-    INSERT INTO team_member (plan_id, user_id, role)
-    SELECT p.id, p.owner_id, 'Account Executive' FROM plan p JOIN _planned x USING (account_id) WHERE p.owner_id IS NOT NULL
-    UNION ALL
-    SELECT p.id, u.manager_id, 'Executive Sponsor' FROM plan p JOIN _planned x USING (account_id)
-    JOIN app_user u ON u.id = p.owner_id WHERE u.manager_id IS NOT NULL AND u.manager_id <> p.owner_id
-    """,
-    # one scorecard submission per plan (one plan in ten is not scored yet); 12 % of questions left open
-    """
-    INSERT INTO scorecard_submission (plan_id, template_id, submitted_by, submitted_at)
-    SELECT p.id, p.template_id, p.owner_id, CAST(least(p.period_end, getvariable('anchor')) - pick(p.id, 71, 60) AS TIMESTAMP)
-    FROM plan p JOIN _planned x USING (account_id)
-    WHERE p.template_id IS NOT NULL AND u(p.id, 72) >= 0.1
-    ORDER BY p.id
-    """,
-    """
-    INSERT INTO scorecard_answer (submission_id, plan_id, question_id, value, answered_by, answered_at)
-    SELECT s.id, s.plan_id, q.id,
-           CASE WHEN u(s.id * 1000 + q.id, 73) < 0.12 THEN NULL
-                WHEN q.qtype = 'rating' THEN CAST(1 + pick(s.id * 1000 + q.id, 74, 5) AS VARCHAR)
-                WHEN q.qtype = 'yes_no' THEN CASE WHEN u(s.id * 1000 + q.id, 74) < 0.6 THEN 'yes' ELSE 'no' END
-                WHEN q.qtype = 'choice' THEN list_extract(json_keys(json_extract(q.options, '$.choices')),
-                     1 + pick(s.id * 1000 + q.id, 74, len(json_keys(json_extract(q.options, '$.choices')))))
-                WHEN q.qtype = 'number' THEN json_extract_string(q.options, '$.thresholds[' ||
-                     CAST(pick(s.id * 1000 + q.id, 74, json_array_length(q.options, '$.thresholds')) AS VARCHAR) || '][0]')
-                ELSE 'Cost control and cloud modernisation.' END,
-           s.submitted_by, s.submitted_at
-    FROM scorecard_submission s
-    JOIN scorecard_category c ON c.template_id = s.template_id
-    JOIN scorecard_question q ON q.category_id = c.id
-    WHERE s.plan_id IN (SELECT p.id FROM plan p JOIN _planned USING (account_id))
-    ORDER BY s.id, c.position, q.position
-    """,
-    """
-    INSERT INTO competitor (name)
-    SELECT name FROM (VALUES """ + _values_sql([(c,) for c in COMPETITORS]) + """) v(name)
-    WHERE name NOT IN (SELECT name FROM competitor)
-    """,
-    # whitespace: this year's plans, up to three business units × about 40 % of the products
-    """
-    INSERT INTO whitespace_cell (plan_id, business_unit_id, product_id, status, estimated_value, competitor_id,
-                                 contract_end_date, note, updated_by, updated_at)
-    WITH units AS (
-        SELECT account_id, id, row_number() OVER (PARTITION BY account_id ORDER BY id) AS rn FROM business_unit
-    ), cells AS (
-        SELECT p.id AS plan_id, p.owner_id, bu.id AS business_unit_id, pr.id AS product_id, pr.list_price,
-               p.id * 100000 + coalesce(bu.rn, 0) * 1000 + pr.id AS h
-        FROM plan p JOIN _planned x USING (account_id)
-        LEFT JOIN units bu ON bu.account_id = p.account_id AND bu.rn <= 3
-        CROSS JOIN product pr
-        WHERE p.period_start = getvariable('year_start')
-    )
-    SELECT plan_id, business_unit_id, product_id,
-           CASE WHEN u(h, 82) < 0.45 THEN NULL WHEN u(h, 82) < 0.65 THEN 'Competitor'
-                WHEN u(h, 82) < 0.80 THEN 'Not a Fit / Blocked' ELSE 'Unknown' END,
-           CASE WHEN u(h, 82) < 0.65 THEN round(coalesce(list_price, 20000) * (0.8 + 1.2 * u(h, 83)), -3) END,
-           CASE WHEN u(h, 82) >= 0.45 AND u(h, 82) < 0.65
-                THEN (SELECT min(id) FROM competitor) + pick(h, 84, (SELECT count(*) FROM competitor)) END,
-           CASE WHEN u(h, 82) >= 0.45 AND u(h, 82) < 0.65 THEN getvariable('anchor') + 60 + pick(h, 85, 440) END,
-           CASE WHEN u(h, 82) >= 0.65 AND u(h, 82) < 0.80 THEN 'Customer standardised on an in-house tool.' END,
-           owner_id, CAST(getvariable('anchor') - pick(h, 86, 120) AS TIMESTAMP)
-    FROM cells
-    WHERE u(h, 81) < 0.4
-    ORDER BY plan_id, business_unit_id NULLS FIRST, product_id
-    """,
-    # stakeholders: the top dozen contacts of the account's org tree on this year's plans
-    """
-    CREATE TEMP TABLE _ranked_contact AS
-    SELECT c.id, c.account_id, row_number() OVER (PARTITION BY c.account_id ORDER BY c.external_id, c.id) - 1 AS r
-    FROM contact c WHERE c.account_id IN (SELECT account_id FROM _planned)
-    """,
-    """
-    INSERT INTO stakeholder (plan_id, contact_id, buying_role, support, coverage, influence, relationship_strength,
-                             covered_by_user_id, last_contact_date, updated_at)
-    SELECT p.id, c.id,
-           CASE c.r WHEN 0 THEN 'Economic Buyer' WHEN 1 THEN 'Decision Maker' WHEN 2 THEN 'Champion'
-                ELSE list_extract(['Influencer', 'Evaluator', 'User', 'Blocker', 'Coach'], 1 + pick(p.id * 100 + c.r, 91, 5)) END,
-           list_extract(['Mentor', 'Supporter', 'Supporter', 'Neutral', 'Neutral', 'Non-Supporter', 'Enemy'],
-                        1 + pick(p.id * 100 + c.r, 92, 7)),
-           list_extract(['Unknown', 'No Contact', 'Brief Contact', 'Multiple Contacts', 'In Depth'],
-                        1 + pick(p.id * 100 + c.r, 93, 5)),
-           greatest(1, 5 - CAST(c.r // 3 AS INTEGER)), 1 + pick(p.id * 100 + c.r, 94, 5),
-           CASE WHEN u(p.id * 100 + c.r, 95) < 0.6 THEN p.owner_id END,
-           getvariable('anchor') - pick(p.id * 100 + c.r, 96, 200), CAST(getvariable('anchor') AS TIMESTAMP)
-    FROM plan p JOIN _planned x USING (account_id)
-    JOIN _ranked_contact c ON c.account_id = p.account_id AND c.r < 12
-    WHERE p.period_start = getvariable('year_start')
-    ORDER BY p.id, c.r
-    """,
-    """
-    INSERT INTO influence_link (plan_id, from_contact_id, to_contact_id, note)
-    SELECT s.plan_id, s.contact_id, t.contact_id, 'Trusted adviser'
-    FROM stakeholder s
-    JOIN _ranked_contact cs ON cs.id = s.contact_id AND cs.r IN (2, 4)
-    JOIN _ranked_contact ct ON ct.account_id = cs.account_id AND ct.r = cs.r - 2
-    JOIN stakeholder t ON t.plan_id = s.plan_id AND t.contact_id = ct.id
-    WHERE s.plan_id IN (SELECT p.id FROM plan p JOIN _planned USING (account_id))
-    ORDER BY s.plan_id, cs.r
-    """,
-    "DROP TABLE _ranked_contact",
-    "DROP TABLE _template",
-    "DROP TABLE _planned",
-]

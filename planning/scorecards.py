@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from planning import access, audit, kpis
-from planning.db import Database, fetch_dicts
+from planning.db import Database, cached_read, fetch_dicts
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
 HEALTHY_FROM = 67
@@ -216,6 +216,7 @@ def _answers_of(con: duckdb.DuckDBPyConnection, submission_id: int | None) -> di
     return {r["question_id"]: r for r in rows}
 
 
+@cached_read
 def scorecard_form(db: Database, plan_id: int) -> dict:
     """What the rep form needs: the template's questions prefilled with the latest answers.
 
@@ -240,6 +241,7 @@ def scorecard_form(db: Database, plan_id: int) -> dict:
     }
 
 
+@cached_read
 def plan_scorecard(db: Database, plan_id: int) -> dict:
     """Latest score, band, completion, category scores and gaps of one plan."""
     ids = [plan_id]

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from planning import access, audit, vocab
-from planning.db import Database, fetch_dicts
+from planning.db import Database, cached_read, fetch_dicts
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
 KEY_PLAYER_ROLES = ("Economic Buyer", "Decision Maker")
@@ -78,6 +78,7 @@ def _stakeholder(con: duckdb.DuckDBPyConnection, stakeholder_id: int) -> dict:
     return found[0]
 
 
+@cached_read
 def stakeholder_map(db: Database, plan_id: int) -> dict[str, list[dict]]:
     """Everything the graph needs: stakeholders, influence links and team members (with who covers)."""
     with db.connect() as con:
@@ -396,6 +397,7 @@ def plan_alerts(facts: dict) -> list[tuple[str, str]]:
     return alerts
 
 
+@cached_read
 def coverage_summary(db: Database, plan_ids: list[int] | None = None, today: date | None = None) -> pd.DataFrame:
     """Per plan (all plans when None): coverage_status, coverage_colour, coverage_label, alerts, alert_rules, alert_count."""
     today = today or date.today()

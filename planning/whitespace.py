@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from planning import access, audit, vocab
-from planning.db import Database, fetch_dicts
+from planning.db import Database, cached_read, fetch_dicts
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
 WHOLE_ACCOUNT = "Whole account"
@@ -177,6 +177,7 @@ MATRIX_COLUMNS = [
 ]
 
 
+@cached_read
 def plan_matrix(db: Database, plan_id: int) -> pd.DataFrame:
     """The plan's whitespace matrix, one row per business unit × product (MATRIX_COLUMNS)."""
     with db.connect() as con:

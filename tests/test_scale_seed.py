@@ -6,20 +6,23 @@ from datetime import date
 
 import pytest
 
-from planning import cli, scale, vocab
+from planning import cli, ingest, scale, scale_seed, vocab
 from planning.db import Database, open_database
+from planning.errors import ImportRefused
 
 ANCHOR = date(2026, 11, 15)
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory) -> tuple[Database, dict]:
-    """A 5,000-opportunity book bulk-loaded with plain SQL (the importer is #3's), then seeded."""
+    """A 5,000-opportunity book imported through the importer, then seeded with ten plans."""
     folder = tmp_path_factory.mktemp("seed")
     scale.write_book(folder, 5000, anchor=ANCHOR)
     db = open_database(folder / "book.duckdb")
-    scale.load_book_sql(db, folder)
-    return db, scale.seed_planning(db, anchor=ANCHOR, plans=10)
+    for kind, file_name in scale.IMPORT_ORDER:
+        ingest.import_csv(db, kind, folder / file_name, file_name=file_name)
+    scale_seed.seed_account_planning_fields(db, folder / "Account.csv")
+    return db, scale_seed.seed_planning(db, anchor=ANCHOR, plans=10)
 
 
 def test_seed_counts(seeded):
@@ -27,6 +30,13 @@ def test_seed_counts(seeded):
     assert counts["plan"] == 10
     assert counts["team_member"] == 20  # owner + the owner's manager as executive sponsor
     assert counts["whitespace_cell"] > 0 and counts["stakeholder"] > 0 and counts["influence_link"] > 0
+
+
+def test_accounts_get_the_planning_fields_the_crm_extract_does_not_carry(seeded):
+    db, _ = seeded
+    assert db.value("SELECT count(*) FROM account WHERE current_segment IS NULL OR target_segment IS NULL"
+                    " OR tier IS NULL OR is_strategic IS NULL") == 0
+    assert db.value("SELECT count(*) FROM account WHERE is_strategic") == 10  # the biggest tenth of 100
 
 
 def test_primary_plans_cover_the_biggest_accounts_this_year(seeded):
@@ -112,45 +122,36 @@ def test_demo_db_loads_through_the_importer(tmp_path, capsys):
 
 
 def test_load_book_feeds_every_file_to_the_importer_in_reference_order(tmp_path, monkeypatch):
-    """The contract of issue #3 (import_csv(db, kind, source, file_name=...)), with a stand-in importer."""
-    from types import SimpleNamespace
-
-    from planning import ingest
-
     calls = []
+    real_import = ingest.import_csv
 
-    def fake_import_csv(db, kind, source, *, file_name=None, **options):
-        calls.append((kind, source.name, file_name))
-        if kind == "opportunities":  # the stand-in loads everything at the end
-            scale.load_book_sql(db, source.parent)
-        return SimpleNamespace(inserted=1, updated=0, unchanged=0, rejected=0, unassigned=0, warnings=[], problems=[])
+    def recording_import_csv(db, kind, source, **options):
+        calls.append((kind, source.name, options.get("file_name")))
+        return real_import(db, kind, source, **options)
 
-    monkeypatch.setattr(ingest, "import_csv", fake_import_csv, raising=False)
+    monkeypatch.setattr(ingest, "import_csv", recording_import_csv)
     scale.write_book(tmp_path, 1000, anchor=ANCHOR)
     db = open_database(tmp_path / "db.duckdb")
-    reports = scale.load_book(db, tmp_path, anchor=ANCHOR, plans=5)
+    reports = scale_seed.load_book(db, tmp_path, anchor=ANCHOR, plans=5)
     assert calls == [("users", "User.csv", "User.csv"), ("products", "Product.csv", "Product.csv"),
                      ("accounts", "Account.csv", "Account.csv"), ("contacts", "Contact.csv", "Contact.csv"),
                      ("opportunities", "Opportunity.csv", "Opportunity.csv")]
-    assert list(reports) == ["users", "products", "accounts", "contacts", "opportunities"]
+    assert {kind: r["inserted"] for kind, r in reports.items()} == {
+        "users": 24, "products": 25, "accounts": 20, "contacts": 100, "opportunities": 1000}
+    assert all(r["rejected"] == 0 for r in reports.values())
     assert db.value("SELECT count(*) FROM plan") == 5
 
 
-def test_load_book_says_when_the_importer_is_missing(tmp_path, monkeypatch):
-    from planning import ingest
-
-    monkeypatch.delattr(ingest, "import_csv", raising=False)
-    with pytest.raises(Exception) as refused:
-        scale.load_book(open_database(tmp_path / "db.duckdb"), tmp_path, anchor=ANCHOR, plans=5)
-    assert str(refused.value) == ("The CSV importer (planning.ingest.import_csv) is not installed yet; "
-                                  "write the CSVs with --out and import them once it is.")
-
-
 def test_a_failed_load_leaves_no_half_written_database(tmp_path, monkeypatch, capsys):
-    from planning import ingest
+    real_import = ingest.import_csv
 
-    monkeypatch.delattr(ingest, "import_csv", raising=False)
+    def refusing_opportunities(db, kind, source, **options):
+        if kind == "opportunities":
+            raise ImportRefused("Opportunity.csv cannot be imported: 1 problem.", [])
+        return real_import(db, kind, source, **options)
+
+    monkeypatch.setattr(ingest, "import_csv", refusing_opportunities)
     path = tmp_path / "large.duckdb"
     assert cli.main(["demo", "--scale", "1000", "--db", str(path), "--anchor", "2026-11-15"]) == 1
-    assert "is not installed yet" in capsys.readouterr().err
-    assert not path.exists()
+    assert capsys.readouterr().err == "planning: Opportunity.csv cannot be imported: 1 problem.\n"
+    assert not path.exists() and not path.with_name("large.duckdb.wal").exists()

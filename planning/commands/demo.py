@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from planning import scale
+from planning import scale, scale_seed
 from planning.db import Database, open_database
 from planning.errors import InvalidInput
 
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, db: Database) -> int:
             started = time.perf_counter()
             target = open_database(db.path, lock_timeout=db.lock_timeout)
             try:
-                summary["imports"] = scale.load_book(target, out, anchor=anchor, plans=size.plans, seed=args.seed)
+                summary["imports"] = scale_seed.load_book(target, out, anchor=anchor, plans=size.plans, seed=args.seed)
             except BaseException:
                 # the file is ours and new: never leave a half-loaded book behind
                 for leftover in (db.path, db.path.with_name(db.path.name + ".wal")):

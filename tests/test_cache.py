@@ -1,0 +1,211 @@
+"""The read cache: repeats are free, and no read is ever stale after a write by anyone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from planning import db as dbmodule
+from planning import ingest, plans, users
+from planning.db import Database, ReadCache, cached_read
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN = users.COMMAND_LINE
+
+
+@pytest.fixture(autouse=True)
+def cache_on(monkeypatch):
+    monkeypatch.delenv("PLANNING_CACHE", raising=False)
+    dbmodule.READ_CACHE.clear()
+
+
+@pytest.fixture
+def opens(monkeypatch) -> list[int]:
+    """How many connections Database opens from now on."""
+    count = [0]
+    real = Database._open
+
+    def counting(self):
+        count[0] += 1
+        return real(self)
+
+    monkeypatch.setattr(Database, "_open", counting)
+    return count
+
+
+@pytest.fixture
+def counted_db(fresh_db) -> Database:
+    fresh_db.execute("CREATE TABLE counter (n INTEGER, tags VARCHAR[])")
+    fresh_db.execute("INSERT INTO counter VALUES (1, ['a'])")
+    return fresh_db
+
+
+READS = {
+    "df": lambda db: db.df("SELECT n FROM counter")["n"].tolist(),
+    "rows": lambda db: [r["n"] for r in db.rows("SELECT n FROM counter")],
+    "one": lambda db: [db.one("SELECT n FROM counter")["n"]],
+    "value": lambda db: [db.value("SELECT n FROM counter")],
+}
+
+
+@pytest.mark.parametrize("read", READS)
+def test_a_warm_repeat_opens_no_connection(counted_db, opens, read):
+    assert READS[read](counted_db) == [1]
+    assert opens[0] == 1
+    assert READS[read](counted_db) == [1]
+    assert opens[0] == 1
+
+
+@pytest.mark.parametrize("read", READS)
+def test_a_write_in_the_same_instant_is_seen_by_the_next_read(counted_db, read):
+    # Many writes in the same mtime tick: the header digest and the WAL tell them apart.
+    for n in range(2, 12):
+        counted_db.execute("UPDATE counter SET n = ?", [n])
+        assert READS[read](counted_db) == [n]
+
+
+def test_a_checkpointed_write_changes_the_version_even_with_the_same_mtime_and_size(counted_db, monkeypatch):
+    before = counted_db.data_version()
+    stat = counted_db.path.stat()
+    with duckdb.connect(str(counted_db.path)) as con:  # outside Database: no process-local count
+        con.execute("UPDATE counter SET n = 99")
+    os.utime(counted_db.path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # a coarse clock: same tick
+    after = counted_db.data_version()
+    assert counted_db.path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert after != before
+    assert counted_db.value("SELECT n FROM counter") == 99
+
+
+def test_an_uncheckpointed_commit_changes_the_version(counted_db):
+    with duckdb.connect(str(counted_db.path)) as con:
+        assert counted_db.value("SELECT n FROM counter") == 1  # cached while the file stays open
+        con.execute("UPDATE counter SET n = 5")  # committed to the WAL, not yet checkpointed
+        assert Path(f"{counted_db.path}.wal").exists()
+        assert counted_db.value("SELECT n FROM counter") == 5
+
+
+def test_an_edit_through_a_domain_function_is_seen_by_the_next_read(demo_db):
+    plan_id = int(plans.list_plans(demo_db)["id"].iloc[0])
+    loaded = plans.get_plan(demo_db, plan_id)
+    plans.get_plan(demo_db, plan_id)  # now cached
+    plans.update_plan(demo_db, ADMIN, plan_id, {"sales_target": 1_234_000}, loaded=loaded)
+    assert plans.get_plan(demo_db, plan_id)["sales_target"] == 1_234_000
+    assert plans.list_plans(demo_db).set_index("id").loc[plan_id, "sales_target"] == 1_234_000
+
+
+def test_an_import_is_seen_by_the_next_read(fresh_db):
+    count = "SELECT count(*) FROM account"
+    assert fresh_db.value(count) == 0
+    ingest.import_csv(fresh_db, "accounts", b"Id,Name\n001A,Acme\n001B,Globex\n", file_name="Account.csv")
+    assert fresh_db.value(count) == 2
+
+
+def test_a_write_by_another_process_is_seen_by_the_next_read(counted_db):
+    names = "SELECT name FROM app_user ORDER BY name"
+    assert counted_db.df(names)["name"].tolist() == []
+    done = subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(counted_db.path), "users", "add",
+                           "Ada Lovelace", "ada@example.com", "--role", "admin"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert counted_db.df(names)["name"].tolist() == ["Ada Lovelace"]
+    assert [u["name"] for u in users.list_users(counted_db)] == ["Ada Lovelace"]
+
+
+def _change_frame(frame: pd.DataFrame) -> None:
+    frame.loc[0, "n"] = 42
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda db: _change_frame(db.df("SELECT n, tags FROM counter")),
+    lambda db: db.rows("SELECT n, tags FROM counter")[0].__setitem__("n", 42),
+    lambda db: db.rows("SELECT n, tags FROM counter")[0]["tags"].append("changed"),
+    lambda db: db.one("SELECT n, tags FROM counter").__setitem__("n", 42),
+    lambda db: db.value("SELECT tags FROM counter").append("changed"),
+])
+def test_callers_get_copies_they_may_change(counted_db, mutate):
+    mutate(counted_db)
+    mutate(counted_db)  # the second call changes a copy of the cached result
+    assert counted_db.rows("SELECT n, tags FROM counter") == [{"n": 1, "tags": ["a"]}]
+    assert counted_db.df("SELECT n FROM counter")["n"].tolist() == [1]
+    assert counted_db.value("SELECT tags FROM counter") == ["a"]
+
+
+@pytest.mark.parametrize("first, second", [([1], [True]), ([1], [1.0]), ({"x": 1}, {"x": 2}), ([None], [0])])
+def test_parameters_key_the_cache_exactly(fresh_db, first, second):
+    sql = "SELECT CAST(typeof($1) AS VARCHAR) || ':' || CAST($1 AS VARCHAR)" if isinstance(first, list) else \
+          "SELECT CAST($x AS VARCHAR)"
+    assert fresh_db.value(sql, first) != fresh_db.value(sql, second)
+
+
+def test_planning_cache_0_turns_it_off(counted_db, opens, monkeypatch):
+    monkeypatch.setenv("PLANNING_CACHE", "0")
+    for _ in range(3):
+        assert counted_db.value("SELECT n FROM counter") == 1
+    assert opens[0] == 3
+    assert len(dbmodule.READ_CACHE) == 0
+
+
+def test_a_result_read_while_someone_wrote_is_not_kept(counted_db, monkeypatch, opens):
+    versions = iter([("v1",), ("v2",), ("v2",), ("v2",)])
+    monkeypatch.setattr(Database, "data_version", lambda self: next(versions))
+    counted_db.value("SELECT n FROM counter")  # v1 before, v2 after: not stored
+    counted_db.value("SELECT n FROM counter")  # v2 both times: stored
+    assert opens[0] == 2 and len(dbmodule.READ_CACHE) == 1
+
+
+def test_the_cache_is_bounded_least_recently_used_first():
+    cache = ReadCache(max_entries=2, max_bytes=10_000)
+    cache.put(("a",), 1)
+    cache.put(("b",), 2)
+    assert cache.get(("a",)) == 1  # a is now the most recent
+    cache.put(("c",), 3)
+    assert [cache.get((k,)) is dbmodule._MISS for k in "abc"] == [False, True, False]
+    cache.put(("big",), pd.DataFrame({"x": range(10_000)}))  # more than a quarter of the budget
+    assert cache.get(("big",)) is dbmodule._MISS and len(cache) == 2
+
+
+@cached_read
+def _plan_names(db: Database, account_id: int) -> list[str]:
+    with db.connect() as con:
+        return [r[0] for r in con.execute("SELECT name FROM plan WHERE account_id = ? ORDER BY id", [account_id]).fetchall()]
+
+
+def test_cached_read_keys_domain_functions_on_their_arguments_and_the_data(demo_db, opens):
+    account_id = int(plans.list_plans(demo_db)["account_id"].iloc[0])
+    opens[0] = 0
+    names = _plan_names(demo_db, account_id)
+    assert names and opens[0] == 1
+    assert _plan_names(demo_db, account_id) == names and opens[0] == 1
+    assert _plan_names(demo_db, account_id + 1) != names and opens[0] == 2
+    demo_db.execute("UPDATE plan SET name = 'Renamed' WHERE account_id = ?", [account_id])
+    assert set(_plan_names(demo_db, account_id)) == {"Renamed"}
+
+
+@pytest.mark.parametrize("ids", [[1, 2], (1, 2), pd.Series([1, 2]), pd.Index([1, 2]), pd.Series([1, 2]).to_numpy()])
+def test_id_columns_key_the_cache_by_their_values(counted_db, opens, ids):
+    @cached_read
+    def total(db: Database, plan_ids) -> int:
+        with db.connect() as con:
+            return con.execute("SELECT sum(x) FROM unnest(?::BIGINT[]) t(x)", [[int(i) for i in plan_ids]]).fetchall()[0][0]
+
+    assert total(counted_db, ids) == 3
+    assert total(counted_db, ids) == 3
+    assert opens[0] == 1
+
+
+def test_the_app_shows_a_cli_write_on_its_next_rerun(app_test):
+    at = app_test("pages/admin.py")
+    before = at.dataframe[0].value["name"].tolist()
+    at.run()  # a warm rerun: served from the cache
+    assert at.dataframe[0].value["name"].tolist() == before
+    done = subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(app_test.db.path), "users", "add",
+                           "Grace Hopper", "grace@example.com"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert sorted(at.dataframe[0].value["name"].tolist()) == sorted([*before, "Grace Hopper"])
