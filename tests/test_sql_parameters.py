@@ -27,7 +27,7 @@ SQLISH = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|FROM|WHERE|JOIN|VALU
 CONSTANT = re.compile(r"^([a-z_]+\.)?_?[A-Z][A-Z0-9_]*$")
 PLACEHOLDERS = re.compile(r"^', '\.join\('\?' \* len\(\w+\)\)$")
 BUILDERS = re.compile(
-    r"^(staging\.)?(quote|fold)\(|^(_values_sql|_sql_path|size_band_sql|_completion|_lookup_sql|_options|"
+    r"^(staging\.)?(quote|fold)\(|^(_?values_sql|_sql_path|size_band_sql|_completion|_lookup_sql|_options|"
     r"_percent_number|int|kpis\.MEMBERSHIP_SQL|BAND_SQL\.format)\("
 )
 
@@ -58,6 +58,7 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
           "files['User.csv']"}, "paths escaped by _sql_path (quotes doubled)"),
         ({"sql", "t", "table"}, "the generator's own SQL fragments and table names"),
     ],
+    "planning/scale_seed.py": [({"t"}, "a loop over a fixed tuple of table names")],
     # The importer: a CSV's headers never reach SQL as identifiers. Columns are read positionally
     # as c0..cN, fields are named from planning.mapping.SPECS, and header text appears only as a
     # literal through staging.quote (or double-quoted with quotes removed, for rejected-row labels).
