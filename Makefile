@@ -33,7 +33,7 @@ run: install
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: install-test chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 demo: install
 	$(VENV)/bin/planning init --demo --force
