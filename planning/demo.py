@@ -378,7 +378,7 @@ def _seed_plans(con, rng, accounts, units, users, anchor: date) -> list[dict]:
     won_by = {
         (row[0], row[1]): float(row[2])
         for row in con.execute(
-            "SELECT account_id, year(close_date), sum(amount) FROM opportunity"
+            "SELECT account_id, year(close_date), coalesce(sum(amount) FILTER (WHERE is_won), 0) FROM opportunity"
             " WHERE account_id IS NOT NULL AND close_date IS NOT NULL GROUP BY ALL"
         ).fetchall()
     }
@@ -395,8 +395,9 @@ def _seed_plans(con, rng, accounts, units, users, anchor: date) -> list[dict]:
         parent = None
         for year in chain_years:
             is_current = year == anchor.year
-            potential = won_by.get((account["id"], year), 200_000.0)
-            target = round(potential * rng.uniform(0.7, 1.35) / 1000) * 1000
+            potential = won_by.get((account["id"], year)) or 200_000.0
+            # Targets around the year's won revenue, so plans land Behind, On track and Ahead.
+            target = round(potential * rng.uniform(0.8, 1.5) / 1000) * 1000
             reviewed = anchor - timedelta(days=rng.choice([5, 12, 30, 45, 95, 130, 200]) if is_current else 400)
             plan = {
                 "account_id": account["id"], "name": f"{account['name']} FY{year}",

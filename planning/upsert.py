@@ -131,7 +131,7 @@ def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql
     table = TARGETS[kind].table
     has_ext = "external_id" in mapped
     rows_key, table_key = natural_key(kind, "r"), natural_key(kind, "t")
-    if kind == "opportunities" and "account_ref" not in mapped:
+    if kind in ("opportunities", "contacts") and "account_ref" not in mapped:  # no account column: name alone
         rows_key, table_key = fold("r.name"), fold("t.name")
     by_id = (f"LEFT JOIN (SELECT external_id, id FROM {table} WHERE external_id IS NOT NULL) me "
              "ON me.external_id = r.external_id" if has_ext else "")
