@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from planning.demo import NAME_STEMS, NAME_SUFFIXES  # one list of company names for both books
 from planning.errors import InvalidInput
 
 SEED = 10
@@ -52,16 +53,6 @@ PRODUCT_FAMILIES = [  # family, [(product, list price)]
 ]
 INDUSTRIES = ["Financial Services", "Healthcare", "Manufacturing", "Retail", "Technology", "Energy",
               "Telecommunications", "Transportation", "Media", "Consumer Goods", "Public Sector", "Education"]
-NAME_STEMS = [
-    "Northwind", "Bluepeak", "Cedarline", "Helix", "Ironbridge", "Juniper", "Kestrel", "Lumen",
-    "Meridian", "Nimbus", "Orchid", "Pinnacle", "Quarry", "Redwood", "Solstice", "Tidewater",
-    "Umbra", "Vantage", "Westgate", "Xylo", "Yellowfin", "Zephyr", "Atlas", "Beacon", "Cobalt",
-    "Driftwood", "Ember", "Falcon", "Granite", "Harbor", "Indigo", "Jasper", "Keystone",
-    "Larkspur", "Monarch", "Northstar", "Oakridge", "Pioneer", "Quartz", "Riverside", "Summit",
-    "Trident", "Unity", "Valor", "Willow", "Aurora", "Bright", "Crescent",
-]
-NAME_SUFFIXES = ["Logistics", "Health", "Bank", "Energy", "Foods", "Manufacturing", "Retail", "Insurance",
-                 "Telecom", "Pharma", "Motors", "Media", "Systems", "Airlines", "Chemicals", "Capital"]
 FIRST_NAMES = ["Alice", "Bruno", "Carmen", "David", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
                "Kara", "Liam", "Maya", "Noah", "Olga", "Pablo", "Rosa", "Samir", "Tara", "Umar", "Vera",
                "Wei", "Ximena", "Yara", "Zane", "Hannah", "Felix", "Nadia", "Oscar", "Leila"]
