@@ -18,7 +18,7 @@ def test_click_from_the_plan_list_into_a_plan_and_see_the_charts(app_server, pag
         page.get_by_role("link", name=plan["name"], exact=True).click()
     tab = opened.value
     tab.set_default_timeout(60_000)
-    tab.wait_for_url(re.compile(rf"/plan\?plan={plan['id']}$"))
+    tab.wait_for_url(re.compile(rf"/plan\?plan={plan['id']}(&|$)"))  # the page then adds &account=
     tab.get_by_role("heading", name=plan["name"], exact=True).wait_for()
     tab.get_by_test_id("stMetric").first.wait_for()
     charts = tab.locator(".vega-embed canvas, .vega-embed svg")
