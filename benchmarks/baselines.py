@@ -89,7 +89,21 @@ PERIOD = "WHERE p.period_end >= $start AND p.period_start <= $end"
 # The raw SQL each page needs to show what it shows (sidebar included): the floor for its render.
 # Written by hand from what each page displays today (its tabs all render on every run).
 PAGE_SQL: dict[str, list[str]] = {
-    "pages/portfolio.py": [PLAN_LIST_SQL],
+    # The dashboard's figures: KPIs of the period's plans, strategic accounts with / without a primary
+    # plan, the segment matrix, and revenue × pipeline per account for the selection quadrant.
+    "pages/portfolio.py": [
+        PLAN_LIST_SQL,
+        KPI_SQL.format(where="WHERE p.period_end >= $start AND p.period_start <= $end",
+                       plan_where="WHERE p.period_end >= $start AND p.period_start <= $end"),
+        "SELECT a.owner_id, a.territory, count(*) AS strategic, count(p.id) AS with_plan FROM account a"
+        " LEFT JOIN plan p ON p.account_id = a.id AND p.is_primary AND p.period_start <= $start AND p.period_end >= $end"
+        " WHERE a.is_strategic OR a.tier = 1 OR a.current_segment = 'Strategic Customer' GROUP BY ALL",
+        "SELECT current_segment, target_segment, count(*) FROM account GROUP BY ALL",
+        "SELECT o.account_id, sum(o.amount) FILTER (WHERE coalesce(o.is_won, s.is_won)"
+        " AND o.close_date > $end - INTERVAL 1 YEAR AND o.close_date <= $end) AS revenue,"
+        " sum(o.amount) FILTER (WHERE NOT coalesce(o.is_closed, s.is_closed)) AS pipeline"
+        " FROM opportunity o LEFT JOIN stage s ON s.name = o.stage GROUP BY o.account_id",
+    ],
     "pages/plan.py": [
         PLAN_LIST_SQL, PLAN_HEADER_SQL,
         "SELECT id, name FROM account ORDER BY name, id",
