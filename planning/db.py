@@ -9,6 +9,7 @@ process, duckdb's instance cache shares the open database between overlapping co
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib
@@ -395,6 +396,8 @@ def _freeze(value: Any) -> Any:
         return (type(value).__name__, tuple(_freeze(v) for v in items))
     if isinstance(value, pd.Series | pd.Index) or type(value).__name__ == "ndarray":
         return ("array", _freeze(value.tolist()))  # e.g. a column of plan ids
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:
+        return (type(value).__name__, _freeze(dataclasses.asdict(value)))  # e.g. portfolio.Filters
     if value is None or isinstance(value, (str, bytes, numbers.Number)) or hasattr(value, "isoformat"):
         return (type(value).__name__, value)  # numbers.Number covers numpy scalars and Decimal
     raise TypeError(f"cannot key a read on {type(value).__name__}")

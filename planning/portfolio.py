@@ -23,7 +23,7 @@ from typing import Mapping
 import pandas as pd
 
 from planning import kpis, vocab
-from planning.db import Database
+from planning.db import Database, cached_read
 
 ON_TRACK_LOW, ON_TRACK_HIGH = 0.90, 1.10
 NO_TARGET = "No target"
@@ -148,6 +148,7 @@ PERFORMANCE_COLUMNS = [
 ]
 
 
+@cached_read
 def plan_performance(db: Database, filters: Filters) -> pd.DataFrame:
     """Per plan in scope: won, weighted and expected against target, status and link; Behind first, by gap."""
     plans = db.df(
@@ -209,6 +210,7 @@ ORDER BY has_plan, sel.selection_score DESC NULLS LAST, s.name, s.id
 """
 
 
+@cached_read
 def strategic_accounts(db: Database, filters: Filters) -> pd.DataFrame:
     """Strategic accounts in scope with why they are strategic and their covering primary plan, if any.
 
@@ -230,6 +232,7 @@ def coverage_counts(strategic: pd.DataFrame, by: str) -> pd.DataFrame:
     return counts.sort_values([by, "coverage"]).reset_index(drop=True)
 
 
+@cached_read
 def filter_options(db: Database) -> dict[str, list]:
     """Choices for each filter: years, owners and managers (id, name), territories, regions, segments, tiers."""
     with db.connect() as con:

@@ -22,13 +22,14 @@ from datetime import date
 import pandas as pd
 
 from planning import vocab, whitespace
-from planning.db import Database
+from planning.db import Database, cached_read
 from planning.portfolio import SCOPE_SQL, Filters
 
 QUADRANTS = {(True, True): "Strategic", (False, True): "Land & expand", (True, False): "Retain", (False, False): "Maintain"}
 QUADRANT_COLOURS = {"Strategic": "#2e7d32", "Land & expand": "#1976d2", "Retain": "#f9a825", "Maintain": "#9e9e9e"}
 
 
+@cached_read
 def segment_matrix(db: Database, filters: Filters) -> pd.DataFrame:
     """Accounts in scope counted by current × target segment (long format, vocab order)."""
     return db.df(
@@ -44,6 +45,7 @@ def segment_matrix(db: Database, filters: Filters) -> pd.DataFrame:
     )
 
 
+@cached_read
 def accounts_to_move(db: Database, filters: Filters) -> pd.DataFrame:
     """Accounts whose target segment ranks above their current one, the biggest jumps first."""
     return db.df(
@@ -59,6 +61,7 @@ def accounts_to_move(db: Database, filters: Filters) -> pd.DataFrame:
     )
 
 
+@cached_read
 def overdue_calls(db: Database, filters: Filters, today: date | None = None) -> pd.DataFrame:
     """Accounts in scope whose next activity is overdue given their call frequency, most overdue first."""
     return db.df(
@@ -119,6 +122,7 @@ def assign_quadrants(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(high_revenue=high_revenue, high_growth=high_growth, quadrant=quadrant)
 
 
+@cached_read
 def selection_quadrant(db: Database, filters: Filters, today: date | None = None) -> pd.DataFrame:
     """Per account in scope: current revenue, growth potential, quadrant and account-selection score."""
     reference = min(filters.end, today or date.today())

@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from planning import scorecards, stakeholders, whitespace
-from planning.db import Database
+from planning.db import Database, cached_read
 from planning.portfolio import SCOPE_SQL, Filters
 
 STALE_AFTER_DAYS = 90
@@ -52,6 +52,7 @@ def _stale(moment, today: date) -> bool:
     return moment is None or pd.isna(moment) or (today - pd.Timestamp(moment).date()).days > STALE_AFTER_DAYS
 
 
+@cached_read
 def plan_health(db: Database, filters: Filters, today: date | None = None) -> pd.DataFrame:
     """Per plan in scope: review freshness, per-section staleness, scorecard band, coverage status, whitespace."""
     today = today or date.today()

@@ -127,6 +127,7 @@ def _completion(answered: str, questions: str) -> str:
     return f"round(100.0 * coalesce({answered}, 0) / nullif({questions}, 0), 1)"
 
 
+@cached_read
 def plan_scores(db: Database, plan_ids: list[int] | None = None) -> pd.DataFrame:
     """Latest score, band and completion % of many plans in one query (score None when unanswered)."""
     ids = None if plan_ids is None else [int(i) for i in plan_ids]

@@ -207,6 +207,7 @@ def plan_matrix(db: Database, plan_id: int) -> pd.DataFrame:
     return frame[MATRIX_COLUMNS].reset_index(drop=True)
 
 
+@cached_read
 def whitespace_totals(db: Database, plan_ids: list[int] | None = None) -> pd.DataFrame:
     """Per plan: sold, in_progress, open_value, competitor_value, whitespace_value (one query)."""
     ids = None if plan_ids is None else [int(i) for i in plan_ids]

@@ -34,8 +34,13 @@ def headline(figures: dict, strategic: pd.DataFrame) -> None:
     )
 
 
+CHART_PLANS = 40  # a bar per plan stops being readable (and fast) beyond this; the table has them all
+
+
 def performance_tab(performance: pd.DataFrame) -> None:
-    st.altair_chart(charts.performance_chart(performance), width="stretch")
+    st.altair_chart(charts.performance_chart(performance.head(CHART_PLANS)), width="stretch")
+    if len(performance) > CHART_PLANS:
+        st.caption(f"The chart shows the first {CHART_PLANS} of {len(performance):,} plans in this order; the table lists all.")
     shown = performance[["plan", "link", "account", "owner", "performance", "target", "won", "weighted_pipeline", "expected",
                          "variance", "expected_pct"]]
     st.dataframe(shown, hide_index=True, width="stretch", key="portfolio_plans_table", column_config={
