@@ -74,3 +74,18 @@ def history(db: Database, entity: str | None = None, entity_id: int | None = Non
         """,
         [entity, entity, entity_id, entity_id, limit],
     )
+
+
+def insert_created(con: duckdb.DuckDBPyConnection, user_id: int | None, table: str, values: Mapping[str, Any],
+                   audited: Mapping[str, Any] | None = None) -> int:
+    """Insert one row (column names are the caller's own keys, values bound) and audit its creation.
+
+    `audited` overrides what the audit row records (e.g. defaults the table fills in); returns the new id.
+    """
+    columns = list(values)
+    new_id = con.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+        list(values.values()),
+    ).fetchall()[0][0]
+    record_created(con, user_id, table, new_id, values if audited is None else audited)
+    return new_id

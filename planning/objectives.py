@@ -90,13 +90,8 @@ def create_objective(db: Database, user: dict | None, plan_id: int, **fields: An
     _validate(values)
     with db.transaction() as con:
         access.require_plan_editor(con, user, plan_id)
-        columns = ["plan_id", *values]
-        objective_id = con.execute(
-            f"INSERT INTO objective ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
-            [plan_id, *values.values()],
-        ).fetchall()[0][0]
-        audit.record_created(con, user["id"], "objective", objective_id, values | {"plan_id": plan_id, "version": 1})
-        return objective_id
+        row = {"plan_id": plan_id, **values}
+        return audit.insert_created(con, user["id"], "objective", row, audited=row | {"version": 1})
 
 
 def _objective(con: duckdb.DuckDBPyConnection, objective_id: int) -> dict:
@@ -189,12 +184,7 @@ def create_action(
             raise InvalidInput("That objective belongs to another plan; pick one of this plan's objectives.")
         values = {"plan_id": plan_id, "objective_id": objective_id, "title": title.strip(), "owner_id": owner_id,
                   "due_date": due_date, "status": status, "completed_at": datetime.now() if status == "Done" else None}
-        action_id = con.execute(
-            f"INSERT INTO action ({', '.join(values)}) VALUES ({', '.join('?' * len(values))}) RETURNING id",
-            list(values.values()),
-        ).fetchall()[0][0]
-        audit.record_created(con, user["id"], "action", action_id, values)
-        return action_id
+        return audit.insert_created(con, user["id"], "action", values)
 
 
 def set_action_status(db: Database, user: dict | None, action_id: int, status: str) -> None:

@@ -73,13 +73,7 @@ def add_initiative(db: Database, user: dict | None, plan_id: int, **fields: Any)
     values = {k: v for k, v in fields.items() if v is not None}
     with db.transaction() as con:
         access.require_plan_editor(con, user, plan_id)
-        columns = ["plan_id", *values]
-        initiative_id = con.execute(
-            f"INSERT INTO initiative ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
-            [plan_id, *values.values()],
-        ).fetchall()[0][0]
-        audit.record_created(con, user["id"], "initiative", initiative_id, values | {"plan_id": plan_id})
-        return initiative_id
+        return audit.insert_created(con, user["id"], "initiative", {"plan_id": plan_id, **values})
 
 
 # -- comments and file links -------------------------------------------------------------------

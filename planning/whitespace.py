@@ -534,12 +534,7 @@ def create_initiative_from_cell(
             "plan_id": plan_id, "name": name, "product_id": product_id, "business_unit_id": business_unit_id,
             "estimated_value": value, "trigger_event": f"Whitespace cell (value from {source})",
         }
-        initiative_id = con.execute(
-            f"INSERT INTO initiative ({', '.join(values)}) VALUES ({', '.join('?' * len(values))}) RETURNING id",
-            list(values.values()),
-        ).fetchall()[0][0]
-        audit.record_created(con, user["id"], "initiative", initiative_id, values)
-    return initiative_id
+        return audit.insert_created(con, user["id"], "initiative", values)
 
 
 def _same_unit(column: pd.Series, business_unit_id: int | None) -> pd.Series:

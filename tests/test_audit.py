@@ -25,3 +25,11 @@ def test_record_writes_one_row_per_field_and_rolls_back_with_the_transaction(fre
     assert sorted(zip(rows["field"], rows["old_value"].fillna(""), rows["new_value"])) == [
         ("name", "Old", "New"), ("sales_target", "", "5"),
     ]
+
+
+def test_insert_created_returns_the_id_and_audits_every_field(fresh_db):
+    with fresh_db.transaction() as con:
+        new_id = audit.insert_created(con, 7, "competitor", {"name": "Rival"})
+        assert con.execute("SELECT name FROM competitor WHERE id = ?", [new_id]).fetchall() == [("Rival",)]
+    rows = audit.history(fresh_db, "competitor", new_id)
+    assert list(zip(rows["field"], rows["new_value"])) == [("name", "Rival")]
