@@ -18,6 +18,6 @@ with app_run():
         navigation.run()
     except DatabaseBusy as exc:
         # The one place for "another process holds the file" (an import from cron, a backup):
-        # the app and the CLI share one DuckDB file (DESIGN.md), so say so and offer a retry.
+        # the app and the CLI share one DuckDB file (docs/design.md), so say so and offer a retry.
         st.warning(f"{exc} Nothing was changed by this page; press Retry in a moment.", icon="⏳")
         st.button("Retry", key="database_busy_retry", type="primary")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# One aggregate over plans × opportunities with the membership rule of DESIGN.md: the plan's
+# One aggregate over plans × opportunities with the membership rule of docs/design.md: the plan's
 # account (and business unit, when scoped), close date inside the period; the file's own
 # probability / closed / won flags win over the stage table.
 KPI_SQL = """

@@ -32,8 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baselines import KPI_SQL, page_sql, run_statements  # noqa: E402
 
-from planning import demo, ingest, kpis, scale, scale_seed  # noqa: E402
+from planning import demo, kpis  # noqa: E402
+from planning.demo import scale_seed  # noqa: E402
 from planning.db import Database, open_database  # noqa: E402
+from planning.demo import scale
+from planning.importing import ingest
 
 NA = "n/a"
 ANCHOR = date.today()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planning import ingest, reconciliation
+from planning.importing import ingest, reconciliation
 from ui.context import current_user, database
 from ui.import_panel import file_panel
 

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from planning import kpis
-from ui import plan_lifecycle as lifecycle
 from ui import plan_export, plan_objectives, plan_sections
+from ui import plan_lifecycle as lifecycle
 from ui.context import current_user, database, period
 from ui.widgets import plan_picker
 

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from planning import backup
-from planning.db import Database
+from planning.db import Database, backup
 
 
 def audit_log(

@@ -1,6 +1,6 @@
 """KPI engine: GSP's plan figures, set-based in DuckDB for one plan or all plans at once.
 
-Rules (DESIGN.md, issue #4):
+Rules (docs/design.md, issue #4):
 - an opportunity counts for a plan when its account is the plan's account (and its business
   unit is the plan's, if the plan is scoped) and its close date is inside the period, both ends
   inclusive — `MEMBERSHIP_SQL` is the only place that says so;

@@ -17,7 +17,16 @@ from typing import Any, Iterable
 import duckdb
 import pandas as pd
 
-from planning import access, audit, kpis, plan_content, scorecards, stakeholders, vocab, whitespace
+from planning import (
+    access,
+    audit,
+    kpis,
+    plan_content,
+    scorecards,
+    stakeholders,
+    vocab,
+    whitespace,
+)
 from planning.db import Database, cached_read, fetch_dicts
 from planning.errors import InvalidInput, NotFound, PlanLocked, StaleEdit
 
@@ -385,7 +394,9 @@ def _check_carry(carry: Iterable[str]) -> frozenset[str]:
 
 def _copy_sections(con, user_id: int, source_id: int, target_id: int, carry: frozenset[str], with_actions: bool) -> dict:
     """Copy the chosen sections; returns rows copied per section (None: that section's module has no hook yet)."""
-    from planning import objectives  # objectives imports kpis only; late import keeps plans light
+    from planning import (
+        objectives,  # objectives imports kpis only; late import keeps plans light
+    )
 
     copied: dict[str, int | None] = {}
     for section, module in CARRY_MODULES.items():

@@ -412,7 +412,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_pl
 
 # -- calibration (beyond the anchors) ------------------------------------------------------------------------
 # Does the score predict anything? Plans grouped by their latest band against what they actually
-# won. The membership rule below mirrors DESIGN.md (same account, same business unit when the plan
+# won. The membership rule below mirrors docs/design.md (same account, same business unit when the plan
 # is scoped, close date inside the period inclusive; flags fall back to the stage table); the KPI
 # engine (planning/kpis.py) owns the canonical fragment and may replace this query.
 

@@ -1,4 +1,4 @@
-"""The product's vocabularies (DESIGN.md), spelled once for code, tables, JSON and UI."""
+"""The product's vocabularies (docs/design.md), spelled once for code, tables, JSON and UI."""
 
 SEGMENTS = [
     "Strategic Customer",

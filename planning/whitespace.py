@@ -1,6 +1,6 @@
 """Whitespace: what an account could buy from us and doesn't yet, per business unit × product.
 
-Rules (issue #6, DESIGN.md "Whitespace"):
+Rules (issue #6, docs/design.md "Whitespace"):
 - Rows are the plan account's business units; a plan scoped to one unit shows only that row.
   The row without a unit (business_unit_id NULL) is "Whole account" when the account has no
   units, else "No business unit" (its deals carry no unit), shown only when it holds deals

@@ -1,4 +1,4 @@
-"""The app and the CLI at the same time (DESIGN.md): one DuckDB file, one writing process at a time.
+"""The app and the CLI at the same time (docs/design.md): one DuckDB file, one writing process at a time.
 
 The app keeps no connection open between units of work, so `planning import` from cron gets the
 file between two page runs (or waits briefly, then refuses in one line naming the holder); the
@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planning.backup import table_fingerprints
 from planning.db import open_database
+from planning.db.backup import table_fingerprints
 from tests.conftest import ROOT
 
 PLAN = 3  # Summit Logistics FY2026 (account 001DEMO00001)

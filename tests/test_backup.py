@@ -7,9 +7,9 @@ import shutil
 import duckdb
 import pytest
 
-from planning import backup, users
+from planning import users
 from planning.cli import main
-from planning.db import Database, migrations, open_database
+from planning.db import Database, backup, migrations, open_database
 from planning.errors import InvalidInput
 
 
@@ -204,13 +204,13 @@ def test_no_backup_of_a_brand_new_file(tmp_path):
 
 
 def test_backups_of_one_database_are_listed_newest_first(tmp_path, monkeypatch):
-    import planning.db
+    import planning.db.database
 
     shipped = migrations()
     db = make_old_database(tmp_path / "planning.duckdb")
-    monkeypatch.setattr(planning.db, "migrations", lambda: shipped[:2])  # an older release
+    monkeypatch.setattr(planning.db.database, "migrations", lambda: shipped[:2])  # an older release
     assert db.migrate() == [shipped[1].version]
-    monkeypatch.setattr(planning.db, "migrations", lambda: shipped)  # the upgrade
+    monkeypatch.setattr(planning.db.database, "migrations", lambda: shipped)  # the upgrade
     db.migrate()
     listed = backup.automatic_backups(db)
     assert [b["schema_version"] for b in listed] == [shipped[1].version, 1]

@@ -11,9 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from planning import db as dbmodule
-from planning import ingest, plans, users
+from planning.db import cache as dbmodule
+from planning import plans, users
 from planning.db import Database, ReadCache, cached_read
+from planning.importing import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = users.COMMAND_LINE
@@ -165,9 +166,9 @@ def test_the_cache_is_bounded_least_recently_used_first():
     cache.put(("b",), 2)
     assert cache.get(("a",)) == 1  # a is now the most recent
     cache.put(("c",), 3)
-    assert [cache.get((k,)) is dbmodule._MISS for k in "abc"] == [False, True, False]
+    assert [cache.get((k,)) is dbmodule.MISS for k in "abc"] == [False, True, False]
     cache.put(("big",), pd.DataFrame({"x": range(10_000)}))  # more than a quarter of the budget
-    assert cache.get(("big",)) is dbmodule._MISS and len(cache) == 2
+    assert cache.get(("big",)) is dbmodule.MISS and len(cache) == 2
 
 
 @cached_read

@@ -14,9 +14,10 @@ from collections import Counter
 
 import pytest
 
-from planning import ingest, plan_content, scorecards, users, whitespace
+from planning import plan_content, scorecards, users, whitespace
 from planning.db import Database
 from planning.errors import DatabaseBusy, StaleEdit
+from planning.importing import ingest
 
 SESSIONS = 8
 SECONDS = 3.0

@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from planning import ingest
-from planning.backup import table_fingerprints
 from planning.db import Database
+from planning.db.backup import table_fingerprints
+from planning.importing import ingest
 from tests.conftest import ROOT
 
 ROWS = 250_000

@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from planning import contacts, objectives, plan_content, plans, stakeholders, users, whitespace
-from planning.backup import table_fingerprints
+from planning import (
+    contacts,
+    objectives,
+    plan_content,
+    plans,
+    stakeholders,
+    users,
+    whitespace,
+)
+from planning.db.backup import table_fingerprints
 from planning.errors import InvalidInput
 from tests.conftest import ROOT
 from ui.scorecard_charts import band_badge

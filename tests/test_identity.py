@@ -8,7 +8,6 @@ the local-mode user is chosen through session state before the run. After the fi
 AppTest runs a page file directly (app.py is skipped), so the gate is tested on its own too.
 """
 
-import os
 
 import pytest
 import streamlit

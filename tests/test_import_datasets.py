@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from planning.ingest import import_csv
+from planning.importing.ingest import import_csv
 
 MAVEN = [("users", "sales_teams.csv", 35), ("products", "products.csv", 7),
          ("accounts", "accounts.csv", 85), ("opportunities", "sales_pipeline.csv", 8800)]

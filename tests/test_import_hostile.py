@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning.errors import ImportRefused
-from planning.ingest import import_csv
-from planning.mapping import KINDS
+from planning.importing.ingest import import_csv
+from planning.importing.mapping import KINDS
 from tests.import_helpers import checksum
 
 HEADERS = ["Id", "Name", "AccountId", "StageName", "Amount", "CloseDate", "Probability", "IsWon", "account",
@@ -53,7 +53,7 @@ def test_random_csv_shapes_are_imported_or_refused(fresh_db, kind, data):
 
 def test_contacts_without_an_account_column_match_by_name(fresh_db):
     # Found by the random-shapes test: the natural key used an account column the file lacked.
-    from planning import ingest
+    from planning.importing import ingest
 
     first = ingest.import_csv(fresh_db, "contacts", b"Name\nAlice Ng\n", file_name="c.csv")
     again = ingest.import_csv(fresh_db, "contacts", b"Name\nAlice Ng\n", file_name="c.csv")

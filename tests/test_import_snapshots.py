@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from planning import ingest, kpis
+from planning import kpis
+from planning.importing import ingest
 
 
 def test_import_writes_todays_snapshot_with_the_new_figures(demo_db):

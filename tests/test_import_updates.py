@@ -6,7 +6,11 @@ from decimal import Decimal
 import pytest
 
 from planning.errors import ImportRefused, NotAllowed
-from planning.ingest import DEFAULT_NEW_STAGE_PROBABILITY, import_csv, import_history
+from planning.importing.ingest import (
+    DEFAULT_NEW_STAGE_PROBABILITY,
+    import_csv,
+    import_history,
+)
 from tests.import_helpers import checksum, csv_bytes
 
 ACCOUNTS = csv_bytes("Id,Name,Industry", "A1,Acme,Tech", "A2,Globex,Retail")

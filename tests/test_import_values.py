@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from planning.errors import ImportRefused
-from planning.ingest import import_csv
-from planning.mapping import auto_map, guess_kind
+from planning.importing.ingest import import_csv
+from planning.importing.mapping import auto_map, guess_kind
 from tests.import_helpers import csv_bytes
 
 

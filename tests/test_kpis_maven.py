@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from planning import ingest, kpis, plans
+from planning import kpis, plans
+from planning.importing import ingest
 
 ACCOUNTS = ["Acme Corporation", "Kan-code", "Sonron", "Zumgoity"]
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from planning import reconciliation
-from planning.ingest import import_csv
+from planning.importing import reconciliation
+from planning.importing.ingest import import_csv
 from tests.import_helpers import csv_bytes
 
 

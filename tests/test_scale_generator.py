@@ -8,7 +8,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from planning import cli, scale
+from planning import cli
+from planning.demo import scale
 from planning.errors import InvalidInput
 
 ANCHOR = date(2026, 11, 15)

@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 
-from planning import cli, ingest, scale, scale_seed, vocab
+from planning import cli, vocab
 from planning.db import Database, open_database
+from planning.demo import scale, scale_seed
 from planning.errors import ImportRefused
+from planning.importing import ingest
 
 ANCHOR = date(2026, 11, 15)
 

@@ -35,7 +35,7 @@ BUILDERS = re.compile(
 REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/audit.py": [({"table", "', '.join(columns)"},
                            "insert_created: table and column names are the calling module's own dict keys; values bound")],
-    "planning/backup.py": [({"name"}, "table names read from information_schema, double-quoted")],
+    "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
     "planning/overview.py": [({"t"}, "a loop over a fixed tuple of table names")],
     "planning/contacts.py": [({"assignments"}, "`field = ?` for fields checked against EDITABLE_FIELDS; values bound")],
     "planning/users.py": [({"assignments"}, "`field = ?` for fields checked against EDITABLE_FIELDS; values bound")],
@@ -52,29 +52,29 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
         ({"assignments", "', '.join(columns)", "', '.join(ATTRIBUTES)"}, "field names checked against ATTRIBUTES; values bound"),
     ],
     "planning/whitespace.py": [({"', '.join(values)"}, "the keys of a dict literal built in the function; values bound")],
-    "planning/demo.py": [
-        ({"', '.join(plan)", "columns", "t", "table"}, "the demo seeder's own table and column names (no user input)"),
-    ],
-    "planning/scale.py": [
+    "planning/demo/book.py": [({"t"}, "the demo seeder's own table names (no user input)")],
+    "planning/demo/plans.py": [({"', '.join(plan)"}, "the demo seeder's own column names (no user input)")],
+    "planning/demo/reference.py": [({"columns", "table"}, "the demo seeder's own table and column names (no user input)")],
+    "planning/demo/scale.py": [
         ({"files['Account.csv']", "files['Contact.csv']", "files['Opportunity.csv']", "files['Product.csv']",
           "files['User.csv']"}, "paths escaped by _sql_path (quotes doubled)"),
         ({"sql", "t", "table"}, "the generator's own SQL fragments and table names"),
     ],
-    "planning/scale_seed.py": [({"t"}, "a loop over a fixed tuple of table names")],
+    "planning/demo/scale_seed.py": [({"t"}, "a loop over a fixed tuple of table names")],
     # The importer: a CSV's headers never reach SQL as identifiers. Columns are read positionally
-    # as c0..cN, fields are named from planning.mapping.SPECS, and header text appears only as a
+    # as c0..cN, fields are named from planning.importing.mapping.SPECS, and header text appears only as a
     # literal through staging.quote (or double-quoted with quotes removed, for rejected-row labels).
-    "planning/csvfile.py": [({"columns", "newlines", "selected", "table"}, "c0..cN positional columns, internal temp tables")],
-    "planning/staging.py": [
+    "planning/importing/csvfile.py": [({"columns", "newlines", "selected", "table"}, "c0..cN positional columns, internal temp tables")],
+    "planning/importing/staging.py": [
         ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
           "raw_select"}, "field names from mapping.SPECS and positional columns c0..cN"),
     ],
-    "planning/ingest.py": [
+    "planning/importing/ingest.py": [
         ({"account", "close", "probability"}, "fixed fragments chosen by which columns exist"),
         ({"ref.id_col"}, "reference columns declared in upsert.TARGETS"),
         ({"columns"}, "positional c0..cN aliased by header text inside double quotes, quotes removed"),
     ],
-    "planning/upsert.py": [
+    "planning/importing/upsert.py": [
         ({"' '.join(joins)", "' UNION ALL '.join((p for p in parts if p))",
           "''.join((', ' + v for v in target.insert_defaults.values()))", "', '.join((f'r.{c}' for c in columns))",
           "', '.join(insert_cols)", "', '.join(items)", "', '.join(plain)", "', '.join(selects)", "', '.join(sets)",

@@ -13,7 +13,6 @@ import streamlit as st
 from planning import overview, users
 from planning.db import Database, open_database, resolve_path
 
-
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
 _app_run = threading.local()
 

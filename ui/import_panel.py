@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning import ingest
 from planning.errors import PlanningError
-from planning.mapping import KINDS, SPECS, auto_map
+from planning.importing import ingest
+from planning.importing.mapping import KINDS, SPECS, auto_map
 from ui.downloads import download_buttons
 
 IGNORE = "(ignore)"

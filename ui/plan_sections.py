@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
-from planning import kpis, objectives, plan_content, plans, scorecards, stakeholders, users, vocab, whitespace
+from planning import (
+    kpis,
+    objectives,
+    plan_content,
+    plans,
+    scorecards,
+    stakeholders,
+    users,
+    vocab,
+    whitespace,
+)
 from planning.db import Database
 from planning.errors import PlanningError
-from ui.plan_charts import (
-    TRAJECTORY_HEIGHT, TREND_HEIGHT, money, pipeline_chart, snapshot_chart, target_chart, trajectory_chart,
-)
 from ui.downloads import download_buttons
+from ui.plan_charts import (
+    TRAJECTORY_HEIGHT,
+    TREND_HEIGHT,
+    money,
+    pipeline_chart,
+    snapshot_chart,
+    target_chart,
+    trajectory_chart,
+)
 from ui.plan_lifecycle import flash
 
 

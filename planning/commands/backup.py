@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from planning import backup
-from planning.db import Database
+from planning.db import Database, backup
 
 
 def register(subparsers) -> None:

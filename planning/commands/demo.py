@@ -10,8 +10,8 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from planning import scale, scale_seed
 from planning.db import Database, open_database
+from planning.demo import scale, scale_seed
 from planning.errors import InvalidInput
 
 

@@ -7,10 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from planning import ingest, users
+from planning import users
 from planning.db import Database
 from planning.errors import ImportRefused
-from planning.mapping import KINDS, parse_overrides
+from planning.importing import ingest
+from planning.importing.mapping import KINDS, parse_overrides
 
 
 def register(subparsers) -> None:

@@ -1,7 +1,7 @@
 """A deterministic large book of business for performance work (issue #10): the CSV generator.
 
 `write_book` writes CRM-style CSV extracts (Salesforce API column names) for any number of
-opportunities; `planning.scale_seed.load_book` feeds them to a database through the normal
+opportunities; `planning.demo.scale_seed.load_book` feeds them to a database through the normal
 importer and then seeds plans, scorecard answers, whitespace cells and stakeholders.
 
 Every pseudo-random column is a hash of (row number, column salt, seed) computed inside DuckDB,
@@ -17,7 +17,10 @@ from pathlib import Path
 
 import duckdb
 
-from planning.demo import NAME_STEMS, NAME_SUFFIXES  # one list of company names for both books
+from planning.demo.reference import (  # one list of company names for both books
+    NAME_STEMS,
+    NAME_SUFFIXES,
+)
 from planning.errors import InvalidInput
 
 SEED = 10

@@ -1,7 +1,7 @@
 """Loading the large book (issue #10): the normal importer, then set-based planning content.
 
-`load_book` imports the CSVs `planning.scale.write_book` wrote, in reference order, through
-`planning.ingest.import_csv`; `seed_planning` then adds plans, team members, scorecard answers,
+`load_book` imports the CSVs `planning.demo.scale.write_book` wrote, in reference order, through
+`planning.importing.ingest.import_csv`; `seed_planning` then adds plans, team members, scorecard answers,
 whitespace cells and stakeholders with a handful of INSERT ... SELECT statements.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from planning import ingest
 from planning.db import Database
-from planning.scale import COMPETITORS, IMPORT_ORDER, MACROS, SEED, values_sql
+from planning.demo.scale import COMPETITORS, IMPORT_ORDER, MACROS, SEED, values_sql
+from planning.importing import ingest
 
 
 def load_book(db: Database, book_dir: str | Path, *, anchor: date, plans: int, seed: int = SEED) -> dict:

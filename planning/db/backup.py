@@ -21,42 +21,13 @@ from pathlib import Path
 
 import duckdb
 
-from planning.db import Database
+from planning.db.database import Database
+from planning.db.snapshot import AUTOMATIC_DIR, snapshot, table_fingerprints
 from planning.errors import InvalidInput
 
 MANIFEST = "backup.json"
 DATA_FILE = "planning.duckdb"
 FORMAT = "account-planner-backup"
-AUTOMATIC_DIR = "backups"
-
-
-def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
-    """(row count, order-independent hash of every row) per table: equal iff the data is equal."""
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
-    ).fetchall()]
-    return {
-        name: tuple(con.execute(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{name}" AS t').fetchall()[0])
-        for name in names
-    }
-
-
-def snapshot(con: duckdb.DuckDBPyConnection, source: Path, target: Path) -> None:
-    """Copy the file `con` holds open to `target`, after a checkpoint (see module docstring)."""
-    con.execute("CHECKPOINT")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, partial)
-    os.replace(partial, target)
-
-
-def before_migration(con: duckdb.DuckDBPyConnection, source: Path, old_version: int) -> Path:
-    """Copy an existing database to <db dir>/backups/<name>-v<old>-<timestamp>.duckdb."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = source.parent / AUTOMATIC_DIR / f"{source.stem}-v{old_version}-{stamp}.duckdb"
-    snapshot(con, source, target)
-    return target
 
 
 def automatic_backups(db: Database) -> list[dict]:

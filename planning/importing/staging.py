@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from planning.mapping import SPECS, Mapping
+from planning.importing.mapping import SPECS, Mapping
 
 
 def fold(expr: str) -> str:

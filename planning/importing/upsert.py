@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from planning.staging import fold, quote
+from planning.importing.staging import fold, quote
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,23 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image as PdfImage
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table as PdfTable, TableStyle
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+)
+from reportlab.platypus import Table as PdfTable
 
-from planning.export import LIGHT_FILLS, Document, Facts, Image, Notes, Table, Text
+from planning.export.document import (
+    LIGHT_FILLS,
+    Document,
+    Facts,
+    Image,
+    Notes,
+    Table,
+    Text,
+)
 
 FONT, BOLD = "Vera", "Vera-Bold"
 SUBSTITUTES = {"✎": "*", "→": "->", "←": "<-", "✓": "v", "✔": "v", "✗": "x"}

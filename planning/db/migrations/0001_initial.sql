@@ -1,4 +1,4 @@
--- Every entity of DESIGN.md's data model. Money is DECIMAL(18,2) so sums are exact;
+-- Every entity of docs/design.md's data model. Money is DECIMAL(18,2) so sums are exact;
 -- probabilities are fractions 0..1; NULL amount means "unknown" (counts as 0 in sums).
 -- Referential rules are enforced in planning/, not with FOREIGN KEY constraints, because
 -- DuckDB's constraint checks make bulk re-imports and in-place updates needlessly fragile.

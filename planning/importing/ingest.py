@@ -19,10 +19,20 @@ from datetime import datetime
 
 import pandas as pd
 
-from planning import access, csvfile, kpis, staging, upsert
+from planning import access, kpis
 from planning.db import Database
 from planning.errors import ImportRefused
-from planning.mapping import KINDS, SPECS, Mapping, auto_map, describe_required, guess_kind, signature_score, spec_for
+from planning.importing import csvfile, staging, upsert
+from planning.importing.mapping import (
+    KINDS,
+    SPECS,
+    Mapping,
+    auto_map,
+    describe_required,
+    guess_kind,
+    signature_score,
+    spec_for,
+)
 
 # New stage names get this probability unless the file's own probabilities say otherwise.
 DEFAULT_NEW_STAGE_PROBABILITY = 0.10

@@ -16,7 +16,11 @@ import pandas as pd
 import reportlab
 import vl_convert
 
-from planning.stakeholder_graph import INFLUENCE_COLOUR, REPORTS_TO_COLOUR, support_colour
+from planning.stakeholder_graph import (
+    INFLUENCE_COLOUR,
+    REPORTS_TO_COLOUR,
+    support_colour,
+)
 
 MONEY_AXIS = "$~s"
 KPI_COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}

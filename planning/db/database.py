@@ -9,26 +9,32 @@ process, duckdb's instance cache shares the open database between overlapping co
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import hashlib
 import importlib
-import numbers
 import os
 import re
 import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence
 
 import duckdb
 import pandas as pd
 
+from planning.db.cache import (
+    MISS,
+    READ_CACHE,
+    WRITES,
+    cache_enabled,
+    copy_result,
+    freeze,
+    record_write,
+)
+from planning.db.snapshot import before_migration
 from planning.errors import DatabaseBusy
 
 DEFAULT_PATH = Path("data/planning.duckdb")
@@ -65,17 +71,17 @@ class Migration:
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
         if self.is_python:
-            module = importlib.import_module(f"planning.migrations.{self.source}")
+            module = importlib.import_module(f"planning.db.migrations.{self.source}")
             module.apply(con)
         else:
-            sql = resources.files("planning.migrations").joinpath(self.source).read_text(encoding="utf-8")
+            sql = resources.files("planning.db.migrations").joinpath(self.source).read_text(encoding="utf-8")
             con.execute(sql)
 
 
 def migrations() -> list[Migration]:
-    """Numbered migrations shipped in planning/migrations, in order."""
+    """Numbered migrations shipped in planning/db/migrations, in order."""
     found = []
-    for entry in resources.files("planning.migrations").iterdir():
+    for entry in resources.files("planning.db.migrations").iterdir():
         match = re.fullmatch(r"(\d{4})_(\w+)\.(sql|py)", entry.name)
         if match:
             is_python = match[3] == "py"
@@ -158,7 +164,7 @@ class Database:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-            _wrote(self.path)
+            record_write(self.path)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -190,7 +196,7 @@ class Database:
             with self.connect() as con:
                 return read(con, *args)
         try:
-            key = (read.__module__, read.__qualname__, _freeze(args))
+            key = (read.__module__, read.__qualname__, freeze(args))
             hash(key)
         except TypeError:  # an unhashable argument: nothing to key on, read straight through
             with self.connect() as con:
@@ -206,13 +212,13 @@ class Database:
         key = (date.today(), *key)
         before = self.data_version()
         found = READ_CACHE.get((before, key))
-        if found is not _MISS:
-            return _copy(found)
+        if found is not MISS:
+            return copy_result(found)
         result = compute()
         # Store only if nothing wrote meanwhile: the result then belongs to exactly this version.
         if self.data_version() == before:
             READ_CACHE.put((before, key), result)
-        return _copy(result)
+        return copy_result(result)
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
         with self.transaction() as con:
@@ -232,9 +238,7 @@ class Database:
             pending = [m for m in migrations() if m.version not in done]
             if done and pending:
                 # An existing database is about to change shape: keep a copy first (issue #11).
-                from planning import backup  # backup builds on this module
-
-                backup.before_migration(con, self.path, max(done))
+                before_migration(con, self.path, max(done))
             for migration in pending:
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -275,7 +279,7 @@ class Database:
         except FileNotFoundError:
             stamps.append(None)
         resolved = str(self.path.resolve())
-        return (resolved, *stamps, _WRITES.get(resolved, 0))
+        return (resolved, *stamps, WRITES.get(resolved, 0))
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -294,137 +298,6 @@ def _fetch_df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | 
 
 def _fetch_all(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
-
-
-# -- the read cache ------------------------------------------------------------------------
-
-_MISS = object()
-_WRITES: dict[str, int] = {}  # resolved path → transactions this process has run on it
-_WRITES_LOCK = threading.Lock()
-T = TypeVar("T")
-
-
-def _wrote(path: Path) -> None:
-    resolved = str(path.resolve())
-    with _WRITES_LOCK:
-        _WRITES[resolved] = _WRITES.get(resolved, 0) + 1
-
-
-def cache_enabled() -> bool:
-    """PLANNING_CACHE=0 (or off/false/no) turns the read cache off; it is on by default."""
-    return os.environ.get("PLANNING_CACHE", "1").strip().lower() not in ("0", "off", "false", "no")
-
-
-class ReadCache:
-    """Least-recently-used results of reads, bounded by entries and by (estimated) bytes.
-
-    Keys start with the database's data_version(), so a write by any process makes every
-    older entry unreachable; those age out of the LRU order instead of being swept.
-    """
-
-    def __init__(self, max_entries: int = 512, max_bytes: int = 256 * 1024 ** 2):
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.hits = self.misses = 0
-        self._entries: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self.misses += 1
-                return _MISS
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry[0]
-
-    def put(self, key: tuple, value: Any) -> None:
-        size = _estimated_bytes(value)
-        if size > self.max_bytes // 4:  # one huge result would evict everything else
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (value, size)
-            self._bytes += size
-            while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-READ_CACHE = ReadCache()
-
-
-def cached_read(fn: Callable[..., T]) -> Callable[..., T]:
-    """Decorate a read-only domain function `fn(db, ...)` so repeats on unchanged data are free.
-
-    Its result must depend only on its arguments and the data (pass `today` in, don't read the
-    clock inside); callers get a copy, so they may change it.
-    """
-    @functools.wraps(fn)
-    def wrapper(db: Database, *args: Any, **kwargs: Any) -> T:
-        if not cache_enabled():
-            return fn(db, *args, **kwargs)
-        try:
-            key = (fn.__module__, fn.__qualname__, _freeze(args), _freeze(kwargs))
-            hash(key)
-        except TypeError:
-            return fn(db, *args, **kwargs)
-        return db._through_cache(key, lambda: fn(db, *args, **kwargs))
-
-    return wrapper
-
-
-def _freeze(value: Any) -> Any:
-    """A hashable, type-exact stand-in for query parameters (1, 1.0 and True stay distinct)."""
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return (type(value).__name__, tuple(_freeze(v) for v in items))
-    if isinstance(value, pd.Series | pd.Index) or type(value).__name__ == "ndarray":
-        return ("array", _freeze(value.tolist()))  # e.g. a column of plan ids
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:
-        return (type(value).__name__, _freeze(dataclasses.asdict(value)))  # e.g. portfolio.Filters
-    if value is None or isinstance(value, (str, bytes, numbers.Number)) or hasattr(value, "isoformat"):
-        return (type(value).__name__, value)  # numbers.Number covers numpy scalars and Decimal
-    raise TypeError(f"cannot key a read on {type(value).__name__}")
-
-
-def _copy(value: Any) -> Any:
-    """A copy deep enough that a caller changing it cannot change the cached result."""
-    if isinstance(value, pd.DataFrame | pd.Series):
-        return value.copy()
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_copy(v) for v in value) if any(isinstance(v, (dict, list, pd.DataFrame)) for v in value) else value
-    return value  # numbers, strings, dates, None: immutable
-
-
-def _estimated_bytes(value: Any) -> int:
-    if isinstance(value, pd.DataFrame | pd.Series):
-        return int(value.memory_usage(index=True, deep=False).sum()) + 64 * value.size
-    if isinstance(value, dict):
-        return 64 + sum(64 + _estimated_bytes(v) for v in value.values())
-    if isinstance(value, list | tuple) and value:
-        sample = value[:100]
-        return 64 + sum(_estimated_bytes(v) for v in sample) * len(value) // len(sample)
-    return 64
 
 
 def open_database(path: str | os.PathLike | None = None, lock_timeout: float = 10.0) -> Database:
