@@ -30,12 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baselines import KPI_SQL, page_sql, run_statements  # noqa: E402
+from baselines import KPI_SQL, page_sql, run_statements
 
-from planning import demo, kpis  # noqa: E402
-from planning.demo import scale_seed  # noqa: E402
-from planning.db import Database, open_database  # noqa: E402
-from planning.demo import scale
+from planning import demo, kpis
+from planning.db import Database, open_database
+from planning.demo import scale, scale_seed
 from planning.importing import ingest
 
 NA = "n/a"
@@ -213,7 +212,9 @@ def _page_rows(label: str, db: Database, runs: int, cache: bool = True) -> list[
     from page_worker import registered_pages
 
     for page in registered_pages():
-        def raw_sql(statements=page_sql(page)):
+        statements = page_sql(page)
+
+        def raw_sql(statements=statements):  # bound now: each page's own statements
             with db.connect() as con:
                 run_statements(con, statements, params)
 

@@ -12,8 +12,8 @@ Rules (docs/design.md, issue #4):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 import duckdb
 import pandas as pd

@@ -11,8 +11,9 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -515,7 +516,8 @@ def delete_plan(db: Database, user: dict | None, plan_id: int) -> None:
         for table in PLAN_TABLES:
             con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan_id])
         con.execute("DELETE FROM plan WHERE id = ?", [plan_id])
-        audit.record_deleted(con, user["id"], "plan", plan_id, {k: plan[k] for k in ("name", "account_id", "period_start", "period_end", "sales_target")})
+        audit.record_deleted(con, user["id"], "plan", plan_id,
+                             {k: plan[k] for k in ("name", "account_id", "period_start", "period_end", "sales_target")})
         if plan["is_primary"]:
             heir = con.execute(
                 "SELECT id FROM plan WHERE account_id = ? ORDER BY period_end DESC, id DESC LIMIT 1", [plan["account_id"]]

@@ -16,9 +16,9 @@ Every figure family is one query for all plans or accounts in scope; see also
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import Mapping
 
 import pandas as pd
 
@@ -66,7 +66,7 @@ class Filters:
         return {key: str(value) for key, value in values.items() if value is not None}
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str], default_year: int) -> "Filters":
+    def from_query(cls, query: Mapping[str, str], default_year: int) -> Filters:
         """Filters from a URL query string; values that don't parse are ignored (a shared link never breaks)."""
 
         def number(key: str) -> int | None:
@@ -88,7 +88,7 @@ class Filters:
             tier=tier if tier in vocab.TIERS else None,
         )
 
-    def with_year(self, year: int) -> "Filters":
+    def with_year(self, year: int) -> Filters:
         return replace(self, year=year)
 
 

@@ -11,7 +11,7 @@ The result is plain dicts whose keys are streamlit-agraph's `Node`, `Edge` and `
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from planning import vocab
 

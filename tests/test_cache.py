@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from planning.db import cache as dbmodule
 from planning import plans, users
 from planning.db import Database, ReadCache, cached_read
+from planning.db import cache as dbmodule
 from planning.importing import ingest
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,8 @@ from planning.cli import main
 @pytest.fixture
 def cli_db(fresh_db):
     with fresh_db.transaction() as con:
-        con.execute("INSERT INTO app_user (name, email, role) VALUES ('Ada Admin', 'ada@example.com', 'admin'), ('Rita Rep', 'rita@example.com', 'rep')")
+        con.execute("INSERT INTO app_user (name, email, role) VALUES "
+                    "('Ada Admin', 'ada@example.com', 'admin'), ('Rita Rep', 'rita@example.com', 'rep')")
         acme = con.execute("INSERT INTO account (name, external_id) VALUES ('Acme', '001A') RETURNING id").fetchall()[0][0]
         con.execute("INSERT INTO business_unit (account_id, name) VALUES (?, 'North')", [acme])
         con.execute(

@@ -128,7 +128,8 @@ def test_kind_is_guessed_from_headers(headers, kind):
     (b'Name,Family\n"Widget,Gadgets\n', "x.csv looks truncated: a quoted value is never closed (an odd number of \" marks)."),
     (b"Name,Family\n", "x.csv has a header line but no rows to import."),
     (b"Colour,Weight\nred,3\n", "x.csv cannot be imported as products: missing required column product name (Name, Product Name, product)."),
-    (b"Id,Name,StageName,Amount\n1,a,Won,5\n", "x.csv looks like an extract of opportunities, not accounts: choose the kind 'opportunities' or map its columns explicitly."),
+    (b"Id,Name,StageName,Amount\n1,a,Won,5\n",
+     "x.csv looks like an extract of opportunities, not accounts: choose the kind 'opportunities' or map its columns explicitly."),
     (b"Name,Name\na,b\n", "x.csv: the header names Name more than once."),
 ])
 def test_unusable_files_are_refused_in_one_sentence(fresh_db, data, message):

@@ -32,7 +32,8 @@ def book(fresh_db):
             con.execute("INSERT INTO opportunity (account_id, stage, amount, product_id, type, close_date) VALUES (?, ?, ?, ?, ?, ?)",
                         [acme, stage, amount, product, kind, close])
         fresh_db.plan = con.execute(
-            "INSERT INTO plan (account_id, name, period_start, period_end, owner_id) VALUES (?, 'Acme FY2025', DATE '2025-01-01', DATE '2025-12-31', ?) RETURNING id",
+            "INSERT INTO plan (account_id, name, period_start, period_end, owner_id) "
+            "VALUES (?, 'Acme FY2025', DATE '2025-01-01', DATE '2025-12-31', ?) RETURNING id",
             [acme, fresh_db.rep["id"]]).fetchall()[0][0]
     return fresh_db
 
@@ -102,7 +103,8 @@ def test_actions_are_grouped_by_objective_with_an_unassigned_bucket_and_overdue_
     grow = objectives.create_objective(book, book.rep, book.plan, name="Grow")
     rep = book.rep["id"]
     objectives.create_action(book, book.rep, book.plan, title="Late", owner_id=rep, due_date=date(2025, 3, 1), objective_id=grow)
-    objectives.create_action(book, book.rep, book.plan, title="Late but done", owner_id=rep, due_date=date(2025, 3, 1), objective_id=grow, status="Done")
+    objectives.create_action(book, book.rep, book.plan, title="Late but done", owner_id=rep, due_date=date(2025, 3, 1),
+                             objective_id=grow, status="Done")
     objectives.create_action(book, book.rep, book.plan, title="Loose", owner_id=rep, due_date=date(2025, 9, 1))
     actions = objectives.list_actions(book, book.plan, today=date(2025, 6, 1))
     assert actions[["objective", "title", "overdue"]].values.tolist() == [
@@ -139,7 +141,11 @@ def test_deleting_an_objective_moves_its_actions_to_unassigned(book):
 
 def test_objective_changes_against_the_parent(book):
     with book.transaction() as con:
-        parent = con.execute("INSERT INTO plan (account_id, name, period_start, period_end, owner_id) SELECT account_id, 'Old', DATE '2024-01-01', DATE '2024-12-31', owner_id FROM plan WHERE id = ? RETURNING id", [book.plan]).fetchall()[0][0]
+        parent = con.execute(
+            "INSERT INTO plan (account_id, name, period_start, period_end, owner_id) "
+            "SELECT account_id, 'Old', DATE '2024-01-01', DATE '2024-12-31', owner_id FROM plan WHERE id = ? RETURNING id",
+            [book.plan],
+        ).fetchall()[0][0]
     objectives.create_objective(book, book.rep, parent, name="Kept", status="In Progress")
     objectives.create_objective(book, book.rep, parent, name="Dropped")
     objectives.create_objective(book, book.rep, book.plan, name="Kept", status="Achieved")

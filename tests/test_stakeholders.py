@@ -214,7 +214,8 @@ def test_carry_forward_copies_attributes_and_links_once(book):
         "SELECT c.name, s.buying_role, s.support, s.influence, s.covered_by_user_id IS NOT NULL AS covered, s.note, s.version"
         " FROM stakeholder s JOIN contact c ON c.id = s.contact_id WHERE plan_id = ? ORDER BY c.name", [follow_up])
     assert rows == [
-        {"name": "Cleo Chief", "buying_role": "Economic Buyer", "support": "Supporter", "influence": 5, "covered": True, "note": "sponsor", "version": 1},
+        {"name": "Cleo Chief", "buying_role": "Economic Buyer", "support": "Supporter", "influence": 5, "covered": True, "note": "sponsor",
+         "version": 1},
         {"name": "Felix Finance", "buying_role": "Blocker", "support": "Enemy", "influence": 4, "covered": False, "note": None, "version": 1},
         {"name": "Ines Info", "buying_role": "Champion", "support": None, "influence": None, "covered": False, "note": None, "version": 1},
     ]

@@ -90,7 +90,8 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
         owner = st.selectbox("Owner", list(people), format_func=people.get, key="action_owner")
         due = st.date_input("Due", date.today(), key="action_due")
         goals = dict(zip(found["id"].astype(int), found["name"])) if not found.empty else {}
-        objective_id = st.selectbox("Objective", [None, *goals], format_func=lambda i: "Unassigned" if i is None else goals[i], key="action_objective")
+        objective_id = st.selectbox("Objective", [None, *goals], format_func=lambda i: "Unassigned" if i is None else goals[i],
+                                    key="action_objective")
         if st.form_submit_button("Add action"):
             _save(lambda: objectives.create_action(db, user, plan["id"], title=title, owner_id=owner, due_date=due,
                                                    objective_id=objective_id), f"Action “{title}” added.")

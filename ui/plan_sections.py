@@ -117,8 +117,10 @@ def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
         values["goals"] = st.text_area("Goals", plan["goals"] or "")
         values["support_required"] = st.text_area("Support required", plan["support_required"] or "")
         values["short_term_plan"] = st.text_area("Short-term plan", plan["short_term_plan"] or "")
-        values["relationship_current"] = left.selectbox("Relationship today", relationships, relationships.index(plan["relationship_current"]), format_func=lambda v: v or "—")
-        values["relationship_desired"] = right.selectbox("Relationship desired", relationships, relationships.index(plan["relationship_desired"]), format_func=lambda v: v or "—")
+        values["relationship_current"] = left.selectbox("Relationship today", relationships, relationships.index(plan["relationship_current"]),
+                                                        format_func=lambda v: v or "—")
+        values["relationship_desired"] = right.selectbox("Relationship desired", relationships, relationships.index(plan["relationship_desired"]),
+                                                         format_func=lambda v: v or "—")
         if st.form_submit_button("Save strategy"):
             changes = {k: (v or None) for k, v in values.items()}
             _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.")

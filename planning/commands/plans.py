@@ -71,7 +71,9 @@ def run_create(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-LIST_COLUMNS = ["id", "name", "account", "period_start", "period_end", "status", "is_primary", "owner", "business_unit", "sales_target", "parent_plan_id"]
+LIST_COLUMNS = [
+    "id", "name", "account", "period_start", "period_end", "status", "is_primary", "owner", "business_unit", "sales_target", "parent_plan_id",
+]
 
 
 def run_list(args: argparse.Namespace, db: Database) -> int:

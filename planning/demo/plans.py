@@ -1,4 +1,7 @@
-"""Demo plans (follow-up chains, business-unit plans) and their content: team, stakeholders, objectives, actions, initiatives, comments, KPI snapshots."""
+"""Demo plans (follow-up chains, business-unit plans) and their content.
+
+Their content: team, stakeholders, objectives, actions, initiatives, comments, KPI snapshots.
+"""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ Named section presets (table export_preset) are saved by admins and used by ever
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
 import pandas as pd
 

@@ -22,7 +22,8 @@ h3 { font-size: 1.05em; margin: 1em 0 .3em; } .meta { color: #616161; font-size:
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2em 1.2em; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; font-size: .85em; }
 th, td { border: 1px solid #bdbdbd; padding: .3em .5em; text-align: left; vertical-align: top; white-space: pre-line; }
-th { background: #eeeeee; } .swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: .3em; vertical-align: middle; }
+th { background: #eeeeee; }
+.swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: .3em; vertical-align: middle; }
 td.filled { color: #ffffff; font-weight: 600; } td.filled.light { color: #212121; } figure { margin: 1em 0; } figure img { max-width: 100%; }
 .text { white-space: pre-wrap; } caption { caption-side: bottom; text-align: left; color: #616161; font-size: .9em; }
 @media print { body { margin: 0; max-width: none; } section { break-inside: avoid-page; } h2 { break-after: avoid; } }
