@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 export PLANNING_DB ?= data/planning.duckdb
 
-.PHONY: run test install install-test chromium demo bench clean
+.PHONY: run test lint install install-test chromium demo bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -32,7 +32,12 @@ run: install
 	$(VENV)/bin/planning init --demo --if-missing
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-test: install-test chromium
+# Lint (ruff: pyflakes, pycodestyle, import order, bugbear, pyupgrade) and types (mypy); config in pyproject.toml.
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint chromium
 	$(PY) -m pytest -q -n auto --dist loadfile
 
 demo: install
@@ -42,4 +47,4 @@ bench: install-test
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

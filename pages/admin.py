@@ -9,13 +9,12 @@ from ui.context import current_user, database
 db = database()
 st.title("Admin")
 me = current_user()
-is_admin = bool(me) and me["role"] == "admin"
 users_tab, audit_tab, database_tab = st.tabs(["Users", "Audit log", "Database"])
 
 with users_tab:
     people = users.all_users(db)
     st.dataframe(people.drop(columns=["version"]), hide_index=True, width="stretch")
-    if not is_admin:
+    if me is None or me["role"] != "admin":
         st.info("Only admins can add or change users; this list is read-only for you.")
     else:
         left, right = st.columns(2)
@@ -23,7 +22,7 @@ with users_tab:
             add_user_form(db, me)
         with right:
             names = dict(zip(people["id"].tolist(), people["name"].tolist()))
-            chosen = st.selectbox("User to edit", list(names), format_func=names.get, key="admin_edit_user")
+            chosen = st.selectbox("User to edit", list(names), format_func=names.__getitem__, key="admin_edit_user")
             if chosen is not None:
                 edit_user_form(db, me, int(chosen))
 

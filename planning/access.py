@@ -40,30 +40,34 @@ def can_edit_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: in
     return bool(row and row[0][0])
 
 
-def require_plan_editor(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> None:
-    """Refuse unless `user` may edit plan `plan_id`."""
-    if not can_edit_plan(con, user, plan_id):
+def require_plan_editor(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> dict:
+    """Refuse unless `user` may edit plan `plan_id`; returns the user (never None once allowed)."""
+    if not user or not can_edit_plan(con, user, plan_id):
         raise NotAllowed(
             f"{_describe(user)} cannot change plan {plan_id}: only its owner, its team members, "
             "the owner's manager and admins can. Ask the plan owner to add you to the team."
         )
+    return user
 
 
 def can_create_plan(user: dict | None) -> bool:
-    return bool(user) and user["role"] in ("admin", "leader", "rep")
+    return bool(user and user["role"] in ("admin", "leader", "rep"))
 
 
-def require_plan_creator(user: dict | None) -> None:
-    if not can_create_plan(user):
+def require_plan_creator(user: dict | None) -> dict:
+    """Refuse unless `user` may create plans; returns the user."""
+    if not user or not can_create_plan(user):
         raise NotAllowed(f"{_describe(user)} cannot create plans: reps, leaders and admins can.")
+    return user
 
 
-def require_role(user: dict | None, roles: set[str] | tuple[str, ...], doing: str) -> None:
-    """Refuse unless the user has one of `roles`; `doing` completes "cannot …"."""
+def require_role(user: dict | None, roles: set[str] | tuple[str, ...], doing: str) -> dict:
+    """Refuse unless the user has one of `roles`; `doing` completes "cannot …". Returns the user."""
     if not user or user["role"] not in roles:
         allowed = ", ".join(sorted(roles))
         raise NotAllowed(f"{_describe(user)} cannot {doing}: only {allowed} can.")
+    return user
 
 
-def require_reference_data_editor(user: dict | None, doing: str = "change reference data") -> None:
-    require_role(user, REFERENCE_DATA_ROLES, doing)
+def require_reference_data_editor(user: dict | None, doing: str = "change reference data") -> dict:
+    return require_role(user, REFERENCE_DATA_ROLES, doing)

@@ -33,12 +33,13 @@ def list_units(db: Database, account_id: int) -> pd.DataFrame:
     )
 
 
-def _require_unit_editor(con: duckdb.DuckDBPyConnection, user: dict | None, account_id: int) -> None:
+def _require_unit_editor(con: duckdb.DuckDBPyConnection, user: dict | None, account_id: int) -> dict:
+    """Refuse unless `user` may change the account's business units; returns the user."""
     if user and user["role"] in access.REFERENCE_DATA_ROLES:
-        return
+        return user
     plan_ids = [r[0] for r in con.execute("SELECT id FROM plan WHERE account_id = ?", [account_id]).fetchall()]
-    if any(access.can_edit_plan(con, user, plan_id) for plan_id in plan_ids):
-        return
+    if user and any(access.can_edit_plan(con, user, plan_id) for plan_id in plan_ids):
+        return user
     who = f"{user['name']} ({user['role']})" if user else "nobody signed in"
     raise NotAllowed(
         f"{who} cannot change this account's business units: ops, admins and people who may edit "
@@ -74,7 +75,7 @@ def add_unit(db: Database, user: dict | None, account_id: int, name: str, kind: 
     with db.transaction() as con:
         if not con.execute("SELECT 1 FROM account WHERE id = ?", [account_id]).fetchall():
             raise NotFound(f"There is no account with id {account_id}.")
-        _require_unit_editor(con, user, account_id)
+        user = _require_unit_editor(con, user, account_id)
         name, kind = _clean(con, account_id, name, kind)
         unit_id = con.execute(
             "INSERT INTO business_unit (account_id, name, kind) VALUES (?, ?, ?) RETURNING id", [account_id, name, kind]
@@ -87,7 +88,7 @@ def rename_unit(db: Database, user: dict | None, unit_id: int, name: str, kind: 
     """Rename a business unit (and set its kind)."""
     with db.transaction() as con:
         old = _unit(con, unit_id)
-        _require_unit_editor(con, user, old["account_id"])
+        user = _require_unit_editor(con, user, old["account_id"])
         name, kind = _clean(con, old["account_id"], name, kind, unit_id)
         changes = audit.changed_fields(old, {"name": name, "kind": kind})
         if changes:
@@ -99,7 +100,7 @@ def delete_unit(db: Database, user: dict | None, unit_id: int) -> None:
     """Delete a business unit nobody uses; refuse while opportunities or plans refer to it."""
     with db.transaction() as con:
         old = _unit(con, unit_id)
-        _require_unit_editor(con, user, old["account_id"])
+        user = _require_unit_editor(con, user, old["account_id"])
         opportunities, plans = con.execute(
             """
             SELECT (SELECT count(*) FROM opportunity WHERE business_unit_id = $1),

@@ -102,7 +102,7 @@ def add_contact(db: Database, user: dict | None, plan_id: int, name: str, title:
     values = _clean({"name": name or "", "title": title, "department": department, "email": email,
                      "reports_to_id": reports_to_id})
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         account_id = _plan_account(con, plan_id)
         _check_reports_to(con, account_id, None, values["reports_to_id"])
         contact_id = con.execute(
@@ -118,7 +118,7 @@ def update_contact(db: Database, user: dict | None, plan_id: int, contact_id: in
     """Change a contact of plan `plan_id`'s account; returns the fields that changed as (old, new)."""
     values = _clean(changes)
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         account_id = _plan_account(con, plan_id)
         old = _contact(con, contact_id)
         if old["account_id"] != account_id:

@@ -89,7 +89,7 @@ def create_objective(db: Database, user: dict | None, plan_id: int, **fields: An
         raise InvalidInput(f"Objectives have no field {', '.join(sorted(unknown))}.")
     _validate(values)
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         row = {"plan_id": plan_id, **values}
         return audit.insert_created(con, user["id"], "objective", row, audited=row | {"version": 1})
 
@@ -108,7 +108,7 @@ def update_objective(db: Database, user: dict | None, objective_id: int, version
         raise InvalidInput(f"Objectives have no field {', '.join(sorted(unknown))}.")
     with db.transaction() as con:
         current = _objective(con, objective_id)
-        access.require_plan_editor(con, user, current["plan_id"])
+        user = access.require_plan_editor(con, user, current["plan_id"])
         if current["version"] != version:
             changed_by_others = [
                 r[0] for r in con.execute(
@@ -141,7 +141,7 @@ def delete_objective(db: Database, user: dict | None, objective_id: int) -> None
     """Delete an objective; its actions move to the plan's unassigned bucket."""
     with db.transaction() as con:
         current = _objective(con, objective_id)
-        access.require_plan_editor(con, user, current["plan_id"])
+        user = access.require_plan_editor(con, user, current["plan_id"])
         con.execute("UPDATE action SET objective_id = NULL WHERE objective_id = ?", [objective_id])
         con.execute("DELETE FROM objective WHERE id = ?", [objective_id])
         audit.record_deleted(con, user["id"], "objective", objective_id, {"name": current["name"], "plan_id": current["plan_id"]})
@@ -177,7 +177,7 @@ def create_action(
     if status not in vocab.ACTION_STATUSES:
         raise InvalidInput(f"Action status must be one of {', '.join(vocab.ACTION_STATUSES)}.")
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         if objective_id is not None and not con.execute(
             "SELECT count(*) FROM objective WHERE id = ? AND plan_id = ?", [objective_id, plan_id]
         ).fetchall()[0][0]:
@@ -195,7 +195,7 @@ def set_action_status(db: Database, user: dict | None, action_id: int, status: s
         found = fetch_dicts(con, "SELECT * FROM action WHERE id = ?", [action_id])
         if not found:
             raise NotFound(f"There is no action with id {action_id}.")
-        access.require_plan_editor(con, user, found[0]["plan_id"])
+        user = access.require_plan_editor(con, user, found[0]["plan_id"])
         completed = datetime.now() if status == "Done" else None
         con.execute("UPDATE action SET status = ?, completed_at = ? WHERE id = ?", [status, completed, action_id])
         audit.record(con, user["id"], "action", action_id, audit.changed_fields(found[0], {"status": status, "completed_at": completed}))

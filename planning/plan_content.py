@@ -30,7 +30,7 @@ def set_team_member(db: Database, user: dict | None, plan_id: int, user_id: int,
     if role not in vocab.TEAM_ROLES:
         raise InvalidInput(f"Team role must be one of {', '.join(vocab.TEAM_ROLES)}.")
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         old = con.execute("SELECT role FROM team_member WHERE plan_id = ? AND user_id = ?", [plan_id, user_id]).fetchall()
         if old:
             con.execute("UPDATE team_member SET role = ? WHERE plan_id = ? AND user_id = ?", [role, plan_id, user_id])
@@ -41,7 +41,7 @@ def set_team_member(db: Database, user: dict | None, plan_id: int, user_id: int,
 
 def remove_team_member(db: Database, user: dict | None, plan_id: int, user_id: int) -> None:
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         old = con.execute("SELECT role FROM team_member WHERE plan_id = ? AND user_id = ?", [plan_id, user_id]).fetchall()
         con.execute("DELETE FROM team_member WHERE plan_id = ? AND user_id = ?", [plan_id, user_id])
         if old:
@@ -72,7 +72,7 @@ def add_initiative(db: Database, user: dict | None, plan_id: int, **fields: Any)
         raise InvalidInput("An initiative's estimated value must be zero or more.")
     values = {k: v for k, v in fields.items() if v is not None}
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         return audit.insert_created(con, user["id"], "initiative", {"plan_id": plan_id, **values})
 
 
@@ -98,7 +98,7 @@ def add_comment(db: Database, user: dict | None, plan_id: int, body: str, url: s
     elif not body:
         raise InvalidInput("Write something before posting a comment.")
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         kind = "file" if url else "comment"
         comment_id = con.execute(
             "INSERT INTO comment (plan_id, author_id, kind, body, url) VALUES (?, ?, ?, ?, ?) RETURNING id",

@@ -300,7 +300,7 @@ def create_plan(
     is_primary: bool = False,
 ) -> int:
     """A new plan for an account and period; the owner defaults to the user, the template to the active one."""
-    access.require_plan_creator(user)
+    user = access.require_plan_creator(user)
     values = {
         "account_id": account_id, "name": name, "period_start": period_start, "period_end": period_end,
         "business_unit_id": business_unit_id, "template_id": template_id, "status": status,
@@ -329,7 +329,7 @@ def _make_primary(con: duckdb.DuckDBPyConnection, user_id: int | None, plan_id: 
 def set_primary(db: Database, user: dict | None, plan_id: int) -> None:
     """Make a plan its account's primary; the previous primary stops being one in the same transaction."""
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         _make_primary(con, user["id"], plan_id)
 
 
@@ -349,7 +349,7 @@ def update_plan(db: Database, user: dict | None, plan_id: int, changes: dict[str
     if unknown:
         raise InvalidInput(f"These plan fields cannot be edited here: {', '.join(unknown)}.")
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         current = _plan_row(con, plan_id)
         if current["version"] != loaded["version"]:
             moved = audit.changed_fields({f: loaded.get(f) for f in EDITABLE_FIELDS}, {f: current[f] for f in EDITABLE_FIELDS})
@@ -375,7 +375,7 @@ def update_plan(db: Database, user: dict | None, plan_id: int, changes: dict[str
 def mark_reviewed(db: Database, user: dict | None, plan_id: int) -> None:
     """Record that the plan was reviewed now (plan freshness on the portfolio)."""
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         old = _plan_row(con, plan_id)["last_reviewed_at"]
         con.execute("UPDATE plan SET last_reviewed_at = current_timestamp WHERE id = ?", [plan_id])
         new = con.execute("SELECT last_reviewed_at FROM plan WHERE id = ?", [plan_id]).fetchall()[0][0]
@@ -434,9 +434,9 @@ def follow_up(
 ) -> int:
     """A copy of the plan for the next period (or the dates given), nested under it."""
     chosen = _check_carry(carry)
-    access.require_plan_creator(user)
+    user = access.require_plan_creator(user)
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         source = _plan_row(con, plan_id)
         start, end = (period_start, period_end) if period_start and period_end else next_period(source["period_start"], source["period_end"])
         overrides = {"period_start": start, "period_end": end, "parent_plan_id": plan_id, "name": name}
@@ -448,7 +448,7 @@ def follow_up(
 def clone_plan(db: Database, user: dict | None, plan_id: int, *, carry: Iterable[str] = DEFAULT_CARRY, name: str | None = None) -> int:
     """An independent copy of the plan (same account and period, not nested); actions are never copied."""
     chosen = _check_carry(carry)
-    access.require_plan_creator(user)
+    user = access.require_plan_creator(user)
     with db.transaction() as con:
         source = _plan_row(con, plan_id)
         overrides = {
@@ -480,7 +480,7 @@ def move_plan(db: Database, user: dict | None, plan_id: int, account_id: int) ->
     becomes the new account's primary only when that account has none.
     """
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         plan = _plan_row(con, plan_id)
         _refuse_inside_chain(con, plan, "moved to another account")
         if plan["account_id"] == account_id:
@@ -510,7 +510,7 @@ def delete_plan(db: Database, user: dict | None, plan_id: int) -> None:
     When it was the account's primary, the account's plan with the latest period becomes primary.
     """
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         plan = _plan_row(con, plan_id)
         _refuse_inside_chain(con, plan, "deleted")
         for table in PLAN_TABLES:

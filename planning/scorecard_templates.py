@@ -173,7 +173,7 @@ def save_template(db: Database, user: dict | None, template_id: int,
     """Save edited categories and questions; returns the id of the version that holds them."""
     cats, qs = validate(categories, questions)
     with db.transaction() as con:
-        access.require_role(user, {"admin"}, "edit scorecard templates")
+        user = access.require_role(user, {"admin"}, "edit scorecard templates")
         found = fetch_dicts(con, "SELECT * FROM scorecard_template WHERE id = ?", [template_id])
         if not found:
             raise NotFound(f"There is no scorecard template with id {template_id}.")
@@ -214,7 +214,7 @@ def set_status(db: Database, user: dict | None, template_id: int, status: str) -
     if status not in TEMPLATE_STATUSES:
         raise InvalidInput(f"Template status {status!r} is not one of {', '.join(TEMPLATE_STATUSES)}.")
     with db.transaction() as con:
-        access.require_role(user, {"admin"}, "change scorecard templates")
+        user = access.require_role(user, {"admin"}, "change scorecard templates")
         found = fetch_dicts(con, "SELECT * FROM scorecard_template WHERE id = ?", [template_id])
         if not found:
             raise NotFound(f"There is no scorecard template with id {template_id}.")

@@ -330,13 +330,14 @@ def save_answers(
     """
     now = datetime.now()
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         latest = _latest_submission(con, plan_id)
         template_id = latest["template_id"] if latest else plan_template_id(con, plan_id)
         questions = {q["question_id"]: q for q in _template_questions(con, template_id)}
         current = _answers_of(con, latest["id"] if latest else None)
         if (latest["id"] if latest else 0) != (loaded_submission_id or 0):
             changed = _describe_changes(questions, _answers_of(con, loaded_submission_id or None), current)
+            assert latest is not None, "the form was loaded from a submission, so the plan has one"
             who = f"{latest['submitted_by_name'] or 'someone'} at {latest['submitted_at']:%Y-%m-%d %H:%M}"
             detail = ("Changed answers: " + "; ".join(changed) + ".") if changed else "No answer changed, but it was re-confirmed."
             raise StaleEdit(

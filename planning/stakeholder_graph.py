@@ -12,6 +12,7 @@ The result is plain dicts whose keys are streamlit-agraph's `Node`, `Edge` and `
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from planning import vocab
 
@@ -71,7 +72,7 @@ def _matches(s: dict, departments: set | None, roles: set | None) -> bool:
 
 def graph_config(hierarchical: bool = False, width: int = 760, height: int = 560) -> dict:
     """streamlit-agraph Config arguments: physics layout, or a top-down org chart."""
-    config = {"width": width, "height": height, "directed": True, "physics": not hierarchical,
+    config: dict[str, Any] = {"width": width, "height": height, "directed": True, "physics": not hierarchical,
               "hierarchical": hierarchical}
     if hierarchical:
         config |= {"direction": "UD", "sortMethod": "directed", "levelSeparation": 120, "nodeSpacing": 180}
@@ -121,7 +122,9 @@ def filter_options(data: dict) -> tuple[list[str], list[str]]:
 
 def legend() -> list[dict]:
     """What each colour, shape and line means, in display order."""
-    entries = [{"symbol": "● dot", "meaning": f"Contact, support {s}", "colour": c} for s, c in vocab.SUPPORT_COLOURS.items()]
+    entries: list[dict[str, str | None]] = [
+        {"symbol": "● dot", "meaning": f"Contact, support {s}", "colour": c} for s, c in vocab.SUPPORT_COLOURS.items()
+    ]
     entries.append({"symbol": "● dot", "meaning": "Contact, support unknown", "colour": UNKNOWN_SUPPORT_COLOUR})
     entries += [
         {"symbol": "● size", "meaning": "Bigger dot = more influence (1–5)", "colour": None},

@@ -166,7 +166,7 @@ def _validate(con: duckdb.DuckDBPyConnection, plan_id: int, values: dict[str, An
 def add_stakeholder(db: Database, user: dict | None, plan_id: int, contact_id: int, **attributes: Any) -> int:
     """Map a contact of the plan's account on the plan; returns the stakeholder id."""
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         values = _validate(con, plan_id, {"coverage": "Unknown", **attributes})
         contact = con.execute(
             "SELECT c.name, c.account_id = p.account_id FROM contact c, plan p WHERE c.id = ? AND p.id = ?",
@@ -193,7 +193,7 @@ def update_stakeholder(db: Database, user: dict | None, stakeholder_id: int, ver
     """Save changed attributes against the version the form loaded; returns {field: (old, new)}."""
     with db.transaction() as con:
         old = _stakeholder(con, stakeholder_id)
-        access.require_plan_editor(con, user, old["plan_id"])
+        user = access.require_plan_editor(con, user, old["plan_id"])
         if old["version"] != version:
             raise StaleEdit(_stale_message(con, old, version))
         values = _validate(con, old["plan_id"], changes)
@@ -232,7 +232,7 @@ def remove_stakeholder(db: Database, user: dict | None, stakeholder_id: int) -> 
     """Take a contact off the plan, with the influence links that touch them."""
     with db.transaction() as con:
         old = _stakeholder(con, stakeholder_id)
-        access.require_plan_editor(con, user, old["plan_id"])
+        user = access.require_plan_editor(con, user, old["plan_id"])
         con.execute(
             "DELETE FROM influence_link WHERE plan_id = ? AND ? IN (from_contact_id, to_contact_id)",
             [old["plan_id"], old["contact_id"]],
@@ -247,7 +247,7 @@ def add_influence_link(db: Database, user: dict | None, plan_id: int, from_conta
     if from_contact_id == to_contact_id:
         raise InvalidInput("A contact cannot influence themselves; pick two different people.")
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         mapped = dict(con.execute(
             "SELECT s.contact_id, c.name FROM stakeholder s JOIN contact c ON c.id = s.contact_id"
             " WHERE s.plan_id = ? AND s.contact_id IN (?, ?)",
@@ -276,7 +276,7 @@ def remove_influence_link(db: Database, user: dict | None, link_id: int) -> None
         found = fetch_dicts(con, "SELECT plan_id, from_contact_id, to_contact_id, note FROM influence_link WHERE id = ?", [link_id])
         if not found:
             raise NotFound(f"There is no influence link with id {link_id}.")
-        access.require_plan_editor(con, user, found[0]["plan_id"])
+        user = access.require_plan_editor(con, user, found[0]["plan_id"])
         con.execute("DELETE FROM influence_link WHERE id = ?", [link_id])
         audit.record_deleted(con, user["id"], "influence_link", link_id, found[0])
 

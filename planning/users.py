@@ -87,7 +87,7 @@ def create_user(
     manager_id: int | None = None, region: str | None = None,
 ) -> int:
     """Add a person who may use the app; returns the new id."""
-    access.require_role(actor, {"admin"}, "manage users")
+    actor = access.require_role(actor, {"admin"}, "manage users")
     values = {"name": (name or "").strip(), "email": (email or "").strip(), "role": role,
               "manager_id": manager_id, "region": (region or "").strip() or None}
     with db.transaction() as con:
@@ -103,7 +103,7 @@ def create_user(
 def update_user(db: Database, actor: dict | None, loaded: dict, **changes: Any) -> dict:
     """Save `changes` (name, email, role, manager_id, region, is_active) to the user `loaded`
     was read from (its `id` and `version`); returns the saved record."""
-    access.require_role(actor, {"admin"}, "manage users")
+    actor = access.require_role(actor, {"admin"}, "manage users")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"Users have no field {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}.")

@@ -437,7 +437,7 @@ def set_cell(
     values = _validated(status, competitor, contract_end_date, estimated_value, note)
     with db.transaction() as con:
         plan = _plan(con, plan_id)
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         _check_cell_key(con, plan, business_unit_id, product_id)
         old = _stored_cell(con, plan_id, business_unit_id, product_id)
         current_version = old["version"] if old else 0
@@ -522,7 +522,7 @@ def create_initiative_from_cell(
     value = None if pd.isna(cell["value"]) else round(float(cell["value"]), 2)
     name = f"{cell['product']} for {cell['business_unit']}"
     with db.transaction() as con:
-        access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_editor(con, user, plan_id)
         existing = con.execute(
             "SELECT name FROM initiative WHERE plan_id = ? AND product_id = ? AND business_unit_id IS NOT DISTINCT FROM ?",
             [plan_id, product_id, business_unit_id],

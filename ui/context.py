@@ -97,7 +97,7 @@ def _signed_in_user(db: Database) -> dict:
         st.button("Sign in", type="primary", on_click=st.login, args=[provider] if provider else [])
         st.stop()
     email = st.user.get("email")
-    user = users.user_for_email(db, email)
+    user = users.user_for_email(db, email if isinstance(email, str) else None)
     if user is None:
         st.session_state["current_user"] = None
         st.title("Account Planner")

@@ -68,7 +68,7 @@ def new_plan_form(db: Database, user: dict | None) -> None:
         if accounts.empty:
             st.info("No accounts yet — import accounts first.")
             return
-        account_id = st.selectbox("Account", list(names), format_func=names.get, key="new_account")
+        account_id = st.selectbox("Account", list(names), format_func=names.__getitem__, key="new_account")
         kind = st.radio("Period", vocab.PERIOD_KINDS, index=2, horizontal=True, key="new_kind")
         units = plans.business_units(db, account_id)
         people = users.list_users(db)
@@ -84,7 +84,7 @@ def new_plan_form(db: Database, user: dict | None) -> None:
             unit = st.selectbox("Business unit", [None, *units["id"].astype(int)], key="new_unit",
                                 format_func=lambda i: "Whole account" if i is None else dict(zip(units["id"], units["name"]))[i])
             owner_ids = [u["id"] for u in people]
-            owner = st.selectbox("Owner", owner_ids, key="new_owner", format_func={u["id"]: u["name"] for u in people}.get,
+            owner = st.selectbox("Owner", owner_ids, key="new_owner", format_func={u["id"]: u["name"] for u in people}.__getitem__,
                                  index=owner_ids.index(user["id"]) if user and user["id"] in owner_ids else 0)
             status = st.selectbox("Status", vocab.PLAN_STATUSES, key="new_status")
             primary = st.checkbox("Primary plan of the account", key="new_primary")
@@ -172,7 +172,7 @@ def lifecycle_actions(db: Database, user: dict | None, plan: dict) -> None:
                 _run(lambda: plans.set_primary(db, user, plan["id"]), "This is now the account's primary plan.")
             accounts = plans.accounts(db)
             names = dict(zip(accounts["id"].astype(int), accounts["name"]))
-            target = st.selectbox("Move to account", list(names), format_func=names.get, key="move_to")
+            target = st.selectbox("Move to account", list(names), format_func=names.__getitem__, key="move_to")
             if st.button("Move plan", key="move"):
                 _run(lambda: plans.move_plan(db, user, plan["id"], target), f"Plan moved to {names[target]}.")
             sure = st.checkbox("Yes, delete this plan and everything in it", key="delete_sure")

@@ -42,7 +42,7 @@ def _edit_objective_form(db: Database, user: dict | None, found: pd.DataFrame) -
     labels = dict(zip(found["id"].astype(int), found["name"]))
     with st.form("edit_objective"):
         st.markdown("**Update an objective**")
-        chosen = st.selectbox("Objective", list(labels), format_func=labels.get, key="edit_objective_id")
+        chosen = st.selectbox("Objective", list(labels), format_func=labels.__getitem__, key="edit_objective_id")
         row = found[found["id"] == chosen].iloc[0]
         status = st.selectbox("Status", vocab.OBJECTIVE_STATUSES, key="edit_objective_status")
         outcome = st.text_input("Outcome", key="edit_objective_outcome")
@@ -57,7 +57,7 @@ def _new_objective_form(db: Database, user: dict | None, plan: dict, people: dic
         name = st.text_input("Name", key="objective_name")
         left, mid, right = st.columns(3)
         kind = left.text_input("Type", placeholder="Growth, Retention, Relationship…", key="objective_type")
-        owner = mid.selectbox("Owner", list(people), format_func=people.get, key="objective_owner",
+        owner = mid.selectbox("Owner", list(people), format_func=people.__getitem__, key="objective_owner",
                               index=list(people).index(plan["owner_id"]) if plan["owner_id"] in people else 0)
         priority = right.selectbox("Priority", vocab.PRIORITIES, index=1, key="objective_priority")
         due = left.date_input("Due", plan["period_end"], key="objective_due")
@@ -87,7 +87,7 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
     with new.form("new_action", clear_on_submit=True):
         st.markdown("**New action**")
         title = st.text_input("Title", key="action_title")
-        owner = st.selectbox("Owner", list(people), format_func=people.get, key="action_owner")
+        owner = st.selectbox("Owner", list(people), format_func=people.__getitem__, key="action_owner")
         due = st.date_input("Due", date.today(), key="action_due")
         goals = dict(zip(found["id"].astype(int), found["name"])) if not found.empty else {}
         objective_id = st.selectbox("Objective", [None, *goals], format_func=lambda i: "Unassigned" if i is None else goals[i],
@@ -98,7 +98,7 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
     if titles:
         with update.form("action_status"):
             st.markdown("**Update an action**")
-            chosen = st.selectbox("Action", list(titles), format_func=titles.get, key="action_pick")
+            chosen = st.selectbox("Action", list(titles), format_func=titles.__getitem__, key="action_pick")
             status = st.selectbox("Status", vocab.ACTION_STATUSES, key="action_status_value")
             if st.form_submit_button("Save action"):
                 _save(lambda: objectives.set_action_status(db, user, chosen, status), "Action saved.")

@@ -94,7 +94,7 @@ def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
         left, right = st.columns(2)
         status = left.selectbox("Status", vocab.PLAN_STATUSES, index=vocab.PLAN_STATUSES.index(plan["status"]))
         owner = right.selectbox("Owner", ids, index=ids.index(plan["owner_id"]) if plan["owner_id"] in ids else 0,
-                                format_func={u["id"]: u["name"] for u in people}.get)
+                                format_func={u["id"]: u["name"] for u in people}.__getitem__)
         target = left.number_input("Sales target", min_value=0.0, value=float(plan["sales_target"]), step=10_000.0)
         start = right.date_input("Period start", plan["period_start"])
         end = right.date_input("Period end", plan["period_end"])
@@ -132,7 +132,7 @@ def team_tab(db: Database, user: dict | None, plan: dict) -> None:
     people = users.list_users(db)
     names = {u["id"]: u["name"] for u in people}
     with st.form("team"):
-        who = st.selectbox("Person", list(names), format_func=names.get)
+        who = st.selectbox("Person", list(names), format_func=names.__getitem__)
         role = st.selectbox("Role", vocab.TEAM_ROLES)
         add, remove = st.columns(2)
         if add.form_submit_button("Add or change role"):

@@ -16,7 +16,7 @@ def _scale(colours: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(colours), range=list(colours.values()))
 
 
-def performance_chart(performance: pd.DataFrame) -> alt.LayerChart:
+def performance_chart(performance: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares; no facet channels here
     """Per plan: expected (coloured by status) with won inside it and a tick at the target; most behind on top."""
     order = performance["plan"].tolist()
     base = alt.Chart(performance).encode(
@@ -48,7 +48,7 @@ def coverage_chart(counts: pd.DataFrame, by: str, title: str) -> alt.Chart:
     )
 
 
-def segment_heatmap(matrix: pd.DataFrame) -> alt.LayerChart:
+def segment_heatmap(matrix: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares; no facet channels here
     """Current (rows) × target (columns) segment, coloured and labelled by account count."""
     order = [*vocab.SEGMENTS, "(none)"]
     base = alt.Chart(matrix).encode(
@@ -60,7 +60,7 @@ def segment_heatmap(matrix: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(cells, base.mark_text(fontSize=14).encode(text="accounts:Q")).properties(height=300)
 
 
-def quadrant_chart(accounts: pd.DataFrame) -> alt.LayerChart:
+def quadrant_chart(accounts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares; no facet channels here
     """Current revenue × growth potential, coloured by quadrant, with the median lines that split them."""
     points = alt.Chart(accounts).mark_circle(size=90).encode(
         x=alt.X("current_revenue:Q", title="Current revenue (won, last 12 months)", axis=alt.Axis(format=MONEY_AXIS)),

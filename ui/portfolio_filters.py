@@ -7,7 +7,9 @@ otherwise; changing either one moves the other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -40,13 +42,19 @@ def _follow_sidebar(years: list[int]) -> int:
     return sidebar if sidebar in years or not years else years[0]
 
 
+def _option_label(label_of: Callable[[Any], str | None] | None) -> Callable[[Any], Any]:
+    """A selectbox format_func: "All" for None, else the option's label (str() when there is no labeller)."""
+    return lambda v: "All" if v is None else (label_of(v) if label_of else str(v))
+
+
 def filter_bar(db: Database) -> portfolio.Filters:
     """Seven filters in one row; returns the Filters the URL describes (unknown values dropped)."""
     options = portfolio.filter_options(db)
     years = options["years"] or [date.today().year]
     chosen = portfolio.Filters.from_query(st.query_params, _follow_sidebar(years))
     owners, managers = dict(options["owners"]), dict(options["managers"])
-    choices = {
+    # param → (options, label of an option or None for str(), widget label)
+    choices: dict[str, tuple[list[Any], Callable[[Any], str | None] | None, str]] = {
         "period": (years, None, "Period"),
         "owner": ([None, *owners], owners.get, "Owner"),
         "manager": ([None, *managers], managers.get, "Manager (team)"),
@@ -66,7 +74,7 @@ def filter_bar(db: Database) -> portfolio.Filters:
             st.query_params[param] = str(value)  # the URL always names the view, period included
         column.selectbox(
             label, values_list, key=FILTER_KEYS[param], on_change=_write, args=[param],
-            format_func=lambda v, f=label_of: "All" if v is None else (f(v) if f else str(v)),
+            format_func=_option_label(label_of),
         )
     return portfolio.Filters(
         year=st.session_state[FILTER_KEYS["period"]], owner_id=st.session_state[FILTER_KEYS["owner"]],

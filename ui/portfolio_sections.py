@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -124,7 +126,7 @@ def freshness_tab(health: pd.DataFrame, queue: pd.DataFrame) -> None:
     st.subheader(f"Review-due queue ({len(queue)})")
     columns = ["plan", "link", "account", "owner", "last_reviewed_at", "days_since_review", "review_due", "stale_sections", "band",
                "coverage_label", "whitespace_value"]
-    config = {
+    config: dict[str, Any] = {  # column name → label or st.column_config.*
         "plan": "Plan", "link": PLAN_LINK,
         "last_reviewed_at": st.column_config.DatetimeColumn("Last reviewed", format="YYYY-MM-DD"),
         "review_due": st.column_config.DateColumn("Review due"), "stale_sections": "Stale sections",

@@ -16,11 +16,11 @@ def render(db: Database, user: dict | None) -> None:
     if versions.empty:
         st.info("No scorecard template exists yet.")
         return
-    is_admin = bool(user) and user["role"] == "admin"
+    is_admin = user is not None and user["role"] == "admin"
     if not is_admin:
         st.caption("Only admins can change templates; this is a read-only view.")
     labels = {int(r.id): f"{r.name} v{r.version} · {r.status} · {r.plans} plans" for r in versions.itertuples()}
-    template_id = st.selectbox("Template version", list(labels), format_func=labels.get, key="tpl_pick")
+    template_id = st.selectbox("Template version", list(labels), format_func=labels.__getitem__, key="tpl_pick")
     template, categories, questions = templates.template_frames(db, template_id)
     if template["status"] == "Active":
         st.caption("Saving changes to the Active version creates a new version; plans keep the version they were scored with.")

@@ -14,7 +14,7 @@ NOT_SCORED = "#bdbdbd"
 
 def band_badge(band: str | None) -> str:
     """A coloured band label (our own vocabulary only: safe as HTML)."""
-    colour = vocab.BAND_COLOURS.get(band, NOT_SCORED)
+    colour = vocab.BAND_COLOURS.get(band, NOT_SCORED) if band is not None else NOT_SCORED
     text = band if band in vocab.BAND_COLOURS else "Not scored"
     return (f'<span style="background:{colour};color:white;padding:2px 10px;border-radius:10px;'
             f'font-weight:600">{text}</span>')

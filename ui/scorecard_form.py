@@ -87,6 +87,7 @@ def render(db: Database, user: dict | None, plan_id: int) -> int | None:
         else:
             st.session_state[f"sc_loaded_{plan_id}"] = saved
             st.session_state.pop(f"sc_stale_{plan_id}", None)
+            assert user is not None, "save_answers refuses a save when nobody is signed in"
             status.caption(f"Last saved by {user['name']} just now.")
             st.success("Scorecard saved.")
     if st.session_state.get(f"sc_stale_{plan_id}") and st.button("Load the latest answers", key=f"sc_reload_{plan_id}"):

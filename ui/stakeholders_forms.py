@@ -127,7 +127,7 @@ def render_add_stakeholder(db, user, plan_id: int, data: dict) -> None:
         return
     labels = {int(r.id): f"{r.name} · {r.title or 'no title'}" for r in candidates.itertuples()}
     with st.form("add_stakeholder", clear_on_submit=True):
-        contact_id = st.selectbox("Contact", list(labels), format_func=labels.get, key="add_contact_pick")
+        contact_id = st.selectbox("Contact", list(labels), format_func=labels.__getitem__, key="add_contact_pick")
         values = _attribute_inputs("add", {"coverage": "Unknown"}, stakeholders_team(data))
         added = st.form_submit_button("Add to the map")
     if added:
@@ -152,7 +152,7 @@ def render_contact_forms(db, user, plan: dict) -> None:
                  f"Added contact {name.strip()}; map them on the plan with 'Add stakeholder'.")
     if not labels:
         return
-    chosen = st.selectbox("Contact to edit", list(labels), format_func=labels.get, key="edit_contact_pick")
+    chosen = st.selectbox("Contact to edit", list(labels), format_func=labels.__getitem__, key="edit_contact_pick")
     row = next(r for r in people.to_dict("records") if int(r["id"]) == chosen)
     others = [None, *[i for i in labels if i != chosen]]
     current_boss = None if pd.isna(row["reports_to_id"]) else int(row["reports_to_id"])
@@ -175,8 +175,8 @@ def render_influence_form(db, user, plan_id: int, data: dict) -> None:
         return
     with st.form("add_influence", clear_on_submit=True):
         left, right = st.columns(2)
-        source = left.selectbox("Who influences", list(people), format_func=people.get, key="influence_from")
-        target = right.selectbox("whom", list(people), index=1, format_func=people.get, key="influence_to")
+        source = left.selectbox("Who influences", list(people), format_func=people.__getitem__, key="influence_from")
+        target = right.selectbox("whom", list(people), index=1, format_func=people.__getitem__, key="influence_to")
         note = st.text_input("Note (e.g. trusted advisor on budget)", key="influence_note")
         if st.form_submit_button("Add influence link"):
             _run(lambda: stakeholders.add_influence_link(db, user, plan_id, source, target, note),

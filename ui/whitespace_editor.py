@@ -34,8 +34,8 @@ def pick_cell(matrix: pd.DataFrame) -> pd.Series:
     products = matrix.drop_duplicates("product_id").sort_values(["family", "product"])
     product_names = {int(r.product_id): f"{r.family} · {r.product}" for r in products.itertuples()}
     left, right = st.columns(2)
-    unit_id = left.selectbox("Business unit", list(unit_names), format_func=unit_names.get, key="ws_unit")
-    product_id = right.selectbox("Product", list(product_names), format_func=product_names.get, key="ws_product")
+    unit_id = left.selectbox("Business unit", list(unit_names), format_func=unit_names.__getitem__, key="ws_unit")
+    product_id = right.selectbox("Product", list(product_names), format_func=product_names.__getitem__, key="ws_product")
     unit_match = matrix["business_unit_id"].isna() if unit_id == 0 else matrix["business_unit_id"] == unit_id
     return matrix[unit_match & (matrix["product_id"] == product_id)].iloc[0]
 

@@ -37,12 +37,12 @@ def unit_manager(db: Database, user: dict | None, account_id: int, account_name:
         return
     names = dict(zip(units["id"].astype(int), units["name"]))
     with st.form(key="ws_unit_rename"):
-        unit_id = st.selectbox("Business unit", list(names), format_func=names.get, key="ws_unit_rename_id")
+        unit_id = st.selectbox("Business unit", list(names), format_func=names.__getitem__, key="ws_unit_rename_id")
         new_name = st.text_input("New name", key="ws_unit_rename_name")
         new_kind = st.selectbox("Kind", kinds, key="ws_unit_rename_kind")
         if st.form_submit_button("Rename"):
             _attempt(lambda: business_units.rename_unit(db, user, unit_id, new_name, new_kind or None), "Renamed.")
-    doomed = st.selectbox("Delete business unit", list(names), format_func=names.get, key="ws_unit_delete_id",
+    doomed = st.selectbox("Delete business unit", list(names), format_func=names.__getitem__, key="ws_unit_delete_id",
                           help="Only units no opportunity or plan uses can be deleted.")
     if st.button("Delete", key="ws_unit_delete"):
         _attempt(lambda: business_units.delete_unit(db, user, doomed), f"Deleted {names[doomed]}.")

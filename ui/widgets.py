@@ -23,6 +23,6 @@ def plan_picker(db: Database, key: str = "plan_picker") -> dict | None:
     ids = [int(i) for i in listed["id"]]
     labels = {int(r.id): f"{r.name} · {r.owner or 'no owner'}" for r in listed.itertuples()}
     index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in ids else 0
-    chosen = st.selectbox("Plan", ids, index=index, format_func=labels.get, key=key)
+    chosen = st.selectbox("Plan", ids, index=index, format_func=labels.__getitem__, key=key)
     st.query_params["plan"] = str(chosen)
     return plans.get_plan(db, chosen)

@@ -119,7 +119,7 @@ def freeze(value: Any) -> Any:
         return (type(value).__name__, tuple(freeze(v) for v in items))
     if isinstance(value, pd.Series | pd.Index) or type(value).__name__ == "ndarray":
         return ("array", freeze(value.tolist()))  # e.g. a column of plan ids
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:  # type: ignore[attr-defined]  # typeshed declares only __dataclass_fields__
         return (type(value).__name__, freeze(dataclasses.asdict(value)))  # e.g. portfolio.Filters
     if value is None or isinstance(value, (str, bytes, numbers.Number)) or hasattr(value, "isoformat"):
         return (type(value).__name__, value)  # numbers.Number covers numpy scalars and Decimal

@@ -266,7 +266,7 @@ class Database:
         one mtime tick still differ); the size and mtime of the write-ahead log (every commit
         not yet checkpointed appends to it); and this process's own count of transactions.
         """
-        stamps = []
+        stamps: list[tuple | None] = []
         try:
             with open(self.path, "rb") as file:
                 stat = os.fstat(file.fileno())

@@ -28,7 +28,7 @@ def seed_users(con) -> dict[str, int]:
         email = name.lower().replace("'", "").replace(" ", ".") + "@example.com"
         ids[name] = con.execute(
             "INSERT INTO app_user (external_id, name, email, role, manager_id, region) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            [f"U{len(ids) + 1:03d}", name, email, role, ids.get(manager), region],
+            [f"U{len(ids) + 1:03d}", name, email, role, ids.get(manager) if manager else None, region],
         ).fetchall()[0][0]
     return ids
 

@@ -39,7 +39,7 @@ def seed_scorecards(con, rng, plans, users, anchor: date) -> None:
     ).fetchall()
     _replay_foundation_draws(rng, plans, questions)
     own = random.Random(SEED * 5)  # a private stream: the seeders after this one stay as they were
-    health = {}  # account index → quality carried along the follow-up chain
+    health: dict[int, float] = {}  # account index → quality carried along the follow-up chain
     last_answers: dict[int, list] = {}  # plan id → its latest answers, for carried-forward follow-ups
     rows = []
     for plan in plans:

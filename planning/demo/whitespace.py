@@ -27,7 +27,7 @@ def seed_whitespace(con, rng, plans, units, products, anchor: date) -> None:
         for name in COMPETITORS
     ]
     prices = {products[name]: price for name, _, price in PRODUCTS}
-    rows_out = []
+    rows_out: list[tuple] = []
     for plan in plans:
         rows = units[plan["account_id"]] if plan.get("business_unit_id") is None else [plan["business_unit_id"]]
         rows = rows or [None]
@@ -44,6 +44,7 @@ def seed_whitespace(con, rng, plans, units, products, anchor: date) -> None:
             for product_id in chosen:
                 kind = rng.choice(["estimate", "estimate", "competitor", "not_fit", "unknown"])
                 value = round(prices[product_id] * rng.uniform(0.8, 2.0), -3)
+                cell: tuple[str | None, float | None, int | None, date | None, str | None]
                 if kind == "estimate":
                     cell = (None, value, None, None, None)
                 elif kind == "competitor":

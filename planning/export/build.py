@@ -29,7 +29,7 @@ from planning import (
 from planning.db import Database
 from planning.errors import InvalidInput, NotFound
 from planning.export import charts
-from planning.export.document import Document, Facts, Image, Notes, Section, Table, Text
+from planning.export.document import Block, Document, Facts, Image, Notes, Section, Table, Text
 from planning.export.html import render_html
 
 SECTIONS = {
@@ -94,7 +94,7 @@ def preset_sections(db: Database, name: str) -> list[str]:
 
 def save_preset(db: Database, user: dict | None, name: str, sections: Iterable[str]) -> int:
     """Create or replace the preset `name` (admins only); returns its id."""
-    access.require_role(user, {"admin"}, "save export presets")
+    user = access.require_role(user, {"admin"}, "save export presets")
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Give the preset a name.")
@@ -114,7 +114,7 @@ def save_preset(db: Database, user: dict | None, name: str, sections: Iterable[s
 
 
 def delete_preset(db: Database, user: dict | None, name: str) -> None:
-    access.require_role(user, {"admin"}, "delete export presets")
+    user = access.require_role(user, {"admin"}, "delete export presets")
     with db.transaction() as con:
         old = con.execute("SELECT id, name, sections FROM export_preset WHERE lower(name) = lower(?)", [name.strip()]).fetchall()
         if not old:
@@ -180,7 +180,7 @@ def build_document(db: Database, plan_id: int, sections: Iterable[str] | str | N
     """Gather the chosen sections of one plan into a Document (NotFound for an unknown plan)."""
     chosen = check_sections(sections)
     plan = plans.get_plan(db, plan_id)
-    figures = kpis.kpis_for_plan(db, plan_id) if {"kpis", "charts"} & set(chosen) else None
+    figures = kpis.kpis_for_plan(db, plan_id) if {"kpis", "charts"} & set(chosen) else {}  # only the KPI and chart sections read it
     builders = {
         "header": lambda: _header(db, plan), "kpis": lambda: _kpis(figures), "charts": lambda: _charts(db, plan, figures),
         "scorecard": lambda: _scorecard(db, plan), "whitespace": lambda: _whitespace(db, plan),
@@ -193,7 +193,7 @@ def build_document(db: Database, plan_id: int, sections: Iterable[str] | str | N
 def _header(db: Database, plan: dict) -> list:
     chain = plans.plan_chain(db, plan["id"])
     period = plans.period_label(plan["period_start"], plan["period_end"])
-    pairs = [
+    pairs: list[tuple[str, str, str | None]] = [
         ("Account", plan["account"], None),
         ("Business unit", plan["business_unit"] or "Whole account", None),
         ("Period", f"{period} ({plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y})", None),
@@ -210,7 +210,7 @@ def _header(db: Database, plan: dict) -> list:
 def _kpis(figures: dict) -> list:
     cycle = "—" if figures["avg_cycle_days"] is None else f"{figures['avg_cycle_days']:.0f} days"
     coverage = "—" if figures["coverage"] is None else f"{figures['coverage']:.2f}×"
-    pairs = [
+    pairs: list[tuple[str, str]] = [
         ("Sales target", money(figures["target"])), ("Won revenue", money(figures["won"])),
         ("Pipeline", money(figures["pipeline"])), ("Weighted pipeline", money(figures["weighted_pipeline"])),
         ("Total expected revenue", money(figures["expected"])), ("Forecast target variance", money(figures["variance"])),
@@ -224,7 +224,7 @@ def _kpis(figures: dict) -> list:
 
 
 def _charts(db: Database, plan: dict, figures: dict) -> list:
-    blocks = [Image("Target, won and expected", charts.png(charts.target_chart(figures)))]
+    blocks: list[Block] = [Image("Target, won and expected", charts.png(charts.target_chart(figures)))]
     trajectory = kpis.plan_trajectory(db, plan["id"])
     if not trajectory.empty:
         blocks.append(Image("Cumulative won and expected vs target", charts.png(charts.trajectory_chart(trajectory))))
@@ -277,9 +277,11 @@ def matrix_tables(matrix: pd.DataFrame) -> list[Table]:
     tables = []
     for first in range(0, len(products), MATRIX_COLUMNS_PER_TABLE):
         chunk = products[first:first + MATRIX_COLUMNS_PER_TABLE]
-        rows, fills = [], []
+        rows: list[list[str]] = []
+        fills: list[list[str | None]] = []
         for unit in units:
-            row, fill = [unit], [None]
+            row: list[str] = [unit]
+            fill: list[str | None] = [None]
             for _, product in chunk:
                 cell = cells.get((unit, product))
                 if cell is None:
@@ -302,7 +304,7 @@ def matrix_tables(matrix: pd.DataFrame) -> list[Table]:
 def _stakeholders(db: Database, plan: dict, today: date | None) -> list:
     coverage = stakeholders.plan_coverage(db, plan["id"], today)
     data = stakeholders.stakeholder_map(db, plan["id"])
-    blocks = [Facts([("Coverage", coverage["coverage_label"], coverage["coverage_colour"]),
+    blocks: list[Block] = [Facts([("Coverage", coverage["coverage_label"], coverage["coverage_colour"]),
                      ("Stakeholders mapped", str(len(data["stakeholders"])), None),
                      ("Alerts", str(coverage["alert_count"]), None)])]
     if len(coverage["alerts"]):
@@ -311,6 +313,7 @@ def _stakeholders(db: Database, plan: dict, today: date | None) -> list:
         blocks.append(Notes("Stakeholder map", ["No stakeholders mapped on this plan yet."]))
         return blocks
     svg = charts.stakeholder_svg(data)
+    assert svg is not None, "stakeholder_svg draws every non-empty map"
     blocks.append(Image("Stakeholder map (colour = support, size = influence; dashed = informal influence)", charts.svg_to_png(svg), svg))
     rows = [[s["name"], s["title"] or "—", s["buying_role"] or "—", s["support"] or "—", s["coverage"] or "—",
              _text(s["influence"]), _text(s["relationship_strength"]), s["covered_by"] or "—", _text(s["last_contact_date"])]
@@ -326,7 +329,7 @@ def _objectives(db: Database, plan: dict, today: date | None) -> list:
     actions = objectives.list_actions(db, plan["id"], today)
     if found.empty and actions.empty:
         return [Notes("Objectives and actions", ["No objectives or actions yet."])]
-    blocks = []
+    blocks: list[Block] = []
     if not found.empty:
         measure = lambda v: "—" if v is None or pd.isna(v) else f"{v:,.0f}"  # noqa: E731
         blocks.append(_table(found, {"name": "Objective", "priority": "Priority", "status": "Status", "owner": "Owner",
@@ -341,7 +344,7 @@ def _objectives(db: Database, plan: dict, today: date | None) -> list:
 
 
 def _strategy(plan: dict) -> list:
-    blocks = [Text(label, plan[key]) for key, label in STRATEGY_FIELDS if plan[key] and plan[key].strip()]
+    blocks: list[Block] = [Text(label, plan[key]) for key, label in STRATEGY_FIELDS if plan[key] and plan[key].strip()]
     blocks.append(Facts([("Relationship today", plan["relationship_current"] or "—", None),
                          ("Relationship desired", plan["relationship_desired"] or "—", None)]))
     return blocks

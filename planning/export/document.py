@@ -41,6 +41,9 @@ class Notes:
     items: list[str]
 
 
+Block = Facts | Table | Text | Image | Notes
+
+
 @dataclass
 class Section:
     name: str

@@ -116,8 +116,8 @@ def _table(block: Table, styles) -> list:
         body.append(cells)
     style = _grid() + [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
     if block.fills:
-        for r, row in enumerate(block.fills, start=1):
-            for c, fill in enumerate(row):
+        for r, fill_row in enumerate(block.fills, start=1):
+            for c, fill in enumerate(fill_row):
                 if fill:
                     style.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(fill)))
     table = PdfTable([head, *body], colWidths=[WIDTH / len(block.columns)] * len(block.columns), repeatRows=1, style=style)

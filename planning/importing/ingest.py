@@ -105,7 +105,7 @@ def import_csv(
     `stage_probabilities` confirms the default probability (0..1) of stage names new to the table.
     """
     if user is not None:
-        access.require_reference_data_editor(user, "import files")
+        user = access.require_reference_data_editor(user, "import files")
     spec_for(kind)
     csv_file = csvfile.read_source(source, file_name)
     try:

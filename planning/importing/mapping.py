@@ -162,9 +162,9 @@ def auto_map(headers: list[str], kind: str, overrides: dict[str, str | None] | N
         if fld.name in taken:
             continue
         for alias in fld.aliases:
-            header = by_fold.get(fold_header(alias))
-            if header is not None and header not in columns and header not in overrides:
-                columns[header] = fld.name
+            aliased = by_fold.get(fold_header(alias))
+            if aliased is not None and aliased not in columns and aliased not in overrides:
+                columns[aliased] = fld.name
                 break
     ordered = {h: columns[h] for h in headers if h in columns}
     return Mapping(kind, ordered, [h for h in headers if h not in ordered])

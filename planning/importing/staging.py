@@ -185,7 +185,7 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
     else:
         parts.append(f"SELECT __line, {quote(name_header)}, NULL, 'is empty; every record needs a name' "
                      "FROM import_typed WHERE __name IS NULL")
-    key_header = header_of.get("external_id") if "external_id" in header_of else name_header
+    key_header = header_of["external_id"] if "external_id" in header_of else name_header
     key_value = '"external_id"' if "external_id" in header_of else "__name"
     parts.append(
         f"""
