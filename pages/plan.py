@@ -6,6 +6,7 @@ from planning import kpis
 from ui import plan_export, plan_objectives, plan_sections
 from ui import plan_lifecycle as lifecycle
 from ui.context import current_user, database, period
+from ui.feedback import show_flash
 from ui.widgets import plan_picker
 
 db = database()
@@ -13,7 +14,7 @@ st.title("Plan")
 user = current_user()
 lifecycle.apply_pending_open()
 plan_export.follow_account_link(db)
-lifecycle.show_flash()
+show_flash()
 lifecycle.new_plan_form(db, user)
 lifecycle.plan_list(db, *period())
 plan = plan_picker(db)

@@ -4,13 +4,13 @@ import streamlit as st
 
 from planning import stakeholders
 from ui.context import current_user, database
+from ui.feedback import show_flash
 from ui.stakeholders_charts import render_heat_map
 from ui.stakeholders_forms import (
     render_add_stakeholder,
     render_contact_forms,
     render_edit_stakeholder,
     render_influence_form,
-    show_flash,
 )
 from ui.stakeholders_graph import render_coverage, render_graph
 from ui.stakeholders_table import render_table

@@ -6,8 +6,9 @@ import streamlit as st
 
 from planning import users
 from planning.db import Database
-from planning.errors import PlanningError, StaleEdit
+from planning.errors import StaleEdit
 from planning.vocab import USER_ROLES
+from ui.feedback import attempt, show_refusal
 
 
 def _manager_choice(label: str, people: list[dict], current: int | None, key: str) -> int | None:
@@ -29,12 +30,8 @@ def add_user_form(db: Database, me: dict) -> None:
         manager_id = _manager_choice("Manager", people, None, "add_manager")
         region = st.text_input("Region", key="add_region")
         if st.form_submit_button("Add user"):
-            try:
-                users.create_user(db, me, name, email, role, manager_id, region)
-            except PlanningError as exc:
-                st.error(str(exc))
-            else:
-                st.success(f"Added {name.strip()} as {role}.")
+            attempt(lambda: users.create_user(db, me, name, email, role, manager_id, region),
+                    f"Added {name.strip()} as {role}.", rerun=False)
 
 
 def edit_user_form(db: Database, me: dict, user_id: int) -> None:
@@ -53,16 +50,13 @@ def edit_user_form(db: Database, me: dict, user_id: int) -> None:
         region = st.text_input("Region", loaded["region"] or "", key=f"edit_region_{user_id}")
         active = st.checkbox("Active (may use the app)", loaded["is_active"], key=f"edit_active_{user_id}")
         if st.form_submit_button("Save user"):
-            try:
-                saved = users.update_user(
-                    db, me, loaded, name=name, email=email, role=role, manager_id=manager_id,
-                    region=region, is_active=active,
-                )
-            except StaleEdit as exc:
+            def forget_loaded(exc: StaleEdit) -> None:
                 del st.session_state[state_key]
-                st.error(str(exc))
-            except PlanningError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state[state_key] = saved
-                st.success(f"Saved {saved['name']}.")
+                show_refusal(exc)
+
+            attempt(
+                lambda: users.update_user(db, me, loaded, name=name, email=email, role=role, manager_id=manager_id,
+                                          region=region, is_active=active),
+                lambda saved: f"Saved {saved['name']}.", then=lambda saved: st.session_state.__setitem__(state_key, saved),
+                on_stale=forget_loaded, rerun=False,
+            )

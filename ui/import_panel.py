@@ -9,6 +9,7 @@ from planning.errors import PlanningError
 from planning.importing import ingest
 from planning.importing.mapping import KINDS, SPECS, auto_map
 from ui.downloads import download_buttons
+from ui.feedback import show_refusal
 
 IGNORE = "(ignore)"
 
@@ -19,7 +20,7 @@ def file_panel(db, upload, user, index: int) -> None:
     try:
         facts = ingest.inspect_headers(data, upload.name)
     except PlanningError as exc:
-        st.error(str(exc))
+        show_refusal(exc)
         return
     guessed = facts["kind"] or "opportunities"
     kind = st.selectbox(
@@ -39,7 +40,7 @@ def file_panel(db, upload, user, index: int) -> None:
             except PlanningError as exc:
                 st.session_state.pop(f"import_report_{index}", None)
                 status.update(label="Refused", state="error")
-                st.error(str(exc))
+                show_refusal(exc)
                 problems = getattr(exc, "problems", [])
                 if problems:
                     st.dataframe(pd.DataFrame({"problem": problems}), hide_index=True, width="stretch")
@@ -53,7 +54,7 @@ def file_panel(db, upload, user, index: int) -> None:
             done = ingest.import_csv(db, kind, data, stage_probabilities=probabilities, **options)
         except PlanningError as exc:
             progress.empty()
-            st.error(str(exc))
+            show_refusal(exc)
             return
         progress.progress(100, text="Done")
         st.session_state.pop(f"import_report_{index}", None)

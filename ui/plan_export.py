@@ -6,10 +6,10 @@ import streamlit as st
 
 from planning import export
 from planning.db import Database
-from planning.errors import NotFound, PlanningError
+from planning.errors import NotFound
+from ui.feedback import attempt
 
 CUSTOM = "(choose sections below)"
-FLASH = "export_flash"
 
 
 def section_key(name: str) -> str:
@@ -54,26 +54,14 @@ def export_tab(db: Database, user: dict | None, plan: dict) -> None:
 
 
 def _preset_admin(db: Database, user: dict, chosen: list[str]) -> None:
-    if message := st.session_state.pop(FLASH, None):
-        st.success(message)
     with st.expander("Save these sections as a preset (admins)"):
         with st.form("export_preset_form"):
             name = st.text_input("Preset name", key="export_preset_name")
             save, delete = st.columns(2)
             if save.form_submit_button("Save preset"):
-                _run(lambda: export.save_preset(db, user, name, chosen), f"Preset “{name.strip()}” saved.")
+                attempt(lambda: export.save_preset(db, user, name, chosen), f"Preset “{name.strip()}” saved.")
             if delete.form_submit_button("Delete preset"):
-                _run(lambda: export.delete_preset(db, user, name), f"Preset “{name.strip()}” deleted.")
-
-
-def _run(action, message: str) -> None:
-    try:
-        action()
-    except PlanningError as exc:
-        st.error(str(exc))
-        return
-    st.session_state[FLASH] = message
-    st.rerun()
+                attempt(lambda: export.delete_preset(db, user, name), f"Preset “{name.strip()}” deleted.")
 
 
 def follow_account_link(db: Database) -> None:

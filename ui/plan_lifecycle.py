@@ -8,22 +8,9 @@ import streamlit as st
 
 from planning import kpis, plans, users, vocab
 from planning.db import Database
-from planning.errors import PlanningError
 from ui.downloads import download_buttons
+from ui.feedback import attempt, escape_markdown
 from ui.plan_charts import money, percent
-
-FLASH = "plan_flash"
-
-
-def flash(message: str) -> None:
-    """A confirmation that survives the rerun after a save."""
-    st.session_state[FLASH] = message
-
-
-def show_flash() -> None:
-    if message := st.session_state.pop(FLASH, None):
-        st.success(message)
-
 
 def open_plan(plan_id: int | None) -> None:
     """Make the plan picker open `plan_id` (None: the first plan) on the next run."""
@@ -90,20 +77,19 @@ def new_plan_form(db: Database, user: dict | None) -> None:
             primary = st.checkbox("Primary plan of the account", key="new_primary")
             if not st.form_submit_button("Create plan"):
                 return
-        try:
-            if kind != "custom":
-                start, end = plans.period_bounds(kind, int(year), int(number) if kind != "year" else 1)
-            plan_id = plans.create_plan(
-                db, user, account_id=account_id, period_start=start, period_end=end, sales_target=target,
+
+        def create() -> int:
+            bounds = (start, end) if kind == "custom" else plans.period_bounds(kind, int(year), int(number) if kind != "year" else 1)
+            return plans.create_plan(
+                db, user, account_id=account_id, period_start=bounds[0], period_end=bounds[1], sales_target=target,
                 name=name or None, business_unit_id=unit, owner_id=owner, status=status, is_primary=primary,
             )
-        except PlanningError as exc:
-            st.error(str(exc))
-            return
-        st.query_params.pop(PREFILL_PARAM, None)
-        open_plan(plan_id)
-        flash(f"Plan “{plans.get_plan(db, plan_id)['name']}” created.")
-        st.rerun()
+
+        def opened(plan_id: int) -> None:
+            st.query_params.pop(PREFILL_PARAM, None)
+            open_plan(plan_id)
+
+        attempt(create, lambda plan_id: f"Plan “{plans.get_plan(db, plan_id)['name']}” created.", then=opened)
 
 
 def header(db: Database, plan: dict) -> None:
@@ -161,40 +147,24 @@ def lifecycle_actions(db: Database, user: dict | None, plan: dict) -> None:
             carry = st.multiselect("Carry forward", list(plans.CARRY_SECTIONS), default=sorted(plans.DEFAULT_CARRY),
                                    format_func=lambda s: plans.CARRY_SECTIONS[s][0], key="carry")
             if st.form_submit_button("Create follow-up"):
-                _run(lambda: plans.follow_up(db, user, plan["id"], carry=carry), "Follow-up created.", open_result=True)
+                attempt(lambda: plans.follow_up(db, user, plan["id"], carry=carry), "Follow-up created.", then=open_plan)
         with clone.form("clone"):
             st.markdown("**Clone** (independent copy, no actions)")
             name = st.text_input("Name of the copy", f"{plan['name']} (copy)", key="clone_name")
             if st.form_submit_button("Clone plan"):
-                _run(lambda: plans.clone_plan(db, user, plan["id"], name=name), "Plan cloned.", open_result=True)
+                attempt(lambda: plans.clone_plan(db, user, plan["id"], name=name), "Plan cloned.", then=open_plan)
         with other:
             if not plan["is_primary"] and st.button("Make primary", key="make_primary"):
-                _run(lambda: plans.set_primary(db, user, plan["id"]), "This is now the account's primary plan.")
+                attempt(lambda: plans.set_primary(db, user, plan["id"]), "This is now the account's primary plan.")
             accounts = plans.accounts(db)
             names = dict(zip(accounts["id"].astype(int), accounts["name"]))
             target = st.selectbox("Move to account", list(names), format_func=names.__getitem__, key="move_to")
             if st.button("Move plan", key="move"):
-                _run(lambda: plans.move_plan(db, user, plan["id"], target), f"Plan moved to {names[target]}.")
+                attempt(lambda: plans.move_plan(db, user, plan["id"], target), f"Plan moved to {names[target]}.")
             sure = st.checkbox("Yes, delete this plan and everything in it", key="delete_sure")
             if st.button("Delete plan", key="delete", disabled=not sure):
-                deleted = f"Plan “{plan['name']}” deleted."
-                if _run(lambda: plans.delete_plan(db, user, plan["id"]), deleted, rerun=False):
-                    open_plan(None)
-                    st.rerun()
-
-
-def _run(action, message: str, open_result: bool = False, rerun: bool = True) -> bool:
-    try:
-        result = action()
-    except PlanningError as exc:
-        st.error(str(exc))
-        return False
-    if open_result:
-        open_plan(result)
-    flash(message)
-    if rerun:
-        st.rerun()
-    return True
+                attempt(lambda: plans.delete_plan(db, user, plan["id"]), f"Plan “{plan['name']}” deleted.",
+                        then=lambda _: open_plan(None))
 
 
 def plan_list(db: Database, start: date, end: date, label: str) -> None:
@@ -206,12 +176,11 @@ def plan_list(db: Database, start: date, end: date, label: str) -> None:
             return
         frame = kpis.plan_kpis(db, listed["id"])
         figures = {r["plan_id"]: r for r in kpis.records(frame)}
-        escape = lambda text: str(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")  # noqa: E731
         lines = ["| Plan | Account | Owner | Target | Expected | % achieved |", "|---|---|---|---:|---:|---:|"]
         for row in listed.itertuples():
             f = figures[int(row.id)]
             lines.append(
-                f"| [{escape(row.name)}](?plan={int(row.id)}) | {escape(row.account)} | {escape(row.owner or '—')} | "
+                f"| [{escape_markdown(row.name)}](?plan={int(row.id)}) | {escape_markdown(row.account)} | {escape_markdown(row.owner or '—')} | "
                 f"{money(f['target'])} | {money(f['expected'])} | {percent(f['pct_achieved'])} |"
             )
         st.markdown("\n".join(lines))

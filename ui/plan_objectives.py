@@ -9,7 +9,7 @@ import streamlit as st
 
 from planning import objectives, users, vocab
 from planning.db import Database
-from ui.plan_sections import _save
+from ui.feedback import attempt
 
 
 def _highlight_overdue(row: pd.Series) -> list[str]:
@@ -48,7 +48,7 @@ def _edit_objective_form(db: Database, user: dict | None, found: pd.DataFrame) -
         outcome = st.text_input("Outcome", key="edit_objective_outcome")
         if st.form_submit_button("Save objective"):
             changes = {"status": status, **({"outcome": outcome} if outcome else {})}
-            _save(lambda: objectives.update_objective(db, user, chosen, int(row["version"]), changes), "Objective saved.")
+            attempt(lambda: objectives.update_objective(db, user, chosen, int(row["version"]), changes), "Objective saved.")
 
 
 def _new_objective_form(db: Database, user: dict | None, plan: dict, people: dict[int, str]) -> None:
@@ -71,7 +71,7 @@ def _new_objective_form(db: Database, user: dict | None, plan: dict, people: dic
             fields = dict(name=name, type=kind or None, owner_id=owner, priority=priority, due_date=due,
                           measure_kind=measure, measure_target=target if measure else None,
                           measure_filter=objectives.measure_filter(stages, products, types) if measure else None)
-            _save(lambda: objectives.create_objective(db, user, plan["id"], **fields), f"Objective “{name}” added.")
+            attempt(lambda: objectives.create_objective(db, user, plan["id"], **fields), f"Objective “{name}” added.")
 
 
 def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, people: dict[int, str]) -> None:
@@ -93,7 +93,7 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
         objective_id = st.selectbox("Objective", [None, *goals], format_func=lambda i: "Unassigned" if i is None else goals[i],
                                     key="action_objective")
         if st.form_submit_button("Add action"):
-            _save(lambda: objectives.create_action(db, user, plan["id"], title=title, owner_id=owner, due_date=due,
+            attempt(lambda: objectives.create_action(db, user, plan["id"], title=title, owner_id=owner, due_date=due,
                                                    objective_id=objective_id), f"Action “{title}” added.")
     if titles:
         with update.form("action_status"):
@@ -101,4 +101,4 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
             chosen = st.selectbox("Action", list(titles), format_func=titles.__getitem__, key="action_pick")
             status = st.selectbox("Status", vocab.ACTION_STATUSES, key="action_status_value")
             if st.form_submit_button("Save action"):
-                _save(lambda: objectives.set_action_status(db, user, chosen, status), "Action saved.")
+                attempt(lambda: objectives.set_action_status(db, user, chosen, status), "Action saved.")

@@ -17,7 +17,6 @@ from planning import (
     whitespace,
 )
 from planning.db import Database
-from planning.errors import PlanningError
 from ui.downloads import download_buttons
 from ui.plan_charts import (
     TRAJECTORY_HEIGHT,
@@ -28,18 +27,7 @@ from ui.plan_charts import (
     target_chart,
     trajectory_chart,
 )
-from ui.plan_lifecycle import flash
-
-
-def _save(action, message: str) -> None:
-    """Run one domain write; confirm and rerun, or show the refusal."""
-    try:
-        action()
-    except PlanningError as exc:
-        st.error(str(exc))
-        return
-    flash(message)
-    st.rerun()
+from ui.feedback import attempt
 
 
 def figures_tab(db: Database, plan: dict, figures: dict) -> None:
@@ -100,7 +88,7 @@ def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
         end = right.date_input("Period end", plan["period_end"])
         if st.form_submit_button("Save plan"):
             changes = {"name": name, "status": status, "owner_id": owner, "sales_target": target, "period_start": start, "period_end": end}
-            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Plan saved.")
+            attempt(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Plan saved.")
 
 
 def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
@@ -123,7 +111,7 @@ def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
                                                          format_func=lambda v: v or "—")
         if st.form_submit_button("Save strategy"):
             changes = {k: (v or None) for k, v in values.items()}
-            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.")
+            attempt(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.")
 
 
 def team_tab(db: Database, user: dict | None, plan: dict) -> None:
@@ -136,9 +124,9 @@ def team_tab(db: Database, user: dict | None, plan: dict) -> None:
         role = st.selectbox("Role", vocab.TEAM_ROLES)
         add, remove = st.columns(2)
         if add.form_submit_button("Add or change role"):
-            _save(lambda: plan_content.set_team_member(db, user, plan["id"], who, role), f"{names[who]} is on the team as {role}.")
+            attempt(lambda: plan_content.set_team_member(db, user, plan["id"], who, role), f"{names[who]} is on the team as {role}.")
         if remove.form_submit_button("Remove from team"):
-            _save(lambda: plan_content.remove_team_member(db, user, plan["id"], who), f"{names[who]} left the team.")
+            attempt(lambda: plan_content.remove_team_member(db, user, plan["id"], who), f"{names[who]} left the team.")
 
 
 def initiatives_tab(db: Database, user: dict | None, plan: dict) -> None:
@@ -163,7 +151,7 @@ def initiatives_tab(db: Database, user: dict | None, plan: dict) -> None:
         if st.form_submit_button("Add initiative"):
             fields = dict(name=name, product_id=product, business_unit_id=unit, estimated_value=value or None,
                           timing=timing or None, likely_buyer=buyer or None, trigger_event=trigger or None)
-            _save(lambda: plan_content.add_initiative(db, user, plan["id"], **fields), "Initiative added.")
+            attempt(lambda: plan_content.add_initiative(db, user, plan["id"], **fields), "Initiative added.")
 
 
 def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
@@ -172,7 +160,7 @@ def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
         body = st.text_area("Comment or file description")
         url = st.text_input("File link (optional)", placeholder="https://…")
         if st.form_submit_button("Post"):
-            _save(lambda: plan_content.add_comment(db, user, plan["id"], body, url or None), "Posted.")
+            attempt(lambda: plan_content.add_comment(db, user, plan["id"], body, url or None), "Posted.")
     for row in thread.itertuples():
         with st.container(border=True):
             st.caption(f"{row.author or 'unknown'} · {row.created_at:%d %b %Y %H:%M}")

@@ -7,6 +7,7 @@ import streamlit as st
 from planning import scorecards
 from planning.db import Database
 from planning.errors import PlanningError, StaleEdit
+from ui.feedback import show_refusal
 
 BLANK = "— no answer —"
 
@@ -80,10 +81,10 @@ def render(db: Database, user: dict | None, plan_id: int) -> int | None:
         try:
             saved = scorecards.save_answers(db, user, plan_id, answers, loaded)
         except StaleEdit as exc:
-            st.error(str(exc))
+            show_refusal(exc)
             st.session_state[f"sc_stale_{plan_id}"] = True
         except PlanningError as exc:
-            st.error(str(exc))
+            show_refusal(exc)
         else:
             st.session_state[f"sc_loaded_{plan_id}"] = saved
             st.session_state.pop(f"sc_stale_{plan_id}", None)

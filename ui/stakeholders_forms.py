@@ -6,10 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from planning import contacts, stakeholders, vocab
-from planning.errors import PlanningError, StaleEdit
-
-FLASH = "stakeholder_flash"
-
+from planning.errors import StaleEdit
+from ui.feedback import attempt, escape_markdown
 
 def _optional(options: list) -> list:
     return [None, *options]
@@ -21,16 +19,6 @@ def _blank(value) -> str:
 
 def _index(options: list, value) -> int:
     return options.index(value) if value in options else 0
-
-
-def show_flash() -> None:
-    if FLASH in st.session_state:
-        st.success(st.session_state.pop(FLASH))
-
-
-def _done(message: str) -> None:
-    st.session_state[FLASH] = message
-    st.rerun()
 
 
 def _attribute_inputs(prefix: str, row: dict, team: list[dict]) -> dict:
@@ -85,39 +73,29 @@ def render_edit_stakeholder(db, user, plan_id: int, data: dict, clicked_contact:
         saved = st.form_submit_button("Save stakeholder")
     stale = f"{prefix}_stale"
     if saved:
-        try:
-            changed = stakeholders.update_stakeholder(db, user, chosen, version, values)
-        except StaleEdit as exc:
+        def remember_stale(exc: StaleEdit) -> None:
             st.session_state[stale] = str(exc)
-        except PlanningError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state.pop(f"{prefix}_version", None)
+
+        def saved_message(changed: dict) -> str:
             what = ", ".join(stakeholders.FIELD_LABELS[f] for f in changed) or "nothing changed"
-            _done(f"Saved {row['name']}: {what}.")
+            return f"Saved {row['name']}: {what}."
+
+        attempt(lambda: stakeholders.update_stakeholder(db, user, chosen, version, values), saved_message,
+                then=lambda _: st.session_state.pop(f"{prefix}_version", None), on_stale=remember_stale)
     if stale in st.session_state:
-        st.error(st.session_state[stale])
+        st.error(escape_markdown(st.session_state[stale]))
         if st.button("Reload their version", key=f"{prefix}_reload"):
             # Forget the loaded version and the typed values: the form refills from the database.
             for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
                 del st.session_state[key]
             st.rerun()
     if st.button(f"Remove {row['name']} from this plan", key=f"{prefix}_remove"):
-        _run(lambda: stakeholders.remove_stakeholder(db, user, chosen), f"Removed {row['name']} from the plan.")
+        attempt(lambda: stakeholders.remove_stakeholder(db, user, chosen), f"Removed {row['name']} from the plan.")
 
 
 def stakeholders_team(data: dict) -> list[dict]:
     """Current team members (those still on the team) as id, name, role."""
     return [{"id": m["user_id"], "name": m["name"], "role": m["role"]} for m in data["team"] if m["role"]]
-
-
-def _run(action, message: str) -> None:
-    try:
-        action()
-    except PlanningError as exc:
-        st.error(str(exc))
-        return
-    _done(message)
 
 
 def render_add_stakeholder(db, user, plan_id: int, data: dict) -> None:
@@ -131,7 +109,7 @@ def render_add_stakeholder(db, user, plan_id: int, data: dict) -> None:
         values = _attribute_inputs("add", {"coverage": "Unknown"}, stakeholders_team(data))
         added = st.form_submit_button("Add to the map")
     if added:
-        _run(lambda: stakeholders.add_stakeholder(db, user, plan_id, contact_id, **values), f"Mapped {labels[contact_id]}.")
+        attempt(lambda: stakeholders.add_stakeholder(db, user, plan_id, contact_id, **values), f"Mapped {labels[contact_id]}.")
 
 
 def render_contact_forms(db, user, plan: dict) -> None:
@@ -148,7 +126,7 @@ def render_contact_forms(db, user, plan: dict) -> None:
         email = right.text_input("Email", key="new_contact_email")
         boss = st.selectbox("Reports to", bosses, format_func=name_of, key="new_contact_boss")
         if st.form_submit_button("Add contact"):
-            _run(lambda: contacts.add_contact(db, user, plan["id"], name, title, department, email, boss),
+            attempt(lambda: contacts.add_contact(db, user, plan["id"], name, title, department, email, boss),
                  f"Added contact {name.strip()}; map them on the plan with 'Add stakeholder'.")
     if not labels:
         return
@@ -165,7 +143,7 @@ def render_contact_forms(db, user, plan: dict) -> None:
             "reports_to_id": right.selectbox("Reports to", others, _index(others, current_boss), format_func=name_of, key=f"c{chosen}_boss"),
         }
         if st.form_submit_button("Save contact"):
-            _run(lambda: contacts.update_contact(db, user, plan["id"], chosen, changes), f"Saved contact {row['name']}.")
+            attempt(lambda: contacts.update_contact(db, user, plan["id"], chosen, changes), f"Saved contact {row['name']}.")
 
 
 def render_influence_form(db, user, plan_id: int, data: dict) -> None:
@@ -179,5 +157,5 @@ def render_influence_form(db, user, plan_id: int, data: dict) -> None:
         target = right.selectbox("whom", list(people), index=1, format_func=people.__getitem__, key="influence_to")
         note = st.text_input("Note (e.g. trusted advisor on budget)", key="influence_note")
         if st.form_submit_button("Add influence link"):
-            _run(lambda: stakeholders.add_influence_link(db, user, plan_id, source, target, note),
+            attempt(lambda: stakeholders.add_influence_link(db, user, plan_id, source, target, note),
                  f"Recorded: {people[source]} influences {people[target]}.")

@@ -7,7 +7,8 @@ import streamlit as st
 
 from planning import vocab, whitespace
 from planning.db import Database
-from planning.errors import PlanningError, StaleEdit
+from planning.errors import StaleEdit
+from ui.feedback import attempt, show_refusal
 from ui.whitespace_chart import short_money, value_note
 
 DERIVED = "Derived from deals"
@@ -15,17 +16,6 @@ DERIVED = "Derived from deals"
 
 def _none(value):
     return None if value is None or pd.isna(value) else value
-
-
-def flash(message: str) -> None:
-    """Show `message` after the rerun that follows a save."""
-    st.session_state["ws_flash"] = message
-
-
-def show_flash() -> None:
-    message = st.session_state.pop("ws_flash", None)
-    if message:
-        st.success(message)
 
 
 def pick_cell(matrix: pd.DataFrame) -> pd.Series:
@@ -81,21 +71,20 @@ def cell_editor(db: Database, user: dict | None, plan_id: int, matrix: pd.DataFr
         note = st.text_area("Note (reason for Not a Fit / Blocked)", value=_none(cell["note"]) or "", key=f"ws_note_{suffix}")
         submitted = st.form_submit_button("Save cell")
     if submitted:
-        try:
-            saved = whitespace.set_cell(
+        def forget_loaded(exc: StaleEdit) -> None:
+            st.session_state.pop("ws_loaded", None)
+            show_refusal(exc)
+
+        attempt(
+            lambda: whitespace.set_cell(
                 db, user, plan_id, unit_id, product_id, None if status == DERIVED else status,
                 competitor=competitor, contract_end_date=contract_end, estimated_value=estimate, note=note,
                 expected_version=loaded,
-            )
-        except StaleEdit as exc:
-            st.session_state.pop("ws_loaded", None)
-            st.error(str(exc))
-        except PlanningError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state["ws_loaded"] = (*identity, saved["version"])
-            flash(f"Saved {cell['product']} for {cell['business_unit']}.")
-            st.rerun()
+            ),
+            f"Saved {cell['product']} for {cell['business_unit']}.",
+            then=lambda saved: st.session_state.__setitem__("ws_loaded", (*identity, saved["version"])),
+            on_stale=forget_loaded,
+        )
 
 
 def _initiative_button(db, user, plan_id: int, cell: pd.Series, unit_id: int | None, product_id: int) -> None:
@@ -103,10 +92,5 @@ def _initiative_button(db, user, plan_id: int, cell: pd.Series, unit_id: int | N
         st.caption(f"Initiative #{int(cell['initiative_id'])} already pursues this cell.")
     elif cell["status"] == "Open" and st.button("Create initiative", key="ws_initiative",
                                                 help="Turn this whitespace into a potential deal on the plan."):
-        try:
-            initiative_id = whitespace.create_initiative_from_cell(db, user, plan_id, unit_id, product_id)
-        except PlanningError as exc:
-            st.error(str(exc))
-        else:
-            flash(f"Initiative #{initiative_id} created for {cell['product']} in {cell['business_unit']}.")
-            st.rerun()
+        attempt(lambda: whitespace.create_initiative_from_cell(db, user, plan_id, unit_id, product_id),
+                lambda initiative_id: f"Initiative #{initiative_id} created for {cell['product']} in {cell['business_unit']}.")

@@ -6,18 +6,7 @@ import streamlit as st
 
 from planning import business_units
 from planning.db import Database
-from planning.errors import PlanningError
-from ui.whitespace_editor import flash
-
-
-def _attempt(action, message: str) -> None:
-    try:
-        action()
-    except PlanningError as exc:
-        st.error(str(exc))
-    else:
-        flash(message)
-        st.rerun()
+from ui.feedback import attempt
 
 
 def unit_manager(db: Database, user: dict | None, account_id: int, account_name: str) -> None:
@@ -32,7 +21,7 @@ def unit_manager(db: Database, user: dict | None, account_id: int, account_name:
         name = st.text_input("New business unit", key="ws_unit_new_name")
         kind = st.selectbox("Kind", kinds, key="ws_unit_new_kind")
         if st.form_submit_button("Add business unit"):
-            _attempt(lambda: business_units.add_unit(db, user, account_id, name, kind or None), f"Added {name.strip()}.")
+            attempt(lambda: business_units.add_unit(db, user, account_id, name, kind or None), f"Added {name.strip()}.")
     if units.empty:
         return
     names = dict(zip(units["id"].astype(int), units["name"]))
@@ -41,8 +30,8 @@ def unit_manager(db: Database, user: dict | None, account_id: int, account_name:
         new_name = st.text_input("New name", key="ws_unit_rename_name")
         new_kind = st.selectbox("Kind", kinds, key="ws_unit_rename_kind")
         if st.form_submit_button("Rename"):
-            _attempt(lambda: business_units.rename_unit(db, user, unit_id, new_name, new_kind or None), "Renamed.")
+            attempt(lambda: business_units.rename_unit(db, user, unit_id, new_name, new_kind or None), "Renamed.")
     doomed = st.selectbox("Delete business unit", list(names), format_func=names.__getitem__, key="ws_unit_delete_id",
                           help="Only units no opportunity or plan uses can be deleted.")
     if st.button("Delete", key="ws_unit_delete"):
-        _attempt(lambda: business_units.delete_unit(db, user, doomed), f"Deleted {names[doomed]}.")
+        attempt(lambda: business_units.delete_unit(db, user, doomed), f"Deleted {names[doomed]}.")

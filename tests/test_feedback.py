@@ -1,0 +1,21 @@
+"""ui.feedback: messages reach st.success / st.error as text, never as markdown."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui.feedback import escape_markdown
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Plan “Summit FY2026” created.", "Plan “Summit FY2026” created."),
+    ("Coverage status 0 of 3: No contacts mapped.", "Coverage status 0 of 3: No contacts mapped."),
+    ("Initiative #12 created.", "Initiative #12 created."),
+    ("**bold** [x](javascript:alert(3))", r"\*\*bold\*\* \[x\](javascript:alert(3))"),
+    ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+    ("# Heading", r"\# Heading"),
+    ("- item\n1. first", "\\- item\n\\1. first"),
+    ("a_b | $x$ ~y~ `c`", r"a\_b \| \$x\$ \~y\~ \`c\`"),
+])
+def test_escape_markdown_disarms_markup_and_keeps_plain_sentences(text, shown):
+    assert escape_markdown(text) == shown

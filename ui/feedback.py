@@ -1,0 +1,86 @@
+"""How a page reports a save: run one domain write, show the refusal or flash the confirmation, rerun.
+
+Messages are plain text. Streamlit's st.success / st.error render markdown, so everything shown here
+goes through `escape_markdown` first: a person named `**x** [y](javascript:…)` is shown as typed.
+One flash store serves every page: `flash` keeps a confirmation across the rerun that follows a
+save, and `show_flash` (called once near the top of a page) shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+import streamlit as st
+
+from planning.errors import PlanningError, StaleEdit
+
+FLASH = "flash"
+T = TypeVar("T")
+Message = str | Callable[[T], str]
+Scope = Literal["app", "fragment"]
+
+# Inline markers anywhere, and block markers (heading, quote, list, rule) at the start of a line.
+_INLINE = re.compile(r"([\\`*_\[\]<>~|$])")
+_BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+
+
+def escape_markdown(text: object) -> str:
+    """`text` as a markdown string that renders literally (links, emphasis, lists, headings disarmed)."""
+    escaped = _INLINE.sub(r"\\\1", str(text))
+    return _BLOCK.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escaped)
+
+
+def flash(message: str) -> None:
+    """Keep `message` to show after the rerun that follows a save."""
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    """Show (once) the confirmation flashed by the last save."""
+    if message := st.session_state.pop(FLASH, None):
+        st.success(escape_markdown(message))
+
+
+def show_refusal(exc: PlanningError) -> None:
+    """A domain refusal's sentence, as an error, shown as text."""
+    st.error(escape_markdown(exc))
+
+
+def attempt(
+    action: Callable[[], T],
+    success_message: Message | None = None,
+    *,
+    then: Callable[[T], None] | None = None,
+    on_stale: Callable[[StaleEdit], None] | None = None,
+    rerun: bool = True,
+    scope: Scope = "app",
+) -> T | Literal[True] | None:
+    """Run one domain write and report it.
+
+    - Refused (a PlanningError): its sentence is shown with st.error and None is returned; a
+      StaleEdit goes to `on_stale` instead when one is given (the form decides how to offer a reload).
+    - Done: `then(result)` runs (e.g. open the plan just created); with `rerun`, `success_message`
+      (a string, or a function of the result) is flashed and the app reruns — `scope="fragment"`
+      reruns only the calling fragment; without `rerun` the message is shown in place.
+    Returns the action's result, or True when the action returns nothing.
+    """
+    try:
+        result = action()
+    except StaleEdit as exc:
+        (on_stale or show_refusal)(exc)
+        return None
+    except PlanningError as exc:
+        show_refusal(exc)
+        return None
+    if then is not None:
+        then(result)
+    message = success_message(result) if callable(success_message) else success_message
+    if rerun:
+        if message:
+            flash(message)
+        st.rerun(scope=scope)
+    if message:
+        st.success(escape_markdown(message))
+    return True if result is None else result
