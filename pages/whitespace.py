@@ -3,9 +3,10 @@
 import streamlit as st
 
 from planning import whitespace
+from planning.formatting import money
 from ui.context import current_user, database
 from ui.feedback import show_flash
-from ui.whitespace_chart import heatmap, short_money
+from ui.whitespace_chart import heatmap
 from ui.whitespace_editor import cell_editor
 from ui.whitespace_table import cell_downloads
 from ui.whitespace_units import unit_manager
@@ -30,10 +31,10 @@ if matrix.empty:
 else:
     totals = whitespace.summarise(matrix)
     columns = st.columns(4)
-    columns[0].metric("Sold", short_money(totals["sold"]))
-    columns[1].metric("In progress", short_money(totals["in_progress"]))
-    columns[2].metric("Open whitespace", short_money(totals["open_value"]))
-    columns[3].metric("Competitor-held", short_money(totals["competitor_value"]))
+    columns[0].metric("Sold", money(totals["sold"], short=True))
+    columns[1].metric("In progress", money(totals["in_progress"], short=True))
+    columns[2].metric("Open whitespace", money(totals["open_value"], short=True))
+    columns[3].metric("Competitor-held", money(totals["competitor_value"], short=True))
     st.caption(
         f"Whitespace value {totals['whitespace_value']:,.0f}, of which {totals['peer_estimated_value']:,.0f} "
         f"from peer estimates (not entered by the team) · {totals['open_cells']} open cells."

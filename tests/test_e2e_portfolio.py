@@ -5,7 +5,7 @@ import re
 import pytest
 
 from planning import portfolio
-from ui.plan_charts import money
+from planning.formatting import money
 
 pytestmark = pytest.mark.e2e
 
@@ -22,12 +22,12 @@ def test_choosing_an_owner_changes_the_url_and_the_figures(app_server, page):
     page.get_by_role("heading", name="Portfolio", exact=True).wait_for()
     page.get_by_test_id("stMetric").first.wait_for()
     before = metric_value(page, "Target")
-    assert before == money(portfolio.headline(app_server.db, portfolio.Filters(2026))["target"])
+    assert before == money(portfolio.headline(app_server.db, portfolio.Filters(2026))["target"], short=True)
 
     page.get_by_test_id("stSelectbox").filter(has_text="Owner").first.click()
     page.get_by_role("option", name=owner["name"], exact=True).click()
     page.wait_for_url(re.compile(rf"owner={owner['id']}"))
-    expected = money(portfolio.headline(app_server.db, portfolio.Filters(2026, owner_id=owner["id"]))["target"])
+    expected = money(portfolio.headline(app_server.db, portfolio.Filters(2026, owner_id=owner["id"]))["target"], short=True)
     assert expected != before
     page.wait_for_function(
         """([label, value]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(

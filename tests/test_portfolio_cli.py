@@ -55,13 +55,13 @@ def test_text_output(book, capsys):
     assert code == 0
     assert out.splitlines() == [
         "Portfolio FY2026: 1 plan",
-        "  target 200,000 · won 180,000 · weighted 0 · expected 180,000 (90% of target) · variance -20,000",
+        "  target $200,000 · won $180,000 · weighted $0 · expected $180,000 (90% of target) · variance -$20,000",
         "  behind 0 · on track 1 · ahead 0 · no target 0",
         "Strategic accounts with a plan (1):",
         "  Bravo — Bravo FY2026 (owner Bob Rep)",
         "Strategic accounts without a plan (0):",
         "Plans, Behind first, biggest gap first:",
-        "  [On track] Bravo FY2026: expected 180,000 of 200,000 (variance -20,000)",
+        "  [On track] Bravo FY2026: expected $180,000 of $200,000 (variance -$20,000)",
     ]
 
 

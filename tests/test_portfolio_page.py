@@ -8,7 +8,7 @@ import pytest
 
 from planning import portfolio
 from planning.portfolio import Filters
-from ui.plan_charts import money
+from planning.formatting import money
 
 PAGE = "pages/portfolio.py"
 
@@ -21,7 +21,7 @@ def expected_metrics(db, filters: Filters) -> dict[str, str]:
     figures = portfolio.headline(db, filters)
     strategic = portfolio.strategic_accounts(db, filters)
     return {
-        "Target": money(figures["target"]), "Won": money(figures["won"]), "Expected": money(figures["expected"]),
+        "Target": money(figures["target"], short=True), "Won": money(figures["won"], short=True), "Expected": money(figures["expected"], short=True),
         "Behind": str(figures["behind"]), "On track": str(figures["on_track"]), "Ahead": str(figures["ahead"]),
         "Strategic without a plan": str(int((~strategic["has_plan"]).sum())),
     }

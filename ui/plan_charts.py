@@ -5,27 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from planning.formatting import money
+
 MONEY_AXIS = "$~s"  # d3: $1.2M, $350k
 MONEY_TIP = "$,.0f"
 TRAJECTORY_HEIGHT = 340  # pixels for the element; Streamlit sizes continuous charts by the element
 TREND_HEIGHT = 300
 COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}
-
-
-def money(value: float | None) -> str:
-    """$1,234,567 → "$1.23M"; None → "—"."""
-    if value is None or pd.isna(value):
-        return "—"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= limit:
-            return f"{sign}${value / limit:,.2f}{suffix}".replace(".00", "")
-    return f"{sign}${value:,.0f}"
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
 
 
 def target_chart(figures: dict) -> alt.LayerChart:
@@ -36,7 +22,7 @@ def target_chart(figures: dict) -> alt.LayerChart:
     })
     variance = figures["variance"]
     verdict = "ahead of" if variance >= 0 else "behind"
-    data["label"] = data["amount"].map(money)
+    data["label"] = data["amount"].map(lambda v: money(v, short=True))
     base = alt.Chart(data).encode(
         y=alt.Y("figure:N", sort=list(COLOURS), title=None, axis=alt.Axis(labelOverlap=False)),
         x=alt.X("amount:Q", title="Amount", axis=alt.Axis(format=MONEY_AXIS)),
@@ -50,7 +36,7 @@ def target_chart(figures: dict) -> alt.LayerChart:
         x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=MONEY_TIP)]
     )
     return (bars + labels + target).properties(
-        title=f"Expected is {money(abs(variance))} {verdict} target", height=alt.Step(34)
+        title=f"Expected is {money(abs(variance), short=True)} {verdict} target", height=alt.Step(34)
     )
 
 

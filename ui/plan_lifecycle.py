@@ -8,9 +8,9 @@ import streamlit as st
 
 from planning import kpis, plans, users, vocab
 from planning.db import Database
+from planning.formatting import days, money, multiple, percent, points
 from ui.downloads import download_buttons
 from ui.feedback import attempt, escape_markdown
-from ui.plan_charts import money, percent
 
 def open_plan(plan_id: int | None) -> None:
     """Make the plan picker open `plan_id` (None: the first plan) on the next run."""
@@ -108,7 +108,7 @@ def header(db: Database, plan: dict) -> None:
     )
     coverage = f":{vocab.COVERAGE_BADGES[health['coverage_status']]}-badge[Coverage {health['coverage_status']}/3]"
     alerts = f" · {health['alert_count']} relationship alert{'s' if health['alert_count'] != 1 else ''}" if health["alert_count"] else ""
-    st.markdown(f"{score} {coverage}{alerts} · whitespace {money(health['whitespace_value'])}")
+    st.markdown(f"{score} {coverage}{alerts} · whitespace {money(health['whitespace_value'], short=True)}")
     chain = plans.plan_chain(db, plan["id"])
     if chain["parent"] or chain["children"]:
         parent = f"[{chain['parent']['name']}](?plan={chain['parent']['id']}) ← " if chain["parent"] else ""
@@ -119,19 +119,24 @@ def header(db: Database, plan: dict) -> None:
 def kpi_row(figures: dict, parent: dict | None) -> None:
     """The headline KPIs as metrics, with the change against the parent plan."""
     deltas = kpis.kpi_deltas(figures, parent)
+    def short(value: float | None) -> str:
+        return money(value, short=True)
+
+    # (label, figure, how the figure reads, how its change reads)
     shown = [
-        ("Target", "target", money), ("Won", "won", money), ("Weighted pipeline", "weighted_pipeline", money),
-        ("Expected", "expected", money), ("Variance", "variance", money), ("% achieved", "pct_achieved", percent),
-        ("Coverage", "coverage", lambda v: "—" if v is None else f"{v:.2f}×"), ("Win rate", "win_rate_value", percent),
+        ("Target", "target", short, short), ("Won", "won", short, short),
+        ("Weighted pipeline", "weighted_pipeline", short, short), ("Expected", "expected", short, short),
+        ("Variance", "variance", short, short), ("% achieved", "pct_achieved", percent, points),
+        ("Coverage", "coverage", multiple, lambda d: f"{d:+.2f}"), ("Win rate", "win_rate_value", percent, points),
     ]
     columns = [*st.columns(4), *st.columns(4)]  # two rows: money needs room to read
-    for column, (label, key, fmt) in zip(columns, shown):
+    for column, (label, key, fmt, change) in zip(columns, shown):
         delta = deltas[key]
-        shown_delta = None if delta is None else (fmt(delta) if fmt is money else f"{delta * 100:+.0f} pts" if fmt is percent else f"{delta:+.2f}")
+        shown_delta = None if delta is None else change(delta)
         column.metric(label, fmt(figures[key]), shown_delta, help="Change against the parent plan" if parent else None)
-    cycle = "—" if figures["avg_cycle_days"] is None else f"{figures['avg_cycle_days']:.0f} days"
+    cycle = days(figures["avg_cycle_days"])
     st.caption(
-        f"Lost {money(figures['lost'])} · pipeline {money(figures['pipeline'])} · "
+        f"Lost {short(figures['lost'])} · pipeline {short(figures['pipeline'])} · "
         f"{figures['won_count']} won, {figures['lost_count']} lost, {figures['open_count']} open · "
         f"win rate by count {percent(figures['win_rate_count'])} · expected {percent(figures['expected_pct'])} of target · "
         f"average cycle {cycle}"
@@ -181,7 +186,7 @@ def plan_list(db: Database, start: date, end: date, label: str) -> None:
             f = figures[int(row.id)]
             lines.append(
                 f"| [{escape_markdown(row.name)}](?plan={int(row.id)}) | {escape_markdown(row.account)} | {escape_markdown(row.owner or '—')} | "
-                f"{money(f['target'])} | {money(f['expected'])} | {percent(f['pct_achieved'])} |"
+                f"{money(f['target'], short=True)} | {money(f['expected'], short=True)} | {percent(f['pct_achieved'])} |"
             )
         st.markdown("\n".join(lines))
         download_buttons(listed.merge(frame, left_on="id", right_on="plan_id").drop(columns=["plan_id"]),

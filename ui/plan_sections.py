@@ -17,11 +17,11 @@ from planning import (
     whitespace,
 )
 from planning.db import Database
+from planning.formatting import money
 from ui.downloads import download_buttons
 from ui.plan_charts import (
     TRAJECTORY_HEIGHT,
     TREND_HEIGHT,
-    money,
     pipeline_chart,
     snapshot_chart,
     target_chart,
@@ -64,7 +64,7 @@ def opportunities_tab(db: Database, plan: dict) -> None:
     if search:
         keep &= deals["name"].fillna("").str.contains(search, case=False, regex=False)
     shown = deals[keep]
-    st.caption(f"{len(shown)} of {len(deals)} opportunities · {money(shown['amount'].sum())}")
+    st.caption(f"{len(shown)} of {len(deals)} opportunities · {money(shown['amount'].sum(), short=True)}")
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "amount": st.column_config.NumberColumn("Amount", format="$%,.2f"),
         "weighted": st.column_config.NumberColumn("Weighted", format="$%,.2f"),

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from planning import portfolio
+from planning.formatting import money, percent
 from ui import portfolio_charts as charts
 from ui.downloads import download_buttons
-from ui.plan_charts import money, percent
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 PLAN_LINK = st.column_config.LinkColumn("Open", display_text="Open plan")
@@ -21,7 +21,7 @@ def headline(figures: dict, strategic: pd.DataFrame) -> None:
     top = st.columns(5)
     for column, (label, key) in zip(top, [("Target", "target"), ("Won", "won"), ("Weighted pipeline", "weighted_pipeline"),
                                           ("Expected", "expected"), ("Variance", "variance")]):
-        column.metric(label, money(figures[key]))
+        column.metric(label, money(figures[key], short=True))
     bottom = st.columns(5)
     bottom[0].metric("Behind", figures["behind"], help="Expected below 90 % of target")
     bottom[1].metric("On track", figures["on_track"], help="Expected from 90 % to 110 % of target (edges included)")

@@ -6,17 +6,7 @@ import altair as alt
 import pandas as pd
 
 from planning import vocab
-
-
-def short_money(value: float | None) -> str:
-    """120000 → '120k', 1250000 → '1.3M'; None → '–'."""
-    if value is None or pd.isna(value):
-        return "–"
-    if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
-    if abs(value) >= 1_000:
-        return f"{value / 1_000:.0f}k"
-    return f"{value:.0f}"
+from planning.formatting import money
 
 
 def value_note(row) -> str:
@@ -30,7 +20,7 @@ def chart_frame(matrix: pd.DataFrame) -> pd.DataFrame:
     """The matrix with the labels the chart shows (value label, manual flag, tooltip text)."""
     frame = matrix.copy()
     frame["label"] = [
-        ("✎ " if manual else "") + ("~" if estimated else "") + short_money(value)
+        ("✎ " if manual else "") + ("~" if estimated else "") + money(value, short=True)
         for manual, estimated, value in zip(frame["manual"], frame["estimated"], frame["value"])
     ]
     frame["how"] = ["manual" if m else f"derived ({d} deal{'' if d == 1 else 's'})"

@@ -7,9 +7,10 @@ import streamlit as st
 
 from planning import vocab, whitespace
 from planning.db import Database
+from planning.formatting import money
 from planning.errors import StaleEdit
 from ui.feedback import attempt, show_refusal
-from ui.whitespace_chart import short_money, value_note
+from ui.whitespace_chart import value_note
 
 DERIVED = "Derived from deals"
 
@@ -32,7 +33,7 @@ def pick_cell(matrix: pd.DataFrame) -> pd.Series:
 
 def describe(cell: pd.Series) -> str:
     how = f"set by a person (derived: {cell['derived_status']})" if cell["manual"] else "derived from opportunities"
-    value = short_money(_none(cell["value"]))
+    value = money(_none(cell["value"]), short=True)
     return f"**{cell['status']}** — {how}. Value {value} ({value_note(cell)})."
 
 
@@ -48,7 +49,7 @@ def cell_editor(db: Database, user: dict | None, plan_id: int, matrix: pd.DataFr
     loaded = st.session_state["ws_loaded"][3]
     st.markdown(describe(cell))
     if _none(cell["peer_estimate"]) is not None:
-        st.caption(f"Peer estimate: {short_money(cell['peer_estimate'])} (median of {int(cell['peer_count'])} peers "
+        st.caption(f"Peer estimate: {money(cell['peer_estimate'], short=True)} (median of {int(cell['peer_count'])} peers "
                    "in the same sector and size band); an entered value replaces it.")
     deals = whitespace.cell_opportunities(db, plan_id, unit_id, product_id)
     if deals.empty:

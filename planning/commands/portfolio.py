@@ -9,6 +9,7 @@ from datetime import date
 from planning import portfolio, users, vocab
 from planning.db import Database
 from planning.errors import NotFound
+from planning.formatting import money, percent
 
 
 def register(subparsers) -> None:
@@ -45,18 +46,14 @@ def run(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
 def text_lines(found: dict) -> list[str]:
     """The report as readable lines."""
     h = found["headline"]
-    pct = "—" if h["expected_pct"] is None else f"{h['expected_pct']:.0%}"
+    pct = percent(h["expected_pct"])
     lines = [
         f"Portfolio FY{found['filters']['period']}: {h['plans']} plan{'' if h['plans'] == 1 else 's'}",
-        f"  target {_money(h['target'])} · won {_money(h['won'])} · weighted {_money(h['weighted_pipeline'])}"
-        f" · expected {_money(h['expected'])} ({pct} of target) · variance {_money(h['variance'])}",
+        f"  target {money(h['target'])} · won {money(h['won'])} · weighted {money(h['weighted_pipeline'])}"
+        f" · expected {money(h['expected'])} ({pct} of target) · variance {money(h['variance'])}",
         f"  behind {h['behind']} · on track {h['on_track']} · ahead {h['ahead']} · no target {h['no_target']}",
         f"Strategic accounts with a plan ({len(found['with_plan'])}):",
         *[f"  {a['account']} — {a['plan']} (owner {a['owner'] or '—'})" for a in found["with_plan"]],
@@ -64,7 +61,7 @@ def text_lines(found: dict) -> list[str]:
         *[f"  {a['account']} — {a['strategic_because']} (owner {a['owner'] or '—'}, selection score "
           f"{'—' if a['selection_score'] is None else a['selection_score']})" for a in found["without_plan"]],
         "Plans, Behind first, biggest gap first:",
-        *[f"  [{p['performance']}] {p['plan']}: expected {_money(p['expected'])} of {_money(p['target'])}"
-          f" (variance {_money(p['variance'])})" for p in found["plans"]],
+        *[f"  [{p['performance']}] {p['plan']}: expected {money(p['expected'])} of {money(p['target'])}"
+          f" (variance {money(p['variance'])})" for p in found["plans"]],
     ]
     return lines

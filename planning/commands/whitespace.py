@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 
 from planning import whitespace
 from planning.db import Database
+from planning.formatting import amount
 
 TOTAL_KEYS = ["sold", "in_progress", "open_value", "competitor_value", "whitespace_value"]
 
@@ -19,22 +19,18 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _money(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 2)
-
-
 def report(db: Database, plan_id: int) -> dict:
     """The CLI's JSON document for one plan."""
     matrix = whitespace.plan_matrix(db, plan_id)
     cells = [
         {
             "business_unit": row.business_unit, "product": row.product, "status": row.status,
-            "manual": bool(row.manual), "value": _money(row.value), "estimated": bool(row.estimated),
+            "manual": bool(row.manual), "value": amount(row.value), "estimated": bool(row.estimated),
         }
         for row in matrix.itertuples()
     ]
     summary = whitespace.summarise(matrix)
-    return {"cells": cells, "totals": {key: _money(summary[key]) for key in TOTAL_KEYS}}
+    return {"cells": cells, "totals": {key: amount(summary[key]) for key in TOTAL_KEYS}}
 
 
 def run(args: argparse.Namespace, db: Database) -> int:

@@ -28,6 +28,7 @@ from planning import (
 )
 from planning.db import Database
 from planning.errors import InvalidInput, NotFound
+from planning.formatting import MISSING, date_text, days, is_missing, money, multiple, percent
 from planning.export import charts
 from planning.export.document import Block, Document, Facts, Image, Notes, Section, Table, Text
 from planning.export.html import render_html
@@ -148,23 +149,11 @@ def account_plan_id(db: Database, account_id: int, today: date | None = None) ->
 # -- formatting ----------------------------------------------------------------------------
 
 
-def money(value: float | None) -> str:
-    """Whole dollars with separators ($1,234,567), exact so exported figures can be checked."""
-    if value is None or pd.isna(value):
-        return "—"
-    return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
-
-
+# Money is exact (whole dollars) in exports so exported figures can be checked.
 def _text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
     if isinstance(value, (date, pd.Timestamp)):  # datetime is a date too
-        return f"{value:%d %b %Y}"
-    return str(value)
+        return date_text(value)
+    return MISSING if is_missing(value) else str(value)
 
 
 def _table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = None) -> Table:
@@ -208,8 +197,7 @@ def _header(db: Database, plan: dict) -> list:
 
 
 def _kpis(figures: dict) -> list:
-    cycle = "—" if figures["avg_cycle_days"] is None else f"{figures['avg_cycle_days']:.0f} days"
-    coverage = "—" if figures["coverage"] is None else f"{figures['coverage']:.2f}×"
+    cycle, coverage = days(figures["avg_cycle_days"]), multiple(figures["coverage"])
     pairs: list[tuple[str, str]] = [
         ("Sales target", money(figures["target"])), ("Won revenue", money(figures["won"])),
         ("Pipeline", money(figures["pipeline"])), ("Weighted pipeline", money(figures["weighted_pipeline"])),
