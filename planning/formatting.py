@@ -24,7 +24,7 @@ def is_missing(value: Any) -> bool:
 
 def money(value: float | None, *, short: bool = False) -> str:
     """Whole dollars ("$1,234,567"); `short`: two significant decimals at most ("$1.25M", "$50k")."""
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     sign, amount = ("-" if value < 0 else ""), abs(float(value))
     if short:
@@ -41,7 +41,7 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 def points(value: float | None) -> str:
     """A change of a share in percentage points: 0.05 → "+5 pts"."""
-    return MISSING if is_missing(value) else f"{value * 100:+.0f} pts"
+    return MISSING if value is None or is_missing(value) else f"{value * 100:+.0f} pts"
 
 
 def multiple(value: float | None, digits: int = 2) -> str:
@@ -61,7 +61,7 @@ def date_text(value: date | None) -> str:
 
 def amount(value: float | None) -> float | None:
     """Money as a JSON number: rounded to cents, None for a missing value."""
-    return None if is_missing(value) or (isinstance(value, float) and math.isinf(value)) else round(float(value), 2)
+    return None if value is None or is_missing(value) or (isinstance(value, float) and math.isinf(value)) else round(float(value), 2)
 
 
 def days(value: float | None) -> str:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from planning import kpis, plans
-from tests.conftest import ROOT
 from planning.formatting import money
+from tests.conftest import ROOT
 
 PAGE = "pages/plan.py"
 
@@ -70,7 +70,8 @@ def test_create_a_plan_through_the_form_and_see_its_kpis(app_test):
     assert at.selectbox(key="plan_picker").value == plan_id
     metrics = {m.label: m.value for m in at.metric}
     figures = kpis.kpis_for_plan(app_test.db, plan_id)
-    assert (metrics["Target"], metrics["Won"], metrics["Expected"]) == ("$50k", money(figures["won"], short=True), money(figures["expected"], short=True))
+    expected = ("$50k", money(figures["won"], short=True), money(figures["expected"], short=True))
+    assert (metrics["Target"], metrics["Won"], metrics["Expected"]) == expected
 
 
 def test_create_refusal_is_shown_and_nothing_written(app_test):

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from planning import portfolio
-from planning.portfolio import Filters
 from planning.formatting import money
+from planning.portfolio import Filters
 
 PAGE = "pages/portfolio.py"
 

@@ -12,6 +12,7 @@ from planning.formatting import days, money, multiple, percent, points
 from ui.downloads import download_buttons
 from ui.feedback import attempt, escape_markdown
 
+
 def open_plan(plan_id: int | None) -> None:
     """Make the plan picker open `plan_id` (None: the first plan) on the next run."""
     st.session_state["plan_next"] = plan_id or 0

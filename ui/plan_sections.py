@@ -19,6 +19,7 @@ from planning import (
 from planning.db import Database
 from planning.formatting import money
 from ui.downloads import download_buttons
+from ui.feedback import attempt
 from ui.plan_charts import (
     TRAJECTORY_HEIGHT,
     TREND_HEIGHT,
@@ -27,7 +28,6 @@ from ui.plan_charts import (
     target_chart,
     trajectory_chart,
 )
-from ui.feedback import attempt
 
 
 def figures_tab(db: Database, plan: dict, figures: dict) -> None:

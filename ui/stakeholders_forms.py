@@ -9,6 +9,7 @@ from planning import contacts, stakeholders, vocab
 from planning.errors import StaleEdit
 from ui.feedback import attempt, escape_markdown
 
+
 def _optional(options: list) -> list:
     return [None, *options]
 

@@ -7,8 +7,8 @@ import streamlit as st
 
 from planning import vocab, whitespace
 from planning.db import Database
-from planning.formatting import money
 from planning.errors import StaleEdit
+from planning.formatting import money
 from ui.feedback import attempt, show_refusal
 from ui.whitespace_chart import value_note
 

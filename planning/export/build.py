@@ -28,10 +28,10 @@ from planning import (
 )
 from planning.db import Database
 from planning.errors import InvalidInput, NotFound
-from planning.formatting import MISSING, date_text, days, is_missing, money, multiple, percent
 from planning.export import charts
 from planning.export.document import Block, Document, Facts, Image, Notes, Section, Table, Text
 from planning.export.html import render_html
+from planning.formatting import MISSING, date_text, days, is_missing, money, multiple, percent
 
 SECTIONS = {
     "header": "Plan",
