@@ -7,6 +7,7 @@ import json
 import pytest
 
 from planning import whitespace
+from planning.formatting import money
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_page_draws_the_heatmap_with_status_colours_and_plan_totals(opened):
     assert "deals" in [t["field"] for t in rect["encoding"]["tooltip"]]
     assert [m.label for m in at.metric] == ["Sold", "In progress", "Open whitespace", "Competitor-held"]
     totals = whitespace.whitespace_totals(db, [plan["id"]]).iloc[0]
-    assert at.metric[0].value == f"{totals['sold'] / 1_000_000:.1f}M"
+    assert at.metric[0].value == money(totals['sold'], short=True) == f"${totals['sold'] / 1_000_000:.2f}M"
 
 
 def test_editing_a_cell_through_the_form_persists_it(opened):
