@@ -5,6 +5,7 @@ import streamlit as st
 from planning.importing import ingest, reconciliation
 from ui.context import current_user, database
 from ui.import_panel import file_panel
+from ui.text import md
 
 db = database()
 st.title("Import")
@@ -16,13 +17,13 @@ st.caption(
     "`.streamlit/config.toml`); import bigger extracts with `planning import KIND FILE` on the server."
 )
 if user is not None and user["role"] not in ("ops", "admin"):
-    st.info(f"{user['name']} ({user['role']}) cannot import: only ops and admin users can preview and import files.")
+    st.info(f"{md(user['name'])} ({user['role']}) cannot import: only ops and admin users can preview and import files.")
 
 uploads = st.file_uploader("CSV extracts", type=["csv", "txt", "tsv"], accept_multiple_files=True,
                            key="import_files")
 for index, upload in enumerate(uploads or []):
     with st.container(border=True):
-        st.subheader(upload.name)
+        st.subheader(md(upload.name))
         file_panel(db, upload, user, index)
 
 st.subheader("Import history")

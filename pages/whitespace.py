@@ -9,6 +9,7 @@ from ui.whitespace_editor import cell_editor, show_flash
 from ui.whitespace_table import cell_downloads
 from ui.whitespace_units import unit_manager
 from ui.widgets import plan_picker
+from ui.text import md
 
 db = database()
 st.title("Whitespace")
@@ -19,7 +20,7 @@ if plan is None:
 show_flash()
 matrix = whitespace.plan_matrix(db, plan["id"])
 st.caption(
-    f"{plan['account']} · {plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}. "
+    f"{md(plan['account'])} · {plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}. "
     "Sold: a won deal closing by the plan end; In Progress: an open deal closing by then (or undated); "
     "Open: no deal. ✎ marks a status set by a person; ~ marks a peer estimate (median won spend of "
     "accounts in the same sector and size band)."

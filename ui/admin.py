@@ -8,6 +8,7 @@ from planning import users
 from planning.db import Database
 from planning.errors import PlanningError, StaleEdit
 from planning.vocab import USER_ROLES
+from ui.text import md
 
 
 def _manager_choice(label: str, people: list[dict], current: int | None, key: str) -> int | None:
@@ -32,9 +33,9 @@ def add_user_form(db: Database, me: dict) -> None:
             try:
                 users.create_user(db, me, name, email, role, manager_id, region)
             except PlanningError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
-                st.success(f"Added {name.strip()} as {role}.")
+                st.success(f"Added {md(name.strip())} as {role}.")
 
 
 def edit_user_form(db: Database, me: dict, user_id: int) -> None:
@@ -45,7 +46,7 @@ def edit_user_form(db: Database, me: dict, user_id: int) -> None:
     loaded = st.session_state[state_key]
     people = [p for p in users.list_users(db) if p["id"] != user_id]
     with st.form(f"edit_user_{user_id}"):
-        st.markdown(f"**Edit {loaded['name']}** (version {loaded['version']})")
+        st.markdown(f"**Edit {md(loaded['name'])}** (version {loaded['version']})")
         name = st.text_input("Name", loaded["name"], key=f"edit_name_{user_id}")
         email = st.text_input("Email", loaded["email"] or "", key=f"edit_email_{user_id}")
         role = st.selectbox("Role", USER_ROLES, index=USER_ROLES.index(loaded["role"]), key=f"edit_role_{user_id}")
@@ -60,9 +61,9 @@ def edit_user_form(db: Database, me: dict, user_id: int) -> None:
                 )
             except StaleEdit as exc:
                 del st.session_state[state_key]
-                st.error(str(exc))
+                st.error(md(exc))
             except PlanningError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 st.session_state[state_key] = saved
-                st.success(f"Saved {saved['name']}.")
+                st.success(f"Saved {md(saved['name'])}.")

@@ -7,6 +7,7 @@ import streamlit as st
 from planning import export
 from planning.db import Database
 from planning.errors import NotFound, PlanningError
+from ui.text import md
 
 CUSTOM = "(choose sections below)"
 FLASH = "export_flash"
@@ -55,7 +56,7 @@ def export_tab(db: Database, user: dict | None, plan: dict) -> None:
 
 def _preset_admin(db: Database, user: dict, chosen: list[str]) -> None:
     if message := st.session_state.pop(FLASH, None):
-        st.success(message)
+        st.success(md(message))
     with st.expander("Save these sections as a preset (admins)"):
         with st.form("export_preset_form"):
             name = st.text_input("Preset name", key="export_preset_name")
@@ -70,7 +71,7 @@ def _run(action, message: str) -> None:
     try:
         action()
     except PlanningError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     st.session_state[FLASH] = message
     st.rerun()
@@ -87,13 +88,13 @@ def follow_account_link(db: Database) -> None:
     if not wanted or st.query_params.get("plan"):
         return
     if not wanted.isdigit():
-        st.warning(f"“{wanted}” is not an account id; showing the plans of the period instead.")
+        st.warning(f"“{md(wanted)}” is not an account id; showing the plans of the period instead.")
         st.query_params.pop("account", None)
         return
     try:
         plan_id = export.account_plan_id(db, int(wanted))
     except NotFound as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         st.query_params.pop("account", None)
         return
     st.query_params["plan"] = str(plan_id)  # the plan picker opens the plan the URL names

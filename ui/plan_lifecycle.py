@@ -11,6 +11,7 @@ from planning.db import Database
 from planning.errors import PlanningError
 from ui.downloads import download_buttons
 from ui.plan_charts import money, percent
+from ui.text import md
 
 FLASH = "plan_flash"
 
@@ -22,7 +23,7 @@ def flash(message: str) -> None:
 
 def show_flash() -> None:
     if message := st.session_state.pop(FLASH, None):
-        st.success(message)
+        st.success(md(message))
 
 
 def open_plan(plan_id: int | None) -> None:
@@ -98,7 +99,7 @@ def new_plan_form(db: Database, user: dict | None) -> None:
                 name=name or None, business_unit_id=unit, owner_id=owner, status=status, is_primary=primary,
             )
         except PlanningError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         st.query_params.pop(PREFILL_PARAM, None)
         open_plan(plan_id)
@@ -108,12 +109,12 @@ def new_plan_form(db: Database, user: dict | None) -> None:
 
 def header(db: Database, plan: dict) -> None:
     """Account, period, owner, status, primary badge and the chain parent ← this → children."""
-    st.subheader(plan["name"])
-    badges = [f":blue-badge[{plan['status']}]"] + ([":green-badge[Primary]"] if plan["is_primary"] else [])
-    scope = f" · {plan['business_unit']}" if plan["business_unit"] else ""
+    st.subheader(md(plan["name"]))
+    badges = [f":blue-badge[{md(plan['status'])}]"] + ([":green-badge[Primary]"] if plan["is_primary"] else [])
+    scope = f" · {md(plan['business_unit'])}" if plan["business_unit"] else ""
     st.markdown(
-        f"{' '.join(badges)} **{plan['account']}**{scope} · {plans.period_label(plan['period_start'], plan['period_end'])}"
-        f" ({plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}) · owner {plan['owner'] or '—'}"
+        f"{' '.join(badges)} **{md(plan['account'])}**{scope} · {plans.period_label(plan['period_start'], plan['period_end'])}"
+        f" ({plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}) · owner {md(plan['owner'] or '—')}"
     )
     health = plans.plan_health(db, plan["id"])
     score = (
@@ -125,8 +126,8 @@ def header(db: Database, plan: dict) -> None:
     st.markdown(f"{score} {coverage}{alerts} · whitespace {money(health['whitespace_value'])}")
     chain = plans.plan_chain(db, plan["id"])
     if chain["parent"] or chain["children"]:
-        parent = f"[{chain['parent']['name']}](?plan={chain['parent']['id']}) ← " if chain["parent"] else ""
-        children = " → " + ", ".join(f"[{c['name']}](?plan={c['id']})" for c in chain["children"]) if chain["children"] else ""
+        parent = f"[{md(chain['parent']['name'])}](?plan={chain['parent']['id']}) ← " if chain["parent"] else ""
+        children = " → " + ", ".join(f"[{md(c['name'])}](?plan={c['id']})" for c in chain["children"]) if chain["children"] else ""
         st.markdown(f"Follow-up chain: {parent}**this plan**{children}")
 
 
@@ -187,7 +188,7 @@ def _run(action, message: str, open_result: bool = False, rerun: bool = True) ->
     try:
         result = action()
     except PlanningError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return False
     if open_result:
         open_plan(result)
@@ -206,12 +207,11 @@ def plan_list(db: Database, start: date, end: date, label: str) -> None:
             return
         frame = kpis.plan_kpis(db, listed["id"])
         figures = {r["plan_id"]: r for r in kpis.records(frame)}
-        escape = lambda text: str(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")  # noqa: E731
         lines = ["| Plan | Account | Owner | Target | Expected | % achieved |", "|---|---|---|---:|---:|---:|"]
         for row in listed.itertuples():
             f = figures[int(row.id)]
             lines.append(
-                f"| [{escape(row.name)}](?plan={int(row.id)}) | {escape(row.account)} | {escape(row.owner or '—')} | "
+                f"| [{md(row.name)}](?plan={int(row.id)}) | {md(row.account)} | {md(row.owner or '—')} | "
                 f"{money(f['target'])} | {money(f['expected'])} | {percent(f['pct_achieved'])} |"
             )
         st.markdown("\n".join(lines))

@@ -10,6 +10,7 @@ import streamlit as st
 from planning import objectives, users, vocab
 from planning.db import Database
 from ui.plan_sections import _save
+from ui.text import md
 
 
 def _highlight_overdue(row: pd.Series) -> list[str]:
@@ -79,7 +80,7 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
     overdue = int(actions["overdue"].fillna(False).sum()) if not actions.empty else 0
     st.markdown(f"**Actions** ({len(actions)}, {overdue} overdue)")
     for objective, group in actions.groupby("objective", sort=False):
-        st.markdown(f"*{objective}*")
+        st.markdown(f"*{md(objective)}*")
         shown = group[["title", "owner", "due_date", "status", "overdue"]].reset_index(drop=True)
         st.dataframe(shown.style.apply(_highlight_overdue, axis=1), hide_index=True, width="stretch")
     titles = dict(zip(actions["id"].astype(int), actions["title"])) if not actions.empty else {}

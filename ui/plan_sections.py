@@ -29,6 +29,7 @@ from ui.plan_charts import (
     trajectory_chart,
 )
 from ui.plan_lifecycle import flash
+from ui.text import md
 
 
 def _save(action, message: str) -> None:
@@ -36,7 +37,7 @@ def _save(action, message: str) -> None:
     try:
         action()
     except PlanningError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     flash(message)
     st.rerun()
@@ -175,9 +176,9 @@ def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
             _save(lambda: plan_content.add_comment(db, user, plan["id"], body, url or None), "Posted.")
     for row in thread.itertuples():
         with st.container(border=True):
-            st.caption(f"{row.author or 'unknown'} · {row.created_at:%d %b %Y %H:%M}")
+            st.caption(f"{md(row.author or 'unknown')} · {row.created_at:%d %b %Y %H:%M}")
             if row.kind == "file":
-                st.link_button(f"📎 {row.body or row.url}", row.url)
+                st.link_button(f"📎 {md(row.body or row.url)}", row.url)
             else:
                 st.text(row.body)
 

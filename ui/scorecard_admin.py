@@ -7,6 +7,7 @@ import streamlit as st
 from planning import scorecard_templates as templates
 from planning.db import Database
 from planning.errors import PlanningError
+from ui.text import md
 
 OPTIONS_HELP = "choice: 'Label=points; …' · number: 'at least=points; …' · yes/no: 'invert' (a yes scores 0)"
 
@@ -55,4 +56,4 @@ def render(db: Database, user: dict | None) -> None:
             templates.set_status(db, user, template_id, "Archived")
             st.success("Archived.")
     except PlanningError as exc:
-        st.error(str(exc))
+        st.error(md(exc))

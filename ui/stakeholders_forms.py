@@ -7,6 +7,7 @@ import streamlit as st
 
 from planning import contacts, stakeholders, vocab
 from planning.errors import PlanningError, StaleEdit
+from ui.text import md
 
 FLASH = "stakeholder_flash"
 
@@ -25,7 +26,7 @@ def _index(options: list, value) -> int:
 
 def show_flash() -> None:
     if FLASH in st.session_state:
-        st.success(st.session_state.pop(FLASH))
+        st.success(md(st.session_state.pop(FLASH)))
 
 
 def _done(message: str) -> None:
@@ -90,19 +91,19 @@ def render_edit_stakeholder(db, user, plan_id: int, data: dict, clicked_contact:
         except StaleEdit as exc:
             st.session_state[stale] = str(exc)
         except PlanningError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state.pop(f"{prefix}_version", None)
             what = ", ".join(stakeholders.FIELD_LABELS[f] for f in changed) or "nothing changed"
             _done(f"Saved {row['name']}: {what}.")
     if stale in st.session_state:
-        st.error(st.session_state[stale])
+        st.error(md(st.session_state[stale]))
         if st.button("Reload their version", key=f"{prefix}_reload"):
             # Forget the loaded version and the typed values: the form refills from the database.
             for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
                 del st.session_state[key]
             st.rerun()
-    if st.button(f"Remove {row['name']} from this plan", key=f"{prefix}_remove"):
+    if st.button(f"Remove {md(row['name'])} from this plan", key=f"{prefix}_remove"):
         _run(lambda: stakeholders.remove_stakeholder(db, user, chosen), f"Removed {row['name']} from the plan.")
 
 
@@ -115,7 +116,7 @@ def _run(action, message: str) -> None:
     try:
         action()
     except PlanningError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     _done(message)
 

@@ -9,6 +9,7 @@ from planning import vocab, whitespace
 from planning.db import Database
 from planning.errors import PlanningError, StaleEdit
 from ui.whitespace_chart import short_money, value_note
+from ui.text import md
 
 DERIVED = "Derived from deals"
 
@@ -25,7 +26,7 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop("ws_flash", None)
     if message:
-        st.success(message)
+        st.success(md(message))
 
 
 def pick_cell(matrix: pd.DataFrame) -> pd.Series:
@@ -43,7 +44,7 @@ def pick_cell(matrix: pd.DataFrame) -> pd.Series:
 def describe(cell: pd.Series) -> str:
     how = f"set by a person (derived: {cell['derived_status']})" if cell["manual"] else "derived from opportunities"
     value = short_money(_none(cell["value"]))
-    return f"**{cell['status']}** — {how}. Value {value} ({value_note(cell)})."
+    return f"**{md(cell['status'])}** — {md(how)}. Value {md(value)} ({md(value_note(cell))})."
 
 
 def cell_editor(db: Database, user: dict | None, plan_id: int, matrix: pd.DataFrame) -> None:
@@ -89,9 +90,9 @@ def cell_editor(db: Database, user: dict | None, plan_id: int, matrix: pd.DataFr
             )
         except StaleEdit as exc:
             st.session_state.pop("ws_loaded", None)
-            st.error(str(exc))
+            st.error(md(exc))
         except PlanningError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state["ws_loaded"] = (*identity, saved["version"])
             flash(f"Saved {cell['product']} for {cell['business_unit']}.")
@@ -106,7 +107,7 @@ def _initiative_button(db, user, plan_id: int, cell: pd.Series, unit_id: int | N
         try:
             initiative_id = whitespace.create_initiative_from_cell(db, user, plan_id, unit_id, product_id)
         except PlanningError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             flash(f"Initiative #{initiative_id} created for {cell['product']} in {cell['business_unit']}.")
             st.rerun()

@@ -8,13 +8,14 @@ from planning import business_units
 from planning.db import Database
 from planning.errors import PlanningError
 from ui.whitespace_editor import flash
+from ui.text import md
 
 
 def _attempt(action, message: str) -> None:
     try:
         action()
     except PlanningError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         flash(message)
         st.rerun()
@@ -25,7 +26,7 @@ def unit_manager(db: Database, user: dict | None, account_id: int, account_name:
     units = business_units.list_units(db, account_id)
     kinds = ["", *business_units.KINDS]
     if units.empty:
-        st.caption(f"{account_name} has no business units: the matrix has one row for the whole account.")
+        st.caption(f"{md(account_name)} has no business units: the matrix has one row for the whole account.")
     else:
         st.dataframe(units.drop(columns=["id"]), hide_index=True, width="stretch")
     with st.form(key="ws_unit_add", clear_on_submit=True):
