@@ -129,10 +129,10 @@ def update_objective(db: Database, user: dict | None, objective_id: int, version
         if not diff:
             return version
         _validate(current | changes)
-        con.execute(
-            f"UPDATE objective SET {', '.join(f'{f} = ?' for f in diff)}, version = version + 1 WHERE id = ?",
-            [changes[f] for f in diff] + [objective_id],
-        )
+        audit.saved_one(con.execute(
+            f"UPDATE objective SET {', '.join(f'{f} = ?' for f in diff)}, version = version + 1 WHERE id = ? AND version = ?",
+            [changes[f] for f in diff] + [objective_id, version],
+        ), "objective")
         audit.record(con, user["id"], "objective", objective_id, diff | {"version": (version, version + 1)})
         return version + 1
 

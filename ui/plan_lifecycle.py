@@ -192,6 +192,8 @@ def _run(action, message: str, open_result: bool = False, rerun: bool = True) ->
         return False
     if open_result:
         open_plan(result)
+    for key in [k for k in st.session_state if str(k).startswith("plan_loaded_")]:
+        del st.session_state[key]  # our own lifecycle change moved the version on: reopen the forms
     flash(message)
     if rerun:
         st.rerun()

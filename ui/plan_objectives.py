@@ -45,11 +45,14 @@ def _edit_objective_form(db: Database, user: dict | None, found: pd.DataFrame) -
         st.markdown("**Update an objective**")
         chosen = st.selectbox("Objective", list(labels), format_func=labels.__getitem__, key="edit_objective_id")
         row = found[found["id"] == chosen].iloc[0]
+        # The version the form was opened with, kept until a save: never re-read on a later run.
+        loaded_key = f"objective_loaded_{chosen}"
+        version = st.session_state.setdefault(loaded_key, int(row["version"]))
         status = st.selectbox("Status", vocab.OBJECTIVE_STATUSES, key="edit_objective_status")
         outcome = st.text_input("Outcome", key="edit_objective_outcome")
         if st.form_submit_button("Save objective"):
             changes = {"status": status, **({"outcome": outcome} if outcome else {})}
-            _save(lambda: objectives.update_objective(db, user, chosen, int(row["version"]), changes), "Objective saved.")
+            _save(lambda: objectives.update_objective(db, user, chosen, version, changes), "Objective saved.", loaded_key)
 
 
 def _new_objective_form(db: Database, user: dict | None, plan: dict, people: dict[int, str]) -> None:

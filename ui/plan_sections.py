@@ -17,7 +17,7 @@ from planning import (
     whitespace,
 )
 from planning.db import Database
-from planning.errors import PlanningError
+from planning.errors import PlanningError, StaleEdit
 from ui.downloads import download_buttons
 from ui.plan_charts import (
     TRAJECTORY_HEIGHT,
@@ -32,15 +32,37 @@ from ui.plan_lifecycle import flash
 from ui.text import md
 
 
-def _save(action, message: str) -> None:
-    """Run one domain write; confirm and rerun, or show the refusal."""
+def _save(action, message: str, loaded_key: str | None = None) -> None:
+    """Run one domain write; confirm and rerun, or show the refusal.
+
+    `loaded_key` names the session state holding the record the form was opened with: it is
+    forgotten after a save (the form reopens on the saved version) and after a StaleEdit (the
+    form reopens on the other person's version, and the message says what they changed).
+    """
     try:
         action()
+    except StaleEdit as exc:
+        st.session_state.pop(loaded_key or "", None)
+        st.error(md(exc))
+        return
     except PlanningError as exc:
         st.error(md(exc))
         return
+    st.session_state.pop(loaded_key or "", None)
     flash(message)
     st.rerun()
+
+
+def loaded_plan(plan: dict) -> tuple[dict, str]:
+    """The plan as this session's forms opened it (kept until a save), and its state key.
+
+    Re-reading the plan on every run would hand a save the latest version, so a concurrent
+    change would be overwritten instead of refused (docs/design.md, Versioned saves).
+    """
+    key = f"plan_loaded_{plan['id']}"
+    if key not in st.session_state:
+        st.session_state[key] = plan
+    return st.session_state[key], key
 
 
 def figures_tab(db: Database, plan: dict, figures: dict) -> None:
@@ -88,6 +110,7 @@ def opportunities_tab(db: Database, plan: dict) -> None:
 
 def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
     """Name, status, owner, target and period, saved with optimistic locking."""
+    plan, loaded_key = loaded_plan(plan)
     people = users.list_users(db)
     ids = [u["id"] for u in people]
     with st.form("plan_fields"):
@@ -101,11 +124,12 @@ def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
         end = right.date_input("Period end", plan["period_end"])
         if st.form_submit_button("Save plan"):
             changes = {"name": name, "status": status, "owner_id": owner, "sales_target": target, "period_start": start, "period_end": end}
-            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Plan saved.")
+            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Plan saved.", loaded_key)
 
 
 def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
     """Vision, strategy, SWOT (the customer's point of view), goals, support, short-term plan, relationship."""
+    plan, loaded_key = loaded_plan(plan)
     relationships = [None, *vocab.RELATIONSHIP_STATUSES]
     with st.form("strategy"):
         values = {"vision": st.text_area("Vision", plan["vision"] or ""), "strategy": st.text_area("Strategy", plan["strategy"] or "")}
@@ -124,7 +148,7 @@ def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
                                                          format_func=lambda v: v or "—")
         if st.form_submit_button("Save strategy"):
             changes = {k: (v or None) for k, v in values.items()}
-            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.")
+            _save(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.", loaded_key)
 
 
 def team_tab(db: Database, user: dict | None, plan: dict) -> None:
