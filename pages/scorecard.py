@@ -5,8 +5,8 @@ import streamlit as st
 from planning import scorecards
 from ui import scorecard_admin, scorecard_charts, scorecard_form
 from ui.context import current_user, database, period
-from ui.widgets import plan_picker
 from ui.text import md
+from ui.widgets import plan_picker
 
 db = database()
 st.title("Scorecard")

@@ -4,12 +4,12 @@ import streamlit as st
 
 from planning import whitespace
 from ui.context import current_user, database
+from ui.text import md
 from ui.whitespace_chart import heatmap, short_money
 from ui.whitespace_editor import cell_editor, show_flash
 from ui.whitespace_table import cell_downloads
 from ui.whitespace_units import unit_manager
 from ui.widgets import plan_picker
-from ui.text import md
 
 db = database()
 st.title("Whitespace")

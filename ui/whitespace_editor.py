@@ -8,8 +8,8 @@ import streamlit as st
 from planning import vocab, whitespace
 from planning.db import Database
 from planning.errors import PlanningError, StaleEdit
-from ui.whitespace_chart import short_money, value_note
 from ui.text import md
+from ui.whitespace_chart import short_money, value_note
 
 DERIVED = "Derived from deals"
 

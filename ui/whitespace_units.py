@@ -7,8 +7,8 @@ import streamlit as st
 from planning import business_units
 from planning.db import Database
 from planning.errors import PlanningError
-from ui.whitespace_editor import flash
 from ui.text import md
+from ui.whitespace_editor import flash
 
 
 def _attempt(action, message: str) -> None:

@@ -154,6 +154,10 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
         # Left alone, DuckDB may keep a 1M-row import's staging in up to 80 % of RAM; with a cap it
         # spills what does not fit, and was faster too (issue #10: 1.5 GB → 1.1 GB peak, 14.5 → 12.3 s).
         con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+        if dry_run:
+            # A big insert is written straight to free blocks of the file before COMMIT (optimistic
+            # writes); a dry run rolls back, so it would grow the file for nothing. Keep it in memory.
+            con.execute("SET enable_optimistic_write = false")
         report.rows_read = csvfile.load(con, csv_file)
         if report.rows_read == 0:
             raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
@@ -195,6 +199,7 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                 ).df()
                 if dry_run:
                     con.execute("ROLLBACK")
+                    con.execute("RESET enable_optimistic_write")  # a global setting: give it back
                     return report
                 report.batch_id = batch_id
                 con.execute(
@@ -215,6 +220,8 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                 raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
             except BaseException:
                 con.execute("ROLLBACK")
+                if dry_run:
+                    con.execute("RESET enable_optimistic_write")
                 raise
             try:
                 con.execute("COMMIT")
@@ -236,7 +243,8 @@ def _check_user_changes(con, user: dict | None) -> None:
     if user is None or user["role"] == "admin":
         return
     found = con.execute(
-        "SELECT __line, __key, field, old_value, new_value FROM import_change WHERE field IN ? ORDER BY __line, field",
+        "SELECT c.__line, u.name, c.field, c.old_value, c.new_value FROM import_change c JOIN app_user u ON u.id = c.target_id"
+        " WHERE c.field IN ? ORDER BY c.__line, c.field",
         [list(ADMIN_ONLY_USER_FIELDS)],
     ).fetchall()
     if found:
@@ -250,9 +258,10 @@ def _check_user_changes(con, user: dict | None) -> None:
 def _constraint_sentence(file_name: str, kind: str, exc: Exception) -> str:
     # DuckDB says: Duplicate key "name: Platform Standard" violates unique constraint.
     match = re.search(r'Duplicate key "([^"]*)"', str(exc))
-    what = f" ({match.group(1)})" if match else ""
-    return (f"{file_name} cannot be imported as {kind}: a row would duplicate a record that must be unique{what}. "
-            "Nothing was imported; remove or correct that row (or give it the existing record's CRM id) and try again.")
+    what = f" with {match.group(1).replace(': ', ' ', 1)}" if match else " with the same unique value"
+    return (f"{file_name} cannot be imported as {kind}: the database already has a record{what} under another "
+            "CRM id, so a row would duplicate it. Nothing was imported; make the CRM ids agree (or rename the row) "
+            "and import again.")
 
 
 def _io_sentence(file_name: str, exc: Exception) -> str:

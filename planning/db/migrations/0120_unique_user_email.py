@@ -23,5 +23,11 @@ def apply(con) -> None:
             " VALUES (current_timestamp, NULL, 'user', ?, 'email', ?, NULL)",
             [user_id, email],
         )
-    con.execute("UPDATE app_user SET email = NULL WHERE trim(email) = ''")
+    blanks = con.execute("UPDATE app_user SET email = NULL WHERE trim(email) = ''").fetchall()[0][0]
+    if duplicates or blanks:
+        # DuckDB cannot create an index in a transaction that updated the table: commit the
+        # clean-up first. Re-running is harmless (nothing left to clear), and the migration is
+        # recorded only once the index exists.
+        con.execute("COMMIT")
+        con.execute("BEGIN TRANSACTION")
     con.execute("CREATE UNIQUE INDEX app_user_email_unique ON app_user (lower(email))")
