@@ -29,11 +29,11 @@ PAYLOAD = (
 UPLOAD_NAME = f"[Session expired](http:{EVIL}) ![x](http:{EVIL}) <img src=x onerror=alert(5)>.csv"
 PLAN = "Tidewater Foods FY2026"
 PLANTED = """() => ({
-    links: [...document.querySelectorAll('a')].filter(a => (a.getAttribute('href') || '').includes('%s')).length,
+    links: [...document.querySelectorAll('a')].filter(a => (a.getAttribute('href') || '').includes('EVIL')).length,
     images: [...document.querySelectorAll('img')].filter(i => ['x', ''].includes(i.getAttribute('src'))
-                                                      || (i.getAttribute('src') || '').includes('%s')).length,
+                                                      || (i.getAttribute('src') || '').includes('EVIL')).length,
     svgs: document.querySelectorAll('svg[onload]').length,
-})""" % (EVIL, EVIL)
+})""".replace("EVIL", EVIL)
 
 
 def plant(db: Database) -> int:
