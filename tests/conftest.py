@@ -158,6 +158,14 @@ def browser():
         instance.close()
 
 
+def pick_user(page, name: str) -> None:
+    """Local mode: say who you are in the sidebar (a visitor starts as nobody)."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Pick who you are").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    sidebar.get_by_text(name, exact=True).wait_for()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})

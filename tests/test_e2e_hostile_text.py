@@ -16,7 +16,7 @@ import pytest
 
 from planning import plan_content, users
 from planning.db import Database
-from tests.conftest import registered_pages, streamlit_server
+from tests.conftest import pick_user, registered_pages, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -102,6 +102,8 @@ def test_hostile_text_never_runs_or_plants_anything_on_any_page(hostile_server, 
         page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
         wait_idle(page)
         if path == "import":
+            pick_user(page, "Ada Admin")  # as nobody the page offers no upload at all
+            wait_idle(page)
             page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
             page.get_by_text("Kind of extract").wait_for()
             wait_idle(page)

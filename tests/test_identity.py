@@ -209,3 +209,13 @@ def test_first_deep_link_after_start_shows_only_the_sign_in(signin_server, page)
     assert page.get_by_text("ada.admin@example.com").count() == 0
     assert page.get_by_test_id("stDataFrame").count() == 0
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_in_local_mode_nobody_cannot_import(run_app):
+    # The importer treats "no user" as the local command-line operator; a visitor who has not
+    # picked who they are must not get that.
+    at = run_app(page="pages/import.py")
+    assert "Pick who you are in the sidebar to import files: only ops and admin users can preview and import." in [
+        i.value for i in at.info]
+    at.file_uploader(key="import_files").set_value([("s.csv", b"Account Name\nAcme\n", "text/csv")]).run()
+    assert not [b for b in at.button if b.label == "Preview"]

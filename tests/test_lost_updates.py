@@ -124,3 +124,33 @@ def test_the_database_refuses_an_update_whose_version_moved_even_past_the_check(
     monkeypatch.setattr(plans, "_plan_row", moved_on)
     with pytest.raises(StaleEdit, match="Someone saved this plan after you opened it. Reload it"):
         plans.update_plan(demo_db, ada, plan_id, {"goals": "mine"}, loaded=loaded)
+
+
+def test_the_second_action_status_save_is_refused(app_test, plan_id):
+    first, second = two_sessions(app_test, plan_id)
+    chosen = first.selectbox(key="action_pick").value
+    current = app_test.db.value("SELECT status FROM action WHERE id = ?", [chosen])
+    mine, theirs = [s for s in ("Done", "Cancelled", "In Progress") if s != current][:2]
+    first.selectbox(key="action_status_value").select(mine)
+    button(first, "Save action").click().run()
+    assert [s.value for s in first.success] == ["Action saved."]
+    second.run()
+    second.selectbox(key="action_status_value").select(theirs)
+    button(second, "Save action").click().run()
+    assert not second.success
+    assert "(changed: status, now" in second.error[0].value
+    assert app_test.db.value("SELECT status FROM action WHERE id = ?", [chosen]) == mine
+
+
+def test_the_second_contact_save_is_refused(app_test):
+    plan_id = app_test.db.value("SELECT id FROM plan WHERE name = 'Tidewater Foods FY2026'")
+    first, second = [app_test("pages/stakeholders.py", query={"plan": str(plan_id)}) for _ in range(2)]
+    chosen = first.selectbox(key="edit_contact_pick").value
+    first.text_input(key=f"c{chosen}_title").input("Chief Everything Officer")
+    button(first, "Save contact").click().run()
+    second.run()
+    second.text_input(key=f"c{chosen}_department").input("Somewhere Else")
+    button(second, "Save contact").click().run()
+    assert "(changed: title)" in second.error[0].value
+    row = app_test.db.one("SELECT title, department FROM contact WHERE id = ?", [chosen])
+    assert row["title"] == "Chief Everything Officer" and row["department"] != "Somewhere Else"

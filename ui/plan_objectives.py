@@ -103,6 +103,8 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
         with update.form("action_status"):
             st.markdown("**Update an action**")
             chosen = st.selectbox("Action", list(titles), format_func=titles.__getitem__, key="action_pick")
+            loaded_key = f"action_loaded_{chosen}"  # the version this form opened with, kept until a save
+            version = st.session_state.setdefault(loaded_key, int(actions.loc[actions["id"] == chosen, "version"].iloc[0]))
             status = st.selectbox("Status", vocab.ACTION_STATUSES, key="action_status_value")
             if st.form_submit_button("Save action"):
-                _save(lambda: objectives.set_action_status(db, user, chosen, status), "Action saved.")
+                _save(lambda: objectives.set_action_status(db, user, chosen, status, version), "Action saved.", loaded_key)

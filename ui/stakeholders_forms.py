@@ -154,7 +154,9 @@ def render_contact_forms(db, user, plan: dict) -> None:
     if not labels:
         return
     chosen = st.selectbox("Contact to edit", list(labels), format_func=labels.__getitem__, key="edit_contact_pick")
-    row = next(r for r in people.to_dict("records") if int(r["id"]) == chosen)
+    # The contact as this form opened it (version included), kept until a save or a refusal.
+    loaded_key = f"contact_loaded_{chosen}"
+    row = st.session_state.setdefault(loaded_key, next(r for r in people.to_dict("records") if int(r["id"]) == chosen))
     others = [None, *[i for i in labels if i != chosen]]
     current_boss = None if pd.isna(row["reports_to_id"]) else int(row["reports_to_id"])
     with st.form(f"edit_contact_{chosen}"):
@@ -166,7 +168,8 @@ def render_contact_forms(db, user, plan: dict) -> None:
             "reports_to_id": right.selectbox("Reports to", others, _index(others, current_boss), format_func=name_of, key=f"c{chosen}_boss"),
         }
         if st.form_submit_button("Save contact"):
-            _run(lambda: contacts.update_contact(db, user, plan["id"], chosen, changes), f"Saved contact {row['name']}.")
+            st.session_state.pop(loaded_key, None)  # saved or refused, the form reopens on the stored contact
+            _run(lambda: contacts.update_contact(db, user, plan["id"], chosen, changes, loaded=row), f"Saved contact {row['name']}.")
 
 
 def render_influence_form(db, user, plan_id: int, data: dict) -> None:
