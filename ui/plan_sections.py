@@ -42,13 +42,15 @@ def _save(action, message: str, loaded_key: str | None = None) -> None:
     try:
         action()
     except StaleEdit as exc:
-        st.session_state.pop(loaded_key or "", None)
+        if loaded_key:
+            st.session_state.pop(loaded_key, None)
         st.error(md(exc))
         return
     except PlanningError as exc:
         st.error(md(exc))
         return
-    st.session_state.pop(loaded_key or "", None)
+    if loaded_key:
+        st.session_state.pop(loaded_key, None)
     flash(message)
     st.rerun()
 
