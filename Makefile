@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Loopback only: local mode lets anyone pick who they are. `make run ADDRESS=0.0.0.0` opens it to the network.
+ADDRESS ?= 127.0.0.1
 export PLANNING_DB ?= data/planning.duckdb
 
 .PHONY: run test lint install install-test chromium demo bench clean
@@ -30,7 +32,7 @@ chromium:
 
 run: install
 	$(VENV)/bin/planning init --demo --if-missing
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # Lint (ruff: pyflakes, pycodestyle, import order, bugbear, pyupgrade) and types (mypy); config in pyproject.toml.
 lint: install-test

@@ -5,6 +5,7 @@ import streamlit as st
 from planning import admin, users
 from ui.admin import add_user_form, edit_user_form
 from ui.context import current_user, database
+from ui.text import md
 
 db = database()
 st.title("Admin")
@@ -46,7 +47,7 @@ with audit_tab:
 with database_tab:
     panel = admin.database_panel(db)
     st.metric("Schema version", panel["schema_version"])
-    st.caption(f"`{panel['path']}` · {panel['megabytes']:,} MB")
+    st.caption(f"{md(panel['path'])} · {panel['megabytes']:,} MB")
     st.markdown("**Automatic backups** (taken before each migration of an existing database)")
     if panel["backups"]:
         st.dataframe(panel["backups"], hide_index=True, width="stretch")

@@ -5,6 +5,7 @@ import streamlit as st
 from planning.importing import ingest, reconciliation
 from ui.context import current_user, database
 from ui.import_panel import file_panel
+from ui.text import md
 
 db = database()
 st.title("Import")
@@ -15,14 +16,17 @@ st.caption(
     "choose to skip bad rows. Uploads are limited to 200 MB per file (`server.maxUploadSize` in "
     "`.streamlit/config.toml`); import bigger extracts with `planning import KIND FILE` on the server."
 )
-if user is not None and user["role"] not in ("ops", "admin"):
-    st.info(f"{user['name']} ({user['role']}) cannot import: only ops and admin users can preview and import files.")
+if user is None:
+    # The importer treats no user as the local command-line operator; a visitor is not that.
+    st.info("Pick who you are in the sidebar to import files: only ops and admin users can preview and import.")
+elif user["role"] not in ("ops", "admin"):
+    st.info(f"{md(user['name'])} ({user['role']}) cannot import: only ops and admin users can preview and import files.")
 
 uploads = st.file_uploader("CSV extracts", type=["csv", "txt", "tsv"], accept_multiple_files=True,
                            key="import_files")
-for index, upload in enumerate(uploads or []):
+for index, upload in enumerate((uploads or []) if user is not None else []):
     with st.container(border=True):
-        st.subheader(upload.name)
+        st.subheader(md(upload.name))
         file_panel(db, upload, user, index)
 
 st.subheader("Import history")

@@ -5,6 +5,7 @@ import streamlit as st
 from planning import scorecards
 from ui import scorecard_admin, scorecard_charts, scorecard_form
 from ui.context import current_user, database, period
+from ui.text import md
 from ui.widgets import plan_picker
 
 db = database()
@@ -25,7 +26,7 @@ with header:
     scorecard_charts.header(card)
     if card["gaps"]:
         with st.expander(f"Gaps: {len(card['gaps'])} unanswered questions (left out of the score, not zeros)"):
-            st.markdown("\n".join(f"- {g['category']}: {g['question']}" for g in card["gaps"]))
+            st.markdown("\n".join(f"- {md(g['category'])}: {md(g['question'])}" for g in card["gaps"]))
 with history_tab:
     st.subheader("Score over time")
     scorecard_charts.history_chart(scorecards.score_history(db, plan["id"]))

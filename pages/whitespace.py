@@ -6,6 +6,7 @@ from planning import whitespace
 from planning.formatting import money
 from ui.context import current_user, database
 from ui.feedback import show_flash
+from ui.text import md
 from ui.whitespace_chart import heatmap
 from ui.whitespace_editor import cell_editor
 from ui.whitespace_table import cell_downloads
@@ -21,7 +22,7 @@ if plan is None:
 show_flash()
 matrix = whitespace.plan_matrix(db, plan["id"])
 st.caption(
-    f"{plan['account']} · {plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}. "
+    f"{md(plan['account'])} · {plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}. "
     "Sold: a won deal closing by the plan end; In Progress: an open deal closing by then (or undated); "
     "Open: no deal. ✎ marks a status set by a person; ~ marks a peer estimate (median won spend of "
     "accounts in the same sector and size band)."

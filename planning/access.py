@@ -5,6 +5,10 @@ Rules (issue #11):
 - leader: reads everything; edits plans they own, plans of their team (owner reports to them)
   and plans they are a team member of;
 - rep: edits plans they own or are a team member of;
+- a plan's content (fields, objectives, stakeholders, …) is edited by its editors; its
+  ownership, team, deletion, moving to another account and primary status are managed only by
+  its owner, the owner's leader (manager_id) and admins (can_manage_plan);
+- acting on a plan that does not exist is NotFound, never NotAllowed;
 - ops: imports and reference data (accounts, products, business units, contacts, stages).
 A `user` is a dict with at least `id` and `role` (see users.get_user); None means nobody.
 """
@@ -13,13 +17,46 @@ from __future__ import annotations
 
 import duckdb
 
-from planning.errors import NotAllowed
+from planning.errors import NotAllowed, NotFound
 
 REFERENCE_DATA_ROLES = {"admin", "ops"}
 
 
 def _describe(user: dict | None) -> str:
     return f"{user.get('name') or 'user ' + str(user['id'])} ({user['role']})" if user else "nobody signed in"
+
+
+def require_plan_exists(con: duckdb.DuckDBPyConnection, plan_id: int) -> None:
+    if not con.execute("SELECT count(*) FROM plan WHERE id = ?", [plan_id]).fetchall()[0][0]:
+        raise NotFound(f"There is no plan with id {plan_id}.")
+
+
+def can_manage_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> bool:
+    """Owner, the owner's leader, or an admin: may change ownership, team, primary, move, delete."""
+    if not user:
+        return False
+    if user["role"] == "admin":
+        return True
+    if user["role"] not in ("leader", "rep"):
+        return False
+    row = con.execute(
+        "SELECT p.owner_id = ? OR (? = 'leader' AND coalesce(o.manager_id = ?, FALSE))"
+        " FROM plan p LEFT JOIN app_user o ON o.id = p.owner_id WHERE p.id = ?",
+        [user["id"], user["role"], user["id"], plan_id],
+    ).fetchall()
+    return bool(row and row[0][0])
+
+
+def require_plan_manager(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int, doing: str) -> dict:
+    """Refuse unless `user` may `doing` (e.g. "delete") plan `plan_id`: owner, their leader, admins."""
+    require_plan_exists(con, plan_id)
+    if not user or not can_manage_plan(con, user, plan_id):
+        name = con.execute("SELECT name FROM plan WHERE id = ?", [plan_id]).fetchall()[0][0]
+        raise NotAllowed(
+            f"{_describe(user)} cannot {doing} “{name}”: only its owner, the owner's manager and admins can "
+            "(team members edit its content). Ask the plan owner."
+        )
+    return user
 
 
 def can_edit_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> bool:
@@ -41,7 +78,8 @@ def can_edit_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: in
 
 
 def require_plan_editor(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> dict:
-    """Refuse unless `user` may edit plan `plan_id`; returns the user (never None once allowed)."""
+    """Refuse unless `user` may edit plan `plan_id`; returns the user (NotFound when there is no such plan)."""
+    require_plan_exists(con, plan_id)
     if not user or not can_edit_plan(con, user, plan_id):
         raise NotAllowed(
             f"{_describe(user)} cannot change plan {plan_id}: only its owner, its team members, "

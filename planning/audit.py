@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from planning.db import Database
+from planning.errors import StaleEdit
 
 
 def _text(value: Any) -> str | None:
@@ -23,13 +24,32 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _same(a: Any, b: Any) -> bool:
+    # Type-normalised equality: a DECIMAL 777777.00 read back and the float 777777.0 a form sends
+    # are the same value (comparing text logged a fake change "777777→777777.0" on every save).
+    numbers = (int, float, Decimal)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return Decimal(str(a)) == Decimal(str(b))
+    return _text(a) == _text(b)
+
+
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Fields of `new` whose value differs from `old` (compared as text), as (old, new)."""
+    """Fields of `new` whose value differs from `old` (numbers compared by value, the rest as text), as (old, new)."""
     return {
         field: (old.get(field), value)
         for field, value in new.items()
-        if _text(old.get(field)) != _text(value)
+        if not _same(old.get(field), value)
     }
+
+
+def saved_one(result: duckdb.DuckDBPyConnection, what: str) -> None:
+    """Check an `UPDATE … WHERE id = ? AND version = ?`: no row means someone saved first.
+
+    The version compare before it names the fields; this is the database's own guarantee, which
+    also holds where writes are not serialised (several processes, another backend).
+    """
+    if result.fetchall()[0][0] != 1:
+        raise StaleEdit(f"Someone saved this {what} after you opened it. Reload it and apply your edit again.")
 
 
 def record(

@@ -13,7 +13,7 @@ import pandas as pd
 
 from planning import access, audit
 from planning.db import Database, fetch_dicts
-from planning.errors import InvalidInput, NotFound
+from planning.errors import InvalidInput, NotFound, StaleEdit
 
 EDITABLE_FIELDS = ("name", "title", "department", "email", "reports_to_id")
 
@@ -22,7 +22,7 @@ def list_contacts(db: Database, account_id: int) -> pd.DataFrame:
     """Contacts of an account with the name of whom they report to, by name."""
     return db.df(
         """
-        SELECT c.id, c.name, c.title, c.department, c.email, c.reports_to_id, b.name AS reports_to
+        SELECT c.id, c.name, c.title, c.department, c.email, c.reports_to_id, b.name AS reports_to, c.version
         FROM contact c LEFT JOIN contact b ON b.id = c.reports_to_id
         WHERE c.account_id = ? ORDER BY c.name, c.id
         """,
@@ -37,7 +37,7 @@ def get_contact(db: Database, contact_id: int) -> dict:
 
 def _contact(con: duckdb.DuckDBPyConnection, contact_id: int) -> dict:
     found = fetch_dicts(
-        con, "SELECT id, account_id, name, title, department, email, reports_to_id FROM contact WHERE id = ?",
+        con, "SELECT id, account_id, name, title, department, email, reports_to_id, version FROM contact WHERE id = ?",
         [contact_id],
     )
     if not found:
@@ -114,8 +114,13 @@ def add_contact(db: Database, user: dict | None, plan_id: int, name: str, title:
     return contact_id
 
 
-def update_contact(db: Database, user: dict | None, plan_id: int, contact_id: int, changes: dict[str, Any]) -> dict:
-    """Change a contact of plan `plan_id`'s account; returns the fields that changed as (old, new)."""
+def update_contact(db: Database, user: dict | None, plan_id: int, contact_id: int, changes: dict[str, Any],
+                   loaded: dict | None = None) -> dict:
+    """Change a contact of plan `plan_id`'s account; returns the fields that changed as (old, new).
+
+    `loaded` is the contact as the form opened it (with `version`): a save after someone else's
+    is refused with StaleEdit naming what they changed.
+    """
     values = _clean(changes)
     with db.transaction() as con:
         user = access.require_plan_editor(con, user, plan_id)
@@ -123,11 +128,21 @@ def update_contact(db: Database, user: dict | None, plan_id: int, contact_id: in
         old = _contact(con, contact_id)
         if old["account_id"] != account_id:
             raise InvalidInput(f"{old['name']} is not a contact of this plan's account.")
+        if loaded is not None and loaded["version"] != old["version"]:
+            moved = audit.changed_fields({f: loaded.get(f) for f in EDITABLE_FIELDS}, {f: old[f] for f in EDITABLE_FIELDS})
+            raise StaleEdit(
+                f"Someone saved the contact {old['name']} after you opened it (changed: "
+                f"{', '.join(f.removesuffix('_id').replace('_', ' ') for f in moved) or 'nothing visible'}). "
+                "Reload and apply your edit again."
+            )
         if "reports_to_id" in values:
             _check_reports_to(con, account_id, contact_id, values["reports_to_id"])
         changed = audit.changed_fields(old, values)
         if changed:
             assignments = ", ".join(f"{field} = ?" for field in changed)
-            con.execute(f"UPDATE contact SET {assignments} WHERE id = ?", [new for _, new in changed.values()] + [contact_id])
+            audit.saved_one(con.execute(
+                f"UPDATE contact SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+                [new for _, new in changed.values()] + [contact_id, old["version"]],
+            ), "contact")
             audit.record(con, user["id"], "contact", contact_id, changed)
     return changed

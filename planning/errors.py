@@ -35,3 +35,11 @@ class ImportRefused(PlanningError):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+class DatabaseDamaged(PlanningError):
+    """The database file is not a readable DuckDB database (truncated, overwritten, not one)."""
+
+
+class DatabaseUnwritable(PlanningError):
+    """A write could not reach the file (disk full, read-only disk); nothing was saved."""

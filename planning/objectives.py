@@ -129,10 +129,10 @@ def update_objective(db: Database, user: dict | None, objective_id: int, version
         if not diff:
             return version
         _validate(current | changes)
-        con.execute(
-            f"UPDATE objective SET {', '.join(f'{f} = ?' for f in diff)}, version = version + 1 WHERE id = ?",
-            [changes[f] for f in diff] + [objective_id],
-        )
+        audit.saved_one(con.execute(
+            f"UPDATE objective SET {', '.join(f'{f} = ?' for f in diff)}, version = version + 1 WHERE id = ? AND version = ?",
+            [changes[f] for f in diff] + [objective_id, version],
+        ), "objective")
         audit.record(con, user["id"], "objective", objective_id, diff | {"version": (version, version + 1)})
         return version + 1
 
@@ -156,7 +156,7 @@ def list_actions(db: Database, plan_id: int, today: date | None = None) -> pd.Da
         """
         SELECT a.id, a.objective_id, coalesce(ob.name, 'Unassigned') AS objective, a.title, a.owner_id,
                u.name AS owner, a.due_date, a.status, a.completed_at,
-               a.status NOT IN ('Done', 'Cancelled') AND a.due_date < ? AS overdue
+               a.status NOT IN ('Done', 'Cancelled') AND a.due_date < ? AS overdue, a.version
         FROM action a LEFT JOIN objective ob ON ob.id = a.objective_id LEFT JOIN app_user u ON u.id = a.owner_id
         WHERE a.plan_id = ?
         ORDER BY a.objective_id IS NULL, ob.name, a.due_date NULLS LAST, a.id
@@ -187,8 +187,11 @@ def create_action(
         return audit.insert_created(con, user["id"], "action", values)
 
 
-def set_action_status(db: Database, user: dict | None, action_id: int, status: str) -> None:
-    """Change an action's status; Done stamps completed_at, anything else clears it."""
+def set_action_status(db: Database, user: dict | None, action_id: int, status: str, version: int | None = None) -> None:
+    """Change an action's status; Done stamps completed_at, anything else clears it.
+
+    `version` is the action's version the form opened with: a save after someone else's is refused.
+    """
     if status not in vocab.ACTION_STATUSES:
         raise InvalidInput(f"Action status must be one of {', '.join(vocab.ACTION_STATUSES)}.")
     with db.transaction() as con:
@@ -196,8 +199,19 @@ def set_action_status(db: Database, user: dict | None, action_id: int, status: s
         if not found:
             raise NotFound(f"There is no action with id {action_id}.")
         user = access.require_plan_editor(con, user, found[0]["plan_id"])
+        current = found[0]["version"]
+        if version is not None and version != current:
+            raise StaleEdit(
+                f"Someone saved the action “{found[0]['title']}” after you opened it (changed: status, now "
+                f"{found[0]['status']}). Reload and apply your edit again."
+            )
+        if found[0]["status"] == status:
+            return
         completed = datetime.now() if status == "Done" else None
-        con.execute("UPDATE action SET status = ?, completed_at = ? WHERE id = ?", [status, completed, action_id])
+        audit.saved_one(con.execute(
+            "UPDATE action SET status = ?, completed_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+            [status, completed, action_id, current],
+        ), "action")
         audit.record(con, user["id"], "action", action_id, audit.changed_fields(found[0], {"status": status, "completed_at": completed}))
 
 

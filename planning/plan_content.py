@@ -30,7 +30,7 @@ def set_team_member(db: Database, user: dict | None, plan_id: int, user_id: int,
     if role not in vocab.TEAM_ROLES:
         raise InvalidInput(f"Team role must be one of {', '.join(vocab.TEAM_ROLES)}.")
     with db.transaction() as con:
-        user = access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_manager(con, user, plan_id, "change the team of")  # team members may edit
         old = con.execute("SELECT role FROM team_member WHERE plan_id = ? AND user_id = ?", [plan_id, user_id]).fetchall()
         if old:
             con.execute("UPDATE team_member SET role = ? WHERE plan_id = ? AND user_id = ?", [role, plan_id, user_id])
@@ -41,7 +41,7 @@ def set_team_member(db: Database, user: dict | None, plan_id: int, user_id: int,
 
 def remove_team_member(db: Database, user: dict | None, plan_id: int, user_id: int) -> None:
     with db.transaction() as con:
-        user = access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_manager(con, user, plan_id, "change the team of")
         old = con.execute("SELECT role FROM team_member WHERE plan_id = ? AND user_id = ?", [plan_id, user_id]).fetchall()
         con.execute("DELETE FROM team_member WHERE plan_id = ? AND user_id = ?", [plan_id, user_id])
         if old:

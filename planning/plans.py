@@ -250,6 +250,11 @@ def _validate(con: duckdb.DuckDBPyConnection, values: dict) -> None:
         "SELECT count(*) FROM business_unit WHERE id = ? AND account_id = ?", [unit, values["account_id"]]
     ).fetchall()[0][0]:
         raise InvalidInput(f"Business unit {unit} does not belong to the plan's account; pick one of the account's units.")
+    template = values.get("template_id")
+    if template is not None and not con.execute(
+        "SELECT count(*) FROM scorecard_template WHERE id = ?", [template]
+    ).fetchall()[0][0]:
+        raise NotFound(f"There is no scorecard template with id {template}; pick one from the Scorecard page's Templates tab.")
     owner = values.get("owner_id")
     if owner is not None and not con.execute("SELECT count(*) FROM app_user WHERE id = ?", [owner]).fetchall()[0][0]:
         raise NotFound(f"There is no user with id {owner} to own the plan.")
@@ -307,6 +312,9 @@ def create_plan(
         "owner_id": owner_id if owner_id is not None else user["id"], "sales_target": sales_target,
     }
     with db.transaction() as con:
+        if is_primary:  # making it primary demotes the current primary: that takes rights on it too
+            for (other,) in con.execute("SELECT id FROM plan WHERE account_id = ? AND is_primary", [account_id]).fetchall():
+                access.require_plan_manager(con, user, other, "demote the primary plan")
         return _insert_plan(con, user["id"], values, make_primary=is_primary)
 
 
@@ -329,7 +337,12 @@ def _make_primary(con: duckdb.DuckDBPyConnection, user_id: int | None, plan_id: 
 def set_primary(db: Database, user: dict | None, plan_id: int) -> None:
     """Make a plan its account's primary; the previous primary stops being one in the same transaction."""
     with db.transaction() as con:
-        user = access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_manager(con, user, plan_id, "make primary")
+        account_id = _plan_row(con, plan_id)["account_id"]
+        for (other,) in con.execute(
+            "SELECT id FROM plan WHERE account_id = ? AND is_primary AND id <> ?", [account_id, plan_id]
+        ).fetchall():
+            access.require_plan_manager(con, user, other, "demote the primary plan")
         _make_primary(con, user["id"], plan_id)
 
 
@@ -361,12 +374,16 @@ def update_plan(db: Database, user: dict | None, plan_id: int, changes: dict[str
         diff = audit.changed_fields(current, changes)
         if not diff:
             return current["version"]
+        if "owner_id" in diff:
+            access.require_plan_manager(con, user, plan_id, "hand over")
         _validate(con, current | changes)
         assignments = ", ".join(f"{field} = ?" for field in diff)
-        con.execute(
-            f"UPDATE plan SET {assignments}, period_kind = ?, version = version + 1, updated_at = current_timestamp WHERE id = ?",
-            [changes[f] for f in diff] + [period_kind((current | changes)["period_start"], (current | changes)["period_end"]), plan_id],
-        )
+        audit.saved_one(con.execute(
+            f"UPDATE plan SET {assignments}, period_kind = ?, version = version + 1, updated_at = current_timestamp"
+            " WHERE id = ? AND version = ?",
+            [changes[f] for f in diff]
+            + [period_kind((current | changes)["period_start"], (current | changes)["period_end"]), plan_id, loaded["version"]],
+        ), "plan")
         audit.record(con, user["id"], "plan", plan_id, diff)
         kpis.take_snapshots(con, [plan_id])
         return current["version"] + 1
@@ -480,7 +497,7 @@ def move_plan(db: Database, user: dict | None, plan_id: int, account_id: int) ->
     becomes the new account's primary only when that account has none.
     """
     with db.transaction() as con:
-        user = access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_manager(con, user, plan_id, "move")
         plan = _plan_row(con, plan_id)
         _refuse_inside_chain(con, plan, "moved to another account")
         if plan["account_id"] == account_id:
@@ -510,7 +527,7 @@ def delete_plan(db: Database, user: dict | None, plan_id: int) -> None:
     When it was the account's primary, the account's plan with the latest period becomes primary.
     """
     with db.transaction() as con:
-        user = access.require_plan_editor(con, user, plan_id)
+        user = access.require_plan_manager(con, user, plan_id, "delete")
         plan = _plan_row(con, plan_id)
         _refuse_inside_chain(con, plan, "deleted")
         for table in PLAN_TABLES:

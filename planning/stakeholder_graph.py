@@ -11,6 +11,7 @@ The result is plain dicts whose keys are streamlit-agraph's `Node`, `Edge` and `
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,14 +54,23 @@ def support_colour(support: str | None) -> str:
     return vocab.SUPPORT_COLOURS.get(support or "", UNKNOWN_SUPPORT_COLOUR)
 
 
+def tooltip(*lines: str) -> str:
+    """A node tooltip: streamlit-agraph puts a node's title in a div with innerHTML, so every
+    line is HTML-escaped and lines are joined with <br>. The first line must be our own text:
+    a double click opens the tooltip's text with window.open, so it may never start with a
+    user's `javascript:` (edge titles are set as text by vis-network and need no escaping)."""
+    return "<br>".join(html.escape(line, quote=True) for line in lines)
+
+
 def _contact_node(s: dict) -> dict:
+    # Labels are drawn on the canvas as text (no font.multi), so they stay as typed.
     label = f"{s['name']}\n{s['buying_role']}" if s.get("buying_role") else s["name"]
-    tooltip = "\n".join([
-        s.get("title") or "(no title)",
+    title = tooltip(
+        f"Title: {s.get('title') or '(no title)'}",
         f"Department: {s.get('department') or 'unknown'}",
         f"Coverage: {s.get('coverage') or 'Unknown'}",
-    ])
-    return {"id": contact_node_id(s["contact_id"]), "label": label, "title": tooltip,
+    )
+    return {"id": contact_node_id(s["contact_id"]), "label": label, "title": title,
             "color": support_colour(s.get("support")), "shape": CONTACT_SHAPE, "size": node_size(s.get("influence"))}
 
 
@@ -102,7 +112,7 @@ def build_graph(data: dict, departments: Iterable[str] | None = None, roles: Ite
         if member["user_id"] in covering:
             role = member.get("role") or "no longer on the team"
             nodes.append({"id": team_node_id(member["user_id"]), "label": f"{member['name']}\n({role})",
-                          "title": f"Team member: {member['name']}, {role}", "color": TEAM_COLOUR,
+                          "title": tooltip(f"Team member: {member['name']}, {role}"), "color": TEAM_COLOUR,
                           "shape": TEAM_SHAPE, "size": 20, "font": {"color": "#ffffff"}})
     edges += [
         {"source": team_node_id(s["covered_by_user_id"]), "target": contact_node_id(s["contact_id"]),

@@ -201,10 +201,11 @@ def update_stakeholder(db: Database, user: dict | None, stakeholder_id: int, ver
         if not changed:
             return {}
         assignments = ", ".join(f"{field} = ?" for field in changed)  # field names come from ATTRIBUTES
-        con.execute(
-            f"UPDATE stakeholder SET {assignments}, version = version + 1, updated_at = current_timestamp WHERE id = ?",
-            [new for _, new in changed.values()] + [stakeholder_id],
-        )
+        audit.saved_one(con.execute(
+            f"UPDATE stakeholder SET {assignments}, version = version + 1, updated_at = current_timestamp"
+            " WHERE id = ? AND version = ?",
+            [new for _, new in changed.values()] + [stakeholder_id, version],
+        ), "stakeholder")
         audit.record(con, user["id"], "stakeholder", stakeholder_id, changed | {"version": (version, version + 1)})
     return changed
 

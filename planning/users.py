@@ -124,10 +124,10 @@ def update_user(db: Database, actor: dict | None, loaded: dict, **changes: Any) 
             return current
         _validate(con, current["id"], {**current, **changes})
         assignments = ", ".join(f"{field} = ?" for field in changed)
-        con.execute(
-            f"UPDATE app_user SET {assignments}, version = version + 1 WHERE id = ?",
-            [new for _, new in changed.values()] + [current["id"]],
-        )
+        audit.saved_one(con.execute(
+            f"UPDATE app_user SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+            [new for _, new in changed.values()] + [current["id"], current["version"]],
+        ), "user")
         audit.record(con, actor["id"], AUDIT_ENTITY, current["id"], changed)
         return _record(con, current["id"])
 

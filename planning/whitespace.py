@@ -464,12 +464,12 @@ def set_cell(
         changed = audit.changed_fields(old, values)
         if not changed:
             return {"id": old["id"], "version": old["version"], **values}
-        con.execute(
+        audit.saved_one(con.execute(
             "UPDATE whitespace_cell SET status = ?, estimated_value = ?, competitor_id = ?, contract_end_date = ?,"
-            " note = ?, updated_by = ?, updated_at = current_timestamp, version = version + 1 WHERE id = ?",
+            " note = ?, updated_by = ?, updated_at = current_timestamp, version = version + 1 WHERE id = ? AND version = ?",
             [values["status"], values["estimated_value"], competitor_id, values["contract_end_date"],
-             values["note"], user["id"], old["id"]],
-        )
+             values["note"], user["id"], old["id"], expected_version],
+        ), "whitespace cell")
         audit.record(
             con, user["id"], "whitespace_cell", old["id"], changed | {"version": (old["version"], old["version"] + 1)}
         )

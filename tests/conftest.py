@@ -75,6 +75,9 @@ def demo_db(demo_template, tmp_path) -> Database:
     return Database(target)
 
 
+DEFAULT_USER = "Ada Admin"  # the demo's first admin, whom local mode used to pick for everyone
+
+
 @pytest.fixture
 def app_test(demo_db, monkeypatch):
     """Factory for AppTest runs of app.py against a private copy of the demo book."""
@@ -83,8 +86,11 @@ def app_test(demo_db, monkeypatch):
     monkeypatch.setenv("PLANNING_DB", str(demo_db.path))
     monkeypatch.chdir(ROOT)
 
-    def make(page: str | None = None, query: dict | None = None, timeout: float = 30) -> AppTest:
+    def make(page: str | None = None, query: dict | None = None, timeout: float = 30,
+             as_user: str | None = DEFAULT_USER) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        if as_user:  # local mode starts as nobody; the person picks who they are in the sidebar
+            at.session_state["current_user_name"] = as_user
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.run()
@@ -150,6 +156,14 @@ def browser():
         instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def pick_user(page, name: str) -> None:
+    """Local mode: say who you are in the sidebar (a visitor starts as nobody)."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Pick who you are").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    sidebar.get_by_text(name, exact=True).wait_for()
 
 
 @pytest.fixture

@@ -146,8 +146,10 @@ def quick_app(app_test, monkeypatch):
 
 
 def _busy_message(path, pid) -> str:
-    return (f"The database {path} is in use by process {pid} (an import or another write) and stayed locked for 0 s. "
-            "Try again when it has finished. Nothing was changed by this page; press Retry in a moment.")
+    from ui.text import md  # the warning shows the message as text: Markdown-escaped
+
+    return md(f"The database {path} is in use by process {pid} (an import or another write) and stayed locked for 0 s. "
+            "Try again when it has finished.") + " Nothing was changed by this page; press Retry in a moment."
 
 
 def test_a_page_opened_during_a_long_cli_write_says_the_database_is_busy(quick_app, long_write):

@@ -41,9 +41,11 @@ def test_backup_then_restore_gives_back_every_table(demo_db, tmp_path):
     assert (manifest["row_counts"]["account"], manifest["row_counts"]["plan"]) == (48, 44)
     scribble(demo_db)
     assert fingerprints(demo_db) != before
-    assert backup.restore(demo_db, tmp_path / "b1") == manifest
+    kept = str(demo_db.path) + ".before-restore"
+    assert backup.restore(demo_db, tmp_path / "b1") == manifest | {"kept": kept}
     assert fingerprints(demo_db) == before
-    assert sorted(p.name for p in demo_db.path.parent.iterdir() if p.name.startswith((".", "demo"))) == ["demo.duckdb"]
+    assert sorted(p.name for p in demo_db.path.parent.iterdir() if p.name.startswith((".", "demo"))) == [
+        "demo.duckdb", "demo.duckdb.before-restore"]
 
 
 def test_restore_keeps_sequences_so_new_ids_continue(demo_db, tmp_path):

@@ -19,7 +19,7 @@ def test_add_contact_joins_the_plans_account_and_is_audited(book):
                                   "nora@acme.com", book.contacts["cio"])
     row = contacts.get_contact(book.db, new_id)
     assert row == {"id": new_id, "account_id": book.account, "name": "Nora New", "title": "Head of Data",
-                   "department": "IT", "email": "nora@acme.com", "reports_to_id": book.contacts["cio"]}
+                   "department": "IT", "email": "nora@acme.com", "reports_to_id": book.contacts["cio"], "version": 1}
     listed = contacts.list_contacts(book.db, book.account)
     assert listed.loc[listed["id"] == new_id, "reports_to"].tolist() == ["Ines Info"]
     assert book.db.value("SELECT count(*) FROM audit_log WHERE entity = 'contact' AND entity_id = ?", [new_id]) == 6  # five fields + account_id

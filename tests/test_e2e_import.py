@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import pick_user
+
 pytestmark = pytest.mark.e2e
 
 
@@ -10,6 +12,7 @@ def test_upload_preview_and_commit(app_server, page, tmp_path):
     csv.write_text("Id,Opportunity Name,Stage,Amount,Close Date\nE2E-1,Browser deal,Prospecting,\"$9,000\",6/30/2026\n")
     page.goto(f"{app_server.url}/import")
     page.get_by_role("heading", name="Import", exact=True).wait_for()
+    pick_user(page, "Omar Ops")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
     page.get_by_role("button", name="Preview").click()
     page.get_by_text("would import: 1 inserted").wait_for()

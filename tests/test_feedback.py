@@ -11,10 +11,12 @@ from ui.feedback import escape_markdown
     ("Plan “Summit FY2026” created.", "Plan “Summit FY2026” created."),
     ("Coverage status 0 of 3: No contacts mapped.", "Coverage status 0 of 3: No contacts mapped."),
     ("Initiative #12 created.", "Initiative #12 created."),
-    ("**bold** [x](javascript:alert(3))", r"\*\*bold\*\* \[x\](javascript:alert(3))"),
-    ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+    ("**bold** [x](javascript:alert(3))", r"\*\*bold\*\* \[x\](javascript\:alert(3))"),
+    ("<script>alert(1)</script>", r"\<script>alert(1)\</script>"),
     ("# Heading", r"\# Heading"),
-    ("- item\n1. first", "\\- item\n\\1. first"),
+    ("- item\n1. first", r"\- item 1. first"),  # one line: a newline would start a block
+    ("1. first", r"1\. first"),
+    ("> quote", r"\> quote"),
     ("a_b | $x$ ~y~ `c`", r"a\_b \| \$x\$ \~y\~ \`c\`"),
 ])
 def test_escape_markdown_disarms_markup_and_keeps_plain_sentences(text, shown):

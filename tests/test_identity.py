@@ -9,6 +9,8 @@ AppTest runs a page file directly (app.py is skipped), so the gate is tested on 
 """
 
 
+import re
+
 import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
@@ -23,6 +25,11 @@ AUTH = {
     "client_secret": "test-only-client-secret",
     "server_metadata_url": "https://login.example.com/.well-known/openid-configuration",
 }
+
+
+def shown(markdown: str) -> str:
+    """The text a Markdown element displays: our escapes (ui.text.md) removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 @pytest.fixture
@@ -61,8 +68,16 @@ def test_without_auth_the_app_runs_in_labelled_local_mode(run_app):
     assert "no sign-in is configured" in at.sidebar.warning[0].value
     picker = at.sidebar.selectbox(key="current_user_name")
     assert picker.label == "Signed in as (local mode)"
-    assert at.session_state["current_user"]["name"] == picker.value
     assert not [b for b in at.button if b.label == "Sign in"]
+
+
+def test_in_local_mode_a_visitor_is_nobody_until_they_pick_who_they_are(run_app):
+    # Before: the first admin by default, so anyone who reached the port was an admin.
+    at = run_app()
+    assert at.sidebar.selectbox(key="current_user_name").value is None
+    assert at.session_state["current_user"] is None
+    at = run_app(page="pages/admin.py")
+    assert "Only admins can add or change users; this list is read-only for you." in [i.value for i in at.info]
 
 
 def test_local_mode_user_comes_from_the_sidebar_picker(run_app):
@@ -84,7 +99,7 @@ def test_with_auth_a_known_email_signs_in_as_that_user(run_app):
     at = run_app(secrets={"auth": AUTH}, user=signed_in("Priya.Nair@example.com"))
     priya = users.find_user(run_app.db, "Priya Nair")
     assert at.session_state["current_user"] == priya
-    assert "Signed in as **Priya Nair** (rep) · priya.nair@example.com" in [c.value for c in at.sidebar.caption]
+    assert "Signed in as **Priya Nair** (rep) · priya.nair\u2060@example.com" in [c.value for c in at.sidebar.caption]
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
     assert [t.value for t in at.title] == ["Portfolio"]  # the default page itself rendered
     assert not at.sidebar.warning
@@ -96,7 +111,7 @@ def test_with_auth_an_unknown_or_deactivated_email_is_told_to_ask_an_admin(run_a
     tom = users.user_record(run_app.db, users.find_user(run_app.db, "Tom Becker")["id"])
     users.deactivate_user(run_app.db, ada, tom)
     at = run_app(secrets={"auth": AUTH}, user=signed_in(email))
-    assert [e.value for e in at.error] == [
+    assert [shown(e.value) for e in at.error] == [
         f"You are signed in as {email}, but no active Account Planner user has that email. "
         "Ask an admin to add you (Admin page, or `planning users add`)."
     ]
@@ -113,7 +128,7 @@ def test_an_unreadable_secrets_file_fails_closed(run_app, tmp_path, monkeypatch)
         streamlit, "get_option", lambda name: [str(broken)] if name == "secrets.files" else real_get_option(name)
     )
     at = run_app()
-    assert [e.value for e in at.error] == [
+    assert [shown(e.value) for e in at.error] == [
         f"{broken} cannot be read, so sign-in cannot be checked; fix the file (it must be valid TOML) and reload."
     ]
     assert not at.sidebar.warning and not [s for s in at.selectbox if s.key == "current_user_name"]
@@ -194,3 +209,13 @@ def test_first_deep_link_after_start_shows_only_the_sign_in(signin_server, page)
     assert page.get_by_text("ada.admin@example.com").count() == 0
     assert page.get_by_test_id("stDataFrame").count() == 0
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_in_local_mode_nobody_cannot_import(run_app):
+    # The importer treats "no user" as the local command-line operator; a visitor who has not
+    # picked who they are must not get that.
+    at = run_app(page="pages/import.py")
+    assert "Pick who you are in the sidebar to import files: only ops and admin users can preview and import." in [
+        i.value for i in at.info]
+    at.file_uploader(key="import_files").set_value([("s.csv", b"Account Name\nAcme\n", "text/csv")]).run()
+    assert not [b for b in at.button if b.label == "Preview"]

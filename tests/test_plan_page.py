@@ -155,7 +155,7 @@ def test_comment_and_file_link_are_posted(app_test, summit):
     widget(at.text_area, "Comment or file description").input("Pricing sheet")
     widget(at.text_input, "File link (optional)").input("https://files.example.com/pricing.xlsx")
     button(at, "Post").click().run()
-    assert [s.value for s in at.success] == ["Posted."]
+    assert [s.value for s in at.success] == ["Posted."], (at.exception, [e.value for e in at.error])
     assert app_test.db.value("SELECT url FROM comment WHERE plan_id = ? AND body = 'Pricing sheet'", [summit]) == "https://files.example.com/pricing.xlsx"
 
 

@@ -41,14 +41,14 @@ def test_contacts_become_dots_coloured_by_support_and_sized_by_influence():
     nodes, _, _ = graph.build_graph(DATA)
     contacts = by_id(n for n in nodes if n["shape"] == "dot")
     assert contacts["contact-1"] == {
-        "id": "contact-1", "label": "Cleo Chief\nEconomic Buyer", "title": "CEO\nDepartment: Executive\nCoverage: Brief Contact",
+        "id": "contact-1", "label": "Cleo Chief\nEconomic Buyer", "title": "Title: CEO<br>Department: Executive<br>Coverage: Brief Contact",
         "color": "#66bb6a", "shape": "dot", "size": 40,
     }
     assert [(n["color"], n["size"]) for n in contacts.values()] == [
         ("#66bb6a", 40), ("#1b5e20", 34), ("#bdbdbd", 10), ("#c62828", 28),
     ]
     assert contacts["contact-3"]["label"] == "Dora Director"
-    assert contacts["contact-3"]["title"] == "(no title)\nDepartment: IT\nCoverage: Unknown"
+    assert contacts["contact-3"]["title"] == "Title: (no title)<br>Department: IT<br>Coverage: Unknown"
 
 
 @pytest.mark.parametrize("influence, size", [(None, 10), (1, 16), (2, 22), (3, 28), (4, 34), (5, 40)])
@@ -143,3 +143,19 @@ def test_heat_map_points_skip_unrated_contacts():
         "name": "Cleo", "buying_role": "(no role)", "support": "Enemy", "influence": 5, "relationship_strength": 2,
         "quadrant": "high influence, weak relationship: act here",
     }]
+
+
+def test_hostile_titles_departments_and_names_reach_the_tooltip_escaped():
+    # streamlit-agraph sets a node title with innerHTML, and a double click window.open()s it.
+    hostile = person(1, "<b>x</b>", None, None, None, "<img src=x onerror=alert(1)>",
+                     title="javascript:alert(2)//<script>alert(3)</script>", covered_by=100)
+    data = {"stakeholders": [hostile], "influence_links": [],
+            "team": [{"user_id": 100, "name": "<svg onload=alert(4)>", "role": "Sales Engineer"}]}
+    nodes, _, _ = graph.build_graph(data)
+    titles = {n["id"]: n["title"] for n in nodes}
+    assert titles["contact-1"] == (
+        "Title: javascript:alert(2)//&lt;script&gt;alert(3)&lt;/script&gt;<br>"
+        "Department: &lt;img src=x onerror=alert(1)&gt;<br>Coverage: Brief Contact"
+    )
+    assert titles["user-100"] == "Team member: &lt;svg onload=alert(4)&gt;, Sales Engineer"
+    assert all("<" not in t.replace("<br>", "") for t in titles.values())

@@ -9,6 +9,7 @@ from planning.db import Database
 from planning.errors import StaleEdit
 from planning.vocab import USER_ROLES
 from ui.feedback import attempt, show_refusal
+from ui.text import md
 
 
 def _manager_choice(label: str, people: list[dict], current: int | None, key: str) -> int | None:
@@ -42,7 +43,7 @@ def edit_user_form(db: Database, me: dict, user_id: int) -> None:
     loaded = st.session_state[state_key]
     people = [p for p in users.list_users(db) if p["id"] != user_id]
     with st.form(f"edit_user_{user_id}"):
-        st.markdown(f"**Edit {loaded['name']}** (version {loaded['version']})")
+        st.markdown(f"**Edit {md(loaded['name'])}** (version {loaded['version']})")
         name = st.text_input("Name", loaded["name"], key=f"edit_name_{user_id}")
         email = st.text_input("Email", loaded["email"] or "", key=f"edit_email_{user_id}")
         role = st.selectbox("Role", USER_ROLES, index=USER_ROLES.index(loaded["role"]), key=f"edit_role_{user_id}")

@@ -12,6 +12,7 @@ import streamlit as st
 
 from planning import overview, users
 from planning.db import Database, open_database, resolve_path
+from ui.text import md
 
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
 _app_run = threading.local()
@@ -72,7 +73,7 @@ def sign_in_configured() -> bool:
         unreadable = [f for f in st.get_option("secrets.files") if Path(f).is_file()]
         if unreadable:
             st.error(
-                f"{unreadable[0]} cannot be read, so sign-in cannot be checked; fix the file "
+                f"{md(unreadable[0])} cannot be read, so sign-in cannot be checked; fix the file "
                 "(it must be valid TOML) and reload."
             )
             st.stop()
@@ -102,7 +103,7 @@ def _signed_in_user(db: Database) -> dict:
         st.session_state["current_user"] = None
         st.title("Account Planner")
         st.error(
-            f"You are signed in as {email or 'an account without an email'}, but no active Account Planner "
+            f"You are signed in as {md(email or 'an account without an email')}, but no active Account Planner "
             "user has that email. Ask an admin to add you (Admin page, or `planning users add`)."
         )
         st.button("Sign out", on_click=st.logout)
@@ -115,24 +116,22 @@ def _render_identity(db: Database, signed_in: dict | None) -> None:
     if signed_in:
         user = signed_in
         st.session_state["current_user"] = user
-        st.sidebar.caption(f"Signed in as **{user['name']}** ({user['role']}) · {user['email']}")
+        st.sidebar.caption(f"Signed in as **{md(user['name'])}** ({user['role']}) · {md(user['email'])}")
         st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
         return
     st.sidebar.warning(
-        "**Local mode**: no sign-in is configured, so anyone can pick who they are. "
-        "Configure [auth] in .streamlit/secrets.toml before sharing this app.",
+        "**Local mode**: no sign-in is configured, so anyone who can open this app can pick who they are. "
+        "It is for one person on their own computer; configure \\[auth\\] in .streamlit/secrets.toml before sharing it.",
         icon="🔓",
     )
     people = users.list_users(db)
-    if not people:
-        st.session_state["current_user"] = None
-        return
     names = [u["name"] for u in people]
+    # A visitor is nobody (reads only) until they pick who they are: never the first admin by default.
     chosen = st.sidebar.selectbox(
-        "Signed in as (local mode)", names, key="current_user_name",
-        help="Local mode: no sign-in is configured, so pick who you are.",
+        "Signed in as (local mode)", names, index=None, key="current_user_name",
+        placeholder="Pick who you are", help="Local mode: no sign-in is configured, so pick who you are.",
     )
-    st.session_state["current_user"] = next(u for u in people if u["name"] == chosen)
+    st.session_state["current_user"] = next((u for u in people if u["name"] == chosen), None)
 
 
 def period() -> tuple[date, date, str]:
@@ -160,12 +159,12 @@ def render_sidebar(db: Database) -> None:
         st.divider()
         counts = status["counts"]
         st.caption(
-            f"**Database** `{status['path']}` (schema v{status['schema_version']})  \n"
+            f"**Database** {md(status['path'])} (schema v{status['schema_version']})  \n"
             f"{counts['account']:,} accounts · {counts['opportunity']:,} opportunities · "
             f"{counts['contact']:,} contacts · {counts['plan']:,} plans"
         )
         last = status["last_import"]
         if last:
-            st.caption(f"Last import: {last['file_name']} ({last['kind']}), {last['finished_at']:%Y-%m-%d %H:%M}")
+            st.caption(f"Last import: {md(last['file_name'])} ({last['kind']}), {last['finished_at']:%Y-%m-%d %H:%M}")
         else:
             st.caption("No import yet.")

@@ -8,28 +8,24 @@ save, and `show_flash` (called once near the top of a page) shows it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
 import streamlit as st
 
 from planning.errors import PlanningError, StaleEdit
+from ui.text import md
 
 FLASH = "flash"
 T = TypeVar("T")
 Message = str | Callable[[T], str]
 Scope = Literal["app", "fragment"]
 
-# Inline markers anywhere, and block markers (heading, quote, list, rule) at the start of a line.
-_INLINE = re.compile(r"([\\`*_\[\]<>~|$])")
-_BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
 
 
 def escape_markdown(text: object) -> str:
-    """`text` as a markdown string that renders literally (links, emphasis, lists, headings disarmed)."""
-    escaped = _INLINE.sub(r"\\\1", str(text))
-    return _BLOCK.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escaped)
+    """`text` as a markdown string that renders literally (see ui.text.md, the one escaping rule)."""
+    return md(text)
 
 
 def flash(message: str) -> None:
@@ -56,6 +52,7 @@ def attempt(
     on_stale: Callable[[StaleEdit], None] | None = None,
     rerun: bool = True,
     scope: Scope = "app",
+    loaded_key: str | None = None,
 ) -> T | Literal[True] | None:
     """Run one domain write and report it.
 
@@ -64,16 +61,23 @@ def attempt(
     - Done: `then(result)` runs (e.g. open the plan just created); with `rerun`, `success_message`
       (a string, or a function of the result) is flashed and the app reruns — `scope="fragment"`
       reruns only the calling fragment; without `rerun` the message is shown in place.
+    - `loaded_key` names the session state holding the record the form was opened with: it is
+      forgotten after a save (the form reopens on the saved version) and after a StaleEdit (the
+      form reopens on the other person's version, and the message says what they changed).
     Returns the action's result, or True when the action returns nothing.
     """
     try:
         result = action()
     except StaleEdit as exc:
+        if loaded_key:
+            st.session_state.pop(loaded_key, None)
         (on_stale or show_refusal)(exc)
         return None
     except PlanningError as exc:
         show_refusal(exc)
         return None
+    if loaded_key:
+        st.session_state.pop(loaded_key, None)
     if then is not None:
         then(result)
     message = success_message(result) if callable(success_message) else success_message

@@ -10,6 +10,7 @@ from planning.importing import ingest
 from planning.importing.mapping import KINDS, SPECS, auto_map
 from ui.downloads import download_buttons
 from ui.feedback import show_refusal
+from ui.text import md
 
 IGNORE = "(ignore)"
 
@@ -27,7 +28,7 @@ def file_panel(db, upload, user, index: int) -> None:
         "Kind of extract", KINDS, index=KINDS.index(guessed), key=f"import_kind_{index}",
         help="Guessed from the column names; change it if the guess is wrong.",
     )
-    st.caption(f"Encoding {facts['encoding']}, delimiter {facts['delimiter']!r}, {len(facts['headers'])} columns.")
+    st.caption(f"Encoding {md(facts['encoding'])}, delimiter {md(repr(facts['delimiter']))}, {len(facts['headers'])} columns.")
     overrides = mapping_editor(facts["headers"], kind, index)
     skip = st.checkbox("Import the valid rows and skip bad ones", key=f"import_skip_{index}",
                        help="Off: any problem refuses the whole file and nothing is written.")
@@ -58,7 +59,7 @@ def file_panel(db, upload, user, index: int) -> None:
             return
         progress.progress(100, text="Done")
         st.session_state.pop(f"import_report_{index}", None)
-        st.success(f"{done.summary()} Batch {done.batch_id}.")
+        st.success(f"{md(done.summary())} Batch {done.batch_id}.")
 
 
 def mapping_editor(headers: list[str], kind: str, index: int) -> dict[str, str | None]:
@@ -78,14 +79,14 @@ def mapping_editor(headers: list[str], kind: str, index: int) -> dict[str, str |
 
 def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
     """The dry run's figures; returns the confirmed probabilities of new stage names."""
-    st.markdown(f"**Preview:** {report.summary()}")
+    st.markdown(f"**Preview:** {md(report.summary())}")
     cols = st.columns(5)
     for col, (label, value) in zip(cols, [("Insert", report.inserted), ("Update", report.updated),
                                           ("Unchanged", report.unchanged), ("Rejected", report.rejected),
                                           ("Unassigned", report.unassigned)]):
         col.metric(label, f"{value:,}")
     for warning in report.warnings[:50]:
-        st.warning(warning)
+        st.warning(md(warning))
     if report.changes is not None and not report.changes.empty:
         st.caption("Changes to existing records (old → new)")
         st.dataframe(report.changes, hide_index=True, width="stretch")
@@ -96,7 +97,7 @@ def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
     for i, stage in enumerate(report.new_stages):
         label = "won" if stage["is_won"] else "lost" if stage["is_closed"] else "open"
         probabilities[stage["name"]] = st.number_input(
-            f"New stage “{stage['name']}” ({label}): probability", 0.0, 1.0, float(stage["probability"]), 0.05,
+            f"New stage “{md(stage['name'])}” ({label}): probability", 0.0, 1.0, float(stage["probability"]), 0.05,
             key=f"import_stage_{index}_{i}",
         )
     return probabilities

@@ -8,6 +8,7 @@ from planning import export
 from planning.db import Database
 from planning.errors import NotFound
 from ui.feedback import attempt
+from ui.text import md
 
 CUSTOM = "(choose sections below)"
 
@@ -75,13 +76,13 @@ def follow_account_link(db: Database) -> None:
     if not wanted or st.query_params.get("plan"):
         return
     if not wanted.isdigit():
-        st.warning(f"“{wanted}” is not an account id; showing the plans of the period instead.")
+        st.warning(f"“{md(wanted)}” is not an account id; showing the plans of the period instead.")
         st.query_params.pop("account", None)
         return
     try:
         plan_id = export.account_plan_id(db, int(wanted))
     except NotFound as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         st.query_params.pop("account", None)
         return
     st.query_params["plan"] = str(plan_id)  # the plan picker opens the plan the URL names

@@ -11,6 +11,7 @@ from planning.db import Database
 from planning.formatting import days, money, multiple, percent, points
 from ui.downloads import download_buttons
 from ui.feedback import attempt, escape_markdown
+from ui.text import md
 
 
 def open_plan(plan_id: int | None) -> None:
@@ -95,12 +96,12 @@ def new_plan_form(db: Database, user: dict | None) -> None:
 
 def header(db: Database, plan: dict) -> None:
     """Account, period, owner, status, primary badge and the chain parent ← this → children."""
-    st.subheader(plan["name"])
-    badges = [f":blue-badge[{plan['status']}]"] + ([":green-badge[Primary]"] if plan["is_primary"] else [])
-    scope = f" · {plan['business_unit']}" if plan["business_unit"] else ""
+    st.subheader(md(plan["name"]))
+    badges = [f":blue-badge[{md(plan['status'])}]"] + ([":green-badge[Primary]"] if plan["is_primary"] else [])
+    scope = f" · {md(plan['business_unit'])}" if plan["business_unit"] else ""
     st.markdown(
-        f"{' '.join(badges)} **{plan['account']}**{scope} · {plans.period_label(plan['period_start'], plan['period_end'])}"
-        f" ({plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}) · owner {plan['owner'] or '—'}"
+        f"{' '.join(badges)} **{md(plan['account'])}**{scope} · {plans.period_label(plan['period_start'], plan['period_end'])}"
+        f" ({plan['period_start']:%d %b %Y} – {plan['period_end']:%d %b %Y}) · owner {md(plan['owner'] or '—')}"
     )
     health = plans.plan_health(db, plan["id"])
     score = (
@@ -112,8 +113,8 @@ def header(db: Database, plan: dict) -> None:
     st.markdown(f"{score} {coverage}{alerts} · whitespace {money(health['whitespace_value'], short=True)}")
     chain = plans.plan_chain(db, plan["id"])
     if chain["parent"] or chain["children"]:
-        parent = f"[{chain['parent']['name']}](?plan={chain['parent']['id']}) ← " if chain["parent"] else ""
-        children = " → " + ", ".join(f"[{c['name']}](?plan={c['id']})" for c in chain["children"]) if chain["children"] else ""
+        parent = f"[{md(chain['parent']['name'])}](?plan={chain['parent']['id']}) ← " if chain["parent"] else ""
+        children = " → " + ", ".join(f"[{md(c['name'])}](?plan={c['id']})" for c in chain["children"]) if chain["children"] else ""
         st.markdown(f"Follow-up chain: {parent}**this plan**{children}")
 
 
@@ -161,12 +162,12 @@ def lifecycle_actions(db: Database, user: dict | None, plan: dict) -> None:
                 attempt(lambda: plans.clone_plan(db, user, plan["id"], name=name), "Plan cloned.", then=open_plan)
         with other:
             if not plan["is_primary"] and st.button("Make primary", key="make_primary"):
-                attempt(lambda: plans.set_primary(db, user, plan["id"]), "This is now the account's primary plan.")
+                attempt(lambda: plans.set_primary(db, user, plan["id"]), "This is now the account's primary plan.", then=_reopen_forms)
             accounts = plans.accounts(db)
             names = dict(zip(accounts["id"].astype(int), accounts["name"]))
             target = st.selectbox("Move to account", list(names), format_func=names.__getitem__, key="move_to")
             if st.button("Move plan", key="move"):
-                attempt(lambda: plans.move_plan(db, user, plan["id"], target), f"Plan moved to {names[target]}.")
+                attempt(lambda: plans.move_plan(db, user, plan["id"], target), f"Plan moved to {names[target]}.", then=_reopen_forms)
             sure = st.checkbox("Yes, delete this plan and everything in it", key="delete_sure")
             if st.button("Delete plan", key="delete", disabled=not sure):
                 attempt(lambda: plans.delete_plan(db, user, plan["id"]), f"Plan “{plan['name']}” deleted.",
@@ -192,3 +193,9 @@ def plan_list(db: Database, start: date, end: date, label: str) -> None:
         st.markdown("\n".join(lines))
         download_buttons(listed.merge(frame, left_on="id", right_on="plan_id").drop(columns=["plan_id"]),
                          f"plans-{label}", "plans_download")
+
+
+def _reopen_forms(_result: object = None) -> None:
+    """Our own lifecycle change moved the plan's version on: the edit forms reopen on the stored plan."""
+    for key in [k for k in st.session_state if str(k).startswith("plan_loaded_")]:
+        del st.session_state[key]

@@ -10,6 +10,7 @@ import streamlit as st
 from planning import objectives, users, vocab
 from planning.db import Database
 from ui.feedback import attempt
+from ui.text import md
 
 
 def _highlight_overdue(row: pd.Series) -> list[str]:
@@ -44,11 +45,14 @@ def _edit_objective_form(db: Database, user: dict | None, found: pd.DataFrame) -
         st.markdown("**Update an objective**")
         chosen = st.selectbox("Objective", list(labels), format_func=labels.__getitem__, key="edit_objective_id")
         row = found[found["id"] == chosen].iloc[0]
+        # The version the form was opened with, kept until a save: never re-read on a later run.
+        loaded_key = f"objective_loaded_{chosen}"
+        version = st.session_state.setdefault(loaded_key, int(row["version"]))
         status = st.selectbox("Status", vocab.OBJECTIVE_STATUSES, key="edit_objective_status")
         outcome = st.text_input("Outcome", key="edit_objective_outcome")
         if st.form_submit_button("Save objective"):
             changes = {"status": status, **({"outcome": outcome} if outcome else {})}
-            attempt(lambda: objectives.update_objective(db, user, chosen, int(row["version"]), changes), "Objective saved.")
+            attempt(lambda: objectives.update_objective(db, user, chosen, version, changes), "Objective saved.", loaded_key=loaded_key)
 
 
 def _new_objective_form(db: Database, user: dict | None, plan: dict, people: dict[int, str]) -> None:
@@ -79,7 +83,7 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
     overdue = int(actions["overdue"].fillna(False).sum()) if not actions.empty else 0
     st.markdown(f"**Actions** ({len(actions)}, {overdue} overdue)")
     for objective, group in actions.groupby("objective", sort=False):
-        st.markdown(f"*{objective}*")
+        st.markdown(f"*{md(objective)}*")
         shown = group[["title", "owner", "due_date", "status", "overdue"]].reset_index(drop=True)
         st.dataframe(shown.style.apply(_highlight_overdue, axis=1), hide_index=True, width="stretch")
     titles = dict(zip(actions["id"].astype(int), actions["title"])) if not actions.empty else {}
@@ -99,6 +103,8 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
         with update.form("action_status"):
             st.markdown("**Update an action**")
             chosen = st.selectbox("Action", list(titles), format_func=titles.__getitem__, key="action_pick")
+            loaded_key = f"action_loaded_{chosen}"  # the version this form opened with, kept until a save
+            version = st.session_state.setdefault(loaded_key, int(actions.loc[actions["id"] == chosen, "version"].iloc[0]))
             status = st.selectbox("Status", vocab.ACTION_STATUSES, key="action_status_value")
             if st.form_submit_button("Save action"):
-                attempt(lambda: objectives.set_action_status(db, user, chosen, status), "Action saved.")
+                attempt(lambda: objectives.set_action_status(db, user, chosen, status, version), "Action saved.", loaded_key=loaded_key)

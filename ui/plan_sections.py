@@ -28,6 +28,19 @@ from ui.plan_charts import (
     target_chart,
     trajectory_chart,
 )
+from ui.text import md
+
+
+def loaded_plan(plan: dict) -> tuple[dict, str]:
+    """The plan as this session's forms opened it (kept until a save), and its state key.
+
+    Re-reading the plan on every run would hand a save the latest version, so a concurrent
+    change would be overwritten instead of refused (docs/design.md, Versioned saves).
+    """
+    key = f"plan_loaded_{plan['id']}"
+    if key not in st.session_state:
+        st.session_state[key] = plan
+    return st.session_state[key], key
 
 
 def figures_tab(db: Database, plan: dict, figures: dict) -> None:
@@ -75,6 +88,7 @@ def opportunities_tab(db: Database, plan: dict) -> None:
 
 def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
     """Name, status, owner, target and period, saved with optimistic locking."""
+    plan, loaded_key = loaded_plan(plan)
     people = users.list_users(db)
     ids = [u["id"] for u in people]
     with st.form("plan_fields"):
@@ -88,11 +102,12 @@ def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
         end = right.date_input("Period end", plan["period_end"])
         if st.form_submit_button("Save plan"):
             changes = {"name": name, "status": status, "owner_id": owner, "sales_target": target, "period_start": start, "period_end": end}
-            attempt(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Plan saved.")
+            attempt(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Plan saved.", loaded_key=loaded_key)
 
 
 def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
     """Vision, strategy, SWOT (the customer's point of view), goals, support, short-term plan, relationship."""
+    plan, loaded_key = loaded_plan(plan)
     relationships = [None, *vocab.RELATIONSHIP_STATUSES]
     with st.form("strategy"):
         values = {"vision": st.text_area("Vision", plan["vision"] or ""), "strategy": st.text_area("Strategy", plan["strategy"] or "")}
@@ -111,7 +126,7 @@ def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
                                                          format_func=lambda v: v or "—")
         if st.form_submit_button("Save strategy"):
             changes = {k: (v or None) for k, v in values.items()}
-            attempt(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.")
+            attempt(lambda: plans.update_plan(db, user, plan["id"], changes, loaded=plan), "Strategy saved.", loaded_key=loaded_key)
 
 
 def team_tab(db: Database, user: dict | None, plan: dict) -> None:
@@ -163,9 +178,9 @@ def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
             attempt(lambda: plan_content.add_comment(db, user, plan["id"], body, url or None), "Posted.")
     for row in thread.itertuples():
         with st.container(border=True):
-            st.caption(f"{row.author or 'unknown'} · {row.created_at:%d %b %Y %H:%M}")
+            st.caption(f"{md(row.author or 'unknown')} · {row.created_at:%d %b %Y %H:%M}")
             if row.kind == "file":
-                st.link_button(f"📎 {row.body or row.url}", row.url)
+                st.link_button(f"📎 {md(row.body or row.url)}", row.url)
             else:
                 st.text(row.body)
 

@@ -8,6 +8,7 @@ from planning import scorecards
 from planning.db import Database
 from planning.errors import PlanningError, StaleEdit
 from ui.feedback import show_refusal
+from ui.text import md
 
 BLANK = "— no answer —"
 
@@ -28,7 +29,7 @@ def _loaded_submission(form: dict, plan_id: int) -> int:
 
 
 def _answer_widget(q: dict, key: str) -> None:
-    label = q["text"] if q["qtype"] == "text" else f"{q['text']} (weight {q['weight']:g})"
+    label = md(q["text"]) if q["qtype"] == "text" else f"{md(q['text'])} (weight {q['weight']:g})"
     value = q["value"]
     if q["qtype"] in ("rating", "yes_no", "choice"):
         options = {"rating": ["1", "2", "3", "4", "5"], "yes_no": ["yes", "no"]}.get(q["qtype"], q["choices"])
@@ -54,7 +55,7 @@ def render(db: Database, user: dict | None, plan_id: int) -> int | None:
     status = st.empty()  # replaced once a save succeeds
     with status.container():
         if latest:
-            st.caption(f"Last saved by {latest['submitted_by_name'] or 'unknown'} on {latest['submitted_at']:%d %b %Y %H:%M}.")
+            st.caption(f"Last saved by {md(latest['submitted_by_name'] or 'unknown')} on {latest['submitted_at']:%d %b %Y %H:%M}.")
             if latest["carried_forward"]:
                 st.warning("These answers were carried forward from the previous plan. Review them and save to re-confirm.")
         else:
@@ -65,10 +66,10 @@ def render(db: Database, user: dict | None, plan_id: int) -> int | None:
         for q in form["questions"]:
             if q["category"] != category:
                 category = q["category"]
-                st.subheader(f"{category} · weight {q['category_weight']:g}")
+                st.subheader(f"{md(category)} · weight {q['category_weight']:g}")
             _answer_widget(q, f"{prefix}v{q['question_id']}")
             if q["help_text"]:
-                st.caption(q["help_text"])
+                st.caption(md(q["help_text"]))
             st.text_input("Note", value=q["note"] or "", key=f"{prefix}n{q['question_id']}",
                           placeholder="Note (optional)", label_visibility="collapsed")
         submitted = st.form_submit_button("Save scorecard", type="primary")
@@ -89,7 +90,7 @@ def render(db: Database, user: dict | None, plan_id: int) -> int | None:
             st.session_state[f"sc_loaded_{plan_id}"] = saved
             st.session_state.pop(f"sc_stale_{plan_id}", None)
             assert user is not None, "save_answers refuses a save when nobody is signed in"
-            status.caption(f"Last saved by {user['name']} just now.")
+            status.caption(f"Last saved by {md(user['name'])} just now.")
             st.success("Scorecard saved.")
     if st.session_state.get(f"sc_stale_{plan_id}") and st.button("Load the latest answers", key=f"sc_reload_{plan_id}"):
         st.session_state.pop(f"sc_loaded_{plan_id}", None)

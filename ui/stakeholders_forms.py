@@ -8,6 +8,7 @@ import streamlit as st
 from planning import contacts, stakeholders, vocab
 from planning.errors import StaleEdit
 from ui.feedback import attempt, escape_markdown
+from ui.text import md
 
 
 def _optional(options: list) -> list:
@@ -90,7 +91,7 @@ def render_edit_stakeholder(db, user, plan_id: int, data: dict, clicked_contact:
             for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
                 del st.session_state[key]
             st.rerun()
-    if st.button(f"Remove {row['name']} from this plan", key=f"{prefix}_remove"):
+    if st.button(f"Remove {md(row['name'])} from this plan", key=f"{prefix}_remove"):
         attempt(lambda: stakeholders.remove_stakeholder(db, user, chosen), f"Removed {row['name']} from the plan.")
 
 
@@ -132,7 +133,9 @@ def render_contact_forms(db, user, plan: dict) -> None:
     if not labels:
         return
     chosen = st.selectbox("Contact to edit", list(labels), format_func=labels.__getitem__, key="edit_contact_pick")
-    row = next(r for r in people.to_dict("records") if int(r["id"]) == chosen)
+    # The contact as this form opened it (version included), kept until a save or a refusal.
+    loaded_key = f"contact_loaded_{chosen}"
+    row = st.session_state.setdefault(loaded_key, next(r for r in people.to_dict("records") if int(r["id"]) == chosen))
     others = [None, *[i for i in labels if i != chosen]]
     current_boss = None if pd.isna(row["reports_to_id"]) else int(row["reports_to_id"])
     with st.form(f"edit_contact_{chosen}"):
@@ -144,7 +147,8 @@ def render_contact_forms(db, user, plan: dict) -> None:
             "reports_to_id": right.selectbox("Reports to", others, _index(others, current_boss), format_func=name_of, key=f"c{chosen}_boss"),
         }
         if st.form_submit_button("Save contact"):
-            attempt(lambda: contacts.update_contact(db, user, plan["id"], chosen, changes), f"Saved contact {row['name']}.")
+            attempt(lambda: contacts.update_contact(db, user, plan["id"], chosen, changes, loaded=row),
+                    f"Saved contact {row['name']}.", loaded_key=loaded_key)
 
 
 def render_influence_form(db, user, plan_id: int, data: dict) -> None:

@@ -8,17 +8,18 @@ import streamlit as st
 from streamlit_agraph import Config, Edge, Node, agraph
 
 from planning import stakeholder_graph
+from ui.text import md
 
 
 def render_coverage(coverage: dict) -> None:
     """Coverage status as a coloured headline, then one message per alert."""
     status, label = coverage["coverage_status"], coverage["coverage_label"]
-    headline = f"Coverage status {status} of 3: {label}."
+    headline = f"Coverage status {status} of 3: {md(label)}."
     (st.error if status <= 1 else st.warning if status == 2 else st.success)(headline)
     for rule, alert in zip(coverage["alert_rules"], coverage["alerts"]):
         # Missing people at the top of the deal are errors; the rest are warnings to act on.
         severe = rule in ("no_contacts", "no_key_player", "no_economic_buyer", "hostile_uncovered")
-        (st.error if severe else st.warning)(alert)
+        (st.error if severe else st.warning)(md(alert))
 
 
 def render_graph(data: dict) -> int | None:

@@ -10,6 +10,7 @@ from planning.db import Database
 from planning.errors import StaleEdit
 from planning.formatting import money
 from ui.feedback import attempt, show_refusal
+from ui.text import md
 from ui.whitespace_chart import value_note
 
 DERIVED = "Derived from deals"
@@ -34,7 +35,7 @@ def pick_cell(matrix: pd.DataFrame) -> pd.Series:
 def describe(cell: pd.Series) -> str:
     how = f"set by a person (derived: {cell['derived_status']})" if cell["manual"] else "derived from opportunities"
     value = money(_none(cell["value"]), short=True)
-    return f"**{cell['status']}** — {how}. Value {value} ({value_note(cell)})."
+    return f"**{md(cell['status'])}** — {md(how)}. Value {md(value)} ({md(value_note(cell))})."
 
 
 def cell_editor(db: Database, user: dict | None, plan_id: int, matrix: pd.DataFrame) -> None:

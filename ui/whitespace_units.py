@@ -7,6 +7,7 @@ import streamlit as st
 from planning import business_units
 from planning.db import Database
 from ui.feedback import attempt
+from ui.text import md
 
 
 def unit_manager(db: Database, user: dict | None, account_id: int, account_name: str) -> None:
@@ -14,7 +15,7 @@ def unit_manager(db: Database, user: dict | None, account_id: int, account_name:
     units = business_units.list_units(db, account_id)
     kinds = ["", *business_units.KINDS]
     if units.empty:
-        st.caption(f"{account_name} has no business units: the matrix has one row for the whole account.")
+        st.caption(f"{md(account_name)} has no business units: the matrix has one row for the whole account.")
     else:
         st.dataframe(units.drop(columns=["id"]), hide_index=True, width="stretch")
     with st.form(key="ws_unit_add", clear_on_submit=True):

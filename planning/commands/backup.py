@@ -36,6 +36,8 @@ def run_restore(args: argparse.Namespace, db: Database) -> int:
     else:
         print(f"{db.path}: restored from {args.directory} (backup of {manifest['created_at']}, "
               f"schema version {manifest['schema_version']}, {_rows(manifest)}).")
+        if manifest.get("kept"):
+            print(f"The database it replaced is kept as {manifest['kept']} until the next backup.")
     return 0
 
 

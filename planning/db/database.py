@@ -36,7 +36,7 @@ from planning.db.cache import (
     record_write,
 )
 from planning.db.snapshot import before_migration
-from planning.errors import DatabaseBusy
+from planning.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnwritable
 
 DEFAULT_PATH = Path("data/planning.duckdb")
 LOCK_MESSAGE = re.compile(r"Could not set lock on file|Conflicting lock", re.I)
@@ -111,7 +111,7 @@ class Database:
                 return duckdb.connect(str(self.path))
             except duckdb.IOException as exc:
                 if not LOCK_MESSAGE.search(str(exc)):
-                    raise
+                    raise self.file_error(exc) from exc
                 if time.monotonic() >= deadline:
                     pid = PID_IN_MESSAGE.search(str(exc))
                     holder = f"process {pid[1]}" if pid else "another process"
@@ -130,8 +130,30 @@ class Database:
         con = self._open()
         try:
             yield con
+        except duckdb.IOException as exc:
+            raise self.file_error(exc) from exc
         finally:
             con.close()
+
+    def file_error(self, exc: Exception) -> Exception:
+        """The one sentence for an I/O failure on the database file itself; other errors unchanged.
+
+        A full disk is "nothing was saved" (the unit of work rolled back); a file that is not, or
+        no longer, a DuckDB database is "restore a backup". An I/O error about some other file
+        (a CSV being read) is left to its caller.
+        """
+        text = str(exc)
+        if "No space left" in text or "Disk full" in text:
+            return DatabaseUnwritable(
+                f"The disk holding {self.path} is full, so nothing was saved. Free some space and try again."
+            )
+        if str(self.path) in text and ("not a valid DuckDB database" in text or "Could not read" in text
+                                       or "Corrupt" in text or "checksum" in text.lower()):
+            return DatabaseDamaged(
+                f"The database file {self.path} is damaged (truncated or overwritten) and cannot be read; "
+                "nothing was changed. Restore the latest backup with `planning restore DIR`."
+            )
+        return exc
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -164,7 +186,7 @@ class Database:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-            con.execute("COMMIT")
+            con.execute("COMMIT")  # a full disk shows here; connect() turns it into one sentence
             record_write(self.path)
 
     # -- reads ---------------------------------------------------------------------------

@@ -42,6 +42,9 @@ class CsvFile:
             self.path.unlink(missing_ok=True)
 
 
+MAX_COLUMNS = 1_000  # Salesforce's widest standard object export has a few hundred
+
+
 def read_source(source: str | os.PathLike | bytes, file_name: str | None = None) -> CsvFile:
     """Check and decode an extract; raises ImportRefused with one sentence when it is not a CSV."""
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -138,6 +141,12 @@ def _headers(path: Path, delimiter: str, file_name: str) -> list[str]:
         except csv.Error as exc:
             raise ImportRefused(f"{file_name} could not be read as CSV: {exc}.") from None
     headers = [h.strip() for h in first]
+    if len(headers) > MAX_COLUMNS:
+        # Checked before anything else: DuckDB would try to allocate ~1 GB for 10,000 text columns.
+        raise ImportRefused(
+            f"{file_name} has {len(headers):,} columns; a CRM extract has at most {MAX_COLUMNS:,}. "
+            "Check that it is the right file and that its delimiter is a comma, semicolon or tab."
+        )
     if not any(headers):
         raise ImportRefused(f"{file_name} has no header line naming its columns.")
     blanks = [str(i + 1) for i, h in enumerate(headers) if not h]

@@ -17,11 +17,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 
 from planning import access, kpis
 from planning.db import Database
-from planning.errors import ImportRefused
+from planning.errors import ImportRefused, NotAllowed
 from planning.importing import csvfile, staging, upsert
 from planning.importing.mapping import (
     KINDS,
@@ -153,6 +154,10 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
         # Left alone, DuckDB may keep a 1M-row import's staging in up to 80 % of RAM; with a cap it
         # spills what does not fit, and was faster too (issue #10: 1.5 GB → 1.1 GB peak, 14.5 → 12.3 s).
         con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+        if dry_run:
+            # A big insert is written straight to free blocks of the file before COMMIT (optimistic
+            # writes); a dry run rolls back, so it would grow the file for nothing. Keep it in memory.
+            con.execute("SET enable_optimistic_write = false")
         report.rows_read = csvfile.load(con, csv_file)
         if report.rows_read == 0:
             raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
@@ -178,6 +183,8 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                         upsert.business_units(con, batch_id)
                         upsert.attach_business_units(con)
                 upsert.changes(con, kind, columns)
+                if kind == "users":
+                    _check_user_changes(con, user)
                 _count(con, report)
                 upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
                 names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
@@ -192,6 +199,7 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                 ).df()
                 if dry_run:
                     con.execute("ROLLBACK")
+                    con.execute("RESET enable_optimistic_write")  # a global setting: give it back
                     return report
                 report.batch_id = batch_id
                 con.execute(
@@ -204,11 +212,61 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                 )
                 if kind == "opportunities" and report.inserted + report.updated:
                     kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
+            except duckdb.ConstraintException as exc:
+                con.execute("ROLLBACK")
+                raise ImportRefused(_constraint_sentence(csv_file.file_name, kind, exc)) from exc
+            except duckdb.IOException as exc:
+                con.execute("ROLLBACK")
+                raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
             except BaseException:
                 con.execute("ROLLBACK")
+                if dry_run:
+                    con.execute("RESET enable_optimistic_write")
                 raise
-            con.execute("COMMIT")
+            try:
+                con.execute("COMMIT")
+            except duckdb.IOException as exc:  # the commit itself is where a full disk shows
+                raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
     return report
+
+
+# Fields of an existing user only an admin may change: email is the sign-in key, role and
+# active flag are rights, manager_id decides whose plans a leader may edit.
+ADMIN_ONLY_USER_FIELDS = ("email", "role", "manager_id", "is_active")
+
+
+def _check_user_changes(con, user: dict | None) -> None:
+    """A users import by a non-admin may add users and fill details, never change who someone is.
+
+    `user` None is the local CLI operator, who holds the database file anyway.
+    """
+    if user is None or user["role"] == "admin":
+        return
+    found = con.execute(
+        "SELECT c.__line, u.name, c.field, c.old_value, c.new_value FROM import_change c JOIN app_user u ON u.id = c.target_id"
+        " WHERE c.field IN ? ORDER BY c.__line, c.field",
+        [list(ADMIN_ONLY_USER_FIELDS)],
+    ).fetchall()
+    if found:
+        problems = [f"line {line}: {key}'s {field} would change from {old!r} to {new!r}" for line, key, field, old, new in found]
+        raise NotAllowed(
+            f"A users import by {user['role']} may only add users; changing an existing user's email, role, manager "
+            f"or active flag is for an admin ({'; '.join(problems[:3])}). Remove those rows or ask an admin."
+        )
+
+
+def _constraint_sentence(file_name: str, kind: str, exc: Exception) -> str:
+    # DuckDB says: Duplicate key "name: Platform Standard" violates unique constraint.
+    match = re.search(r'Duplicate key "([^"]*)"', str(exc))
+    what = f" with {match.group(1).replace(': ', ' ', 1)}" if match else " with the same unique value"
+    return (f"{file_name} cannot be imported as {kind}: the database already has a record{what} under another "
+            "CRM id, so a row would duplicate it. Nothing was imported; make the CRM ids agree (or rename the row) "
+            "and import again.")
+
+
+def _io_sentence(file_name: str, exc: Exception) -> str:
+    reason = "the disk is full" if "No space left" in str(exc) else f"the database file could not be written ({exc})"
+    return f"{file_name} was not imported because {reason}; nothing was changed. Free some space and import it again."
 
 
 def _unresolved_accounts_are_problems(con, mapped: Mapping) -> None:
