@@ -210,3 +210,25 @@ def test_the_app_shows_a_cli_write_on_its_next_rerun(app_test):
     assert done.returncode == 0, done.stderr
     at.run()
     assert sorted(at.dataframe[0].value["name"].tolist()) == sorted([*before, "Grace Hopper"])
+
+
+def _writes(db: Database) -> int:
+    return dbmodule.WRITES.get(str(db.path.resolve()), 0)
+
+
+def test_an_import_bumps_the_write_count_and_a_dry_run_does_not(fresh_db):
+    before = _writes(fresh_db)
+    ingest.import_csv(fresh_db, "accounts", b"Id,Name\n001A,Acme\n", file_name="Account.csv", dry_run=True)
+    assert _writes(fresh_db) == before
+    assert fresh_db.value("SELECT count(*) FROM account") == 0
+    ingest.import_csv(fresh_db, "accounts", b"Id,Name\n001A,Acme\n", file_name="Account.csv")
+    assert _writes(fresh_db) == before + 1
+    assert fresh_db.value("SELECT count(*) FROM account") == 1  # the cached 0 is not served
+
+
+def test_each_migration_bumps_the_write_count(tmp_path):
+    db = Database(tmp_path / "m.duckdb")
+    applied = db.migrate()
+    assert applied
+    assert _writes(db) == len(applied)
+    assert db.schema_version() == max(applied)

@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -170,8 +170,12 @@ class Database:
             lock.release()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, con: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """One unit of work: everything inside commits together or not at all.
+
+        Every write goes through here, so every commit moves this process's write count (the
+        read cache's key). A caller that must prepare its connection first (the import's memory
+        limit and staging tables, the migration bookkeeping) passes it as `con`.
 
         Units of work on one file run one at a time within a process (sessions are threads).
         DuckDB's snapshot isolation would otherwise let two sessions both pass a version check
@@ -179,7 +183,7 @@ class Database:
         with "Conflict on update". Serialised, each unit reads what the previous one committed,
         so StaleEdit checks see every earlier save; other processes are kept out by the file lock.
         """
-        with self.write_lock(), self.connect() as con:
+        with self.write_lock(), (nullcontext(con) if con is not None else self.connect()) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -263,17 +267,12 @@ class Database:
                 # An existing database is about to change shape: keep a copy first (issue #11).
                 before_migration(con, self.path, max(done))
             for migration in pending:
-                con.execute("BEGIN TRANSACTION")
-                try:
+                with self.transaction(con):
                     migration.apply(con)
                     con.execute(
                         "INSERT INTO schema_migration VALUES (?, ?, ?)",
                         [migration.version, migration.name, datetime.now()],
                     )
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                con.execute("COMMIT")
                 applied_now.append(migration.version)
         return applied_now
 

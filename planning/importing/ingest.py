@@ -171,11 +171,11 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
         columns = upsert.compared_columns(kind, fields)
         # Line numbers are fixed by now; letting DuckDB write in any order makes big inserts faster.
         con.execute("SET preserve_insertion_order = false")
-        # One writer at a time in this process, like Database.transaction: an edit in another
-        # session of the app would otherwise collide with the import ("Conflict on update").
-        with db.write_lock():
-            con.execute("BEGIN TRANSACTION")
-            try:
+        # Through Database.transaction on this prepared connection: one writer at a time in this
+        # process (an edit in another session would otherwise collide: "Conflict on update") and
+        # the write count moves, so cached reads see the import.
+        try:
+            with db.transaction(con):
                 batch_id = con.execute("SELECT nextval('seq_import_batch')").fetchall()[0][0]
                 if kind == "opportunities":
                     report.new_stages = _add_new_stages(con, stage_probabilities)
@@ -198,9 +198,7 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                     f"ORDER BY __line, field LIMIT {MAX_LISTED}"
                 ).df()
                 if dry_run:
-                    con.execute("ROLLBACK")
-                    con.execute("RESET enable_optimistic_write")  # a global setting: give it back
-                    return report
+                    raise _DryRun  # rolls the transaction back
                 report.batch_id = batch_id
                 con.execute(
                     "INSERT INTO import_batch (id, file_name, kind, sha256, rows_read, inserted, updated, unchanged, "
@@ -212,22 +210,20 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                 )
                 if kind == "opportunities" and report.inserted + report.updated:
                     kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
-            except duckdb.ConstraintException as exc:
-                con.execute("ROLLBACK")
-                raise ImportRefused(_constraint_sentence(csv_file.file_name, kind, exc)) from exc
-            except duckdb.IOException as exc:
-                con.execute("ROLLBACK")
-                raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
-            except BaseException:
-                con.execute("ROLLBACK")
-                if dry_run:
-                    con.execute("RESET enable_optimistic_write")
-                raise
-            try:
-                con.execute("COMMIT")
-            except duckdb.IOException as exc:  # the commit itself is where a full disk shows
-                raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
+        except _DryRun:
+            pass
+        except duckdb.ConstraintException as exc:
+            raise ImportRefused(_constraint_sentence(csv_file.file_name, kind, exc)) from exc
+        except duckdb.IOException as exc:  # the commit itself is where a full disk shows
+            raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
+        finally:
+            if dry_run:
+                con.execute("RESET enable_optimistic_write")  # a global setting: give it back
     return report
+
+
+class _DryRun(Exception):
+    """Raised inside an import's transaction to roll a dry run back."""
 
 
 # Fields of an existing user only an admin may change: email is the sign-in key, role and
