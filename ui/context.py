@@ -118,11 +118,6 @@ def _render_identity(db: Database, signed_in: dict | None) -> None:
         st.sidebar.caption(f"Signed in as **{user['name']}** ({user['role']}) · {user['email']}")
         st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
         return
-    st.sidebar.warning(
-        "**Local mode**: no sign-in is configured, so anyone can pick who they are. "
-        "Configure [auth] in .streamlit/secrets.toml before sharing this app.",
-        icon="🔓",
-    )
     people = users.list_users(db)
     if not people:
         st.session_state["current_user"] = None
@@ -133,6 +128,10 @@ def _render_identity(db: Database, signed_in: dict | None) -> None:
         help="Local mode: no sign-in is configured, so pick who you are.",
     )
     st.session_state["current_user"] = next(u for u in people if u["name"] == chosen)
+    st.sidebar.caption(
+        ":material/lock_open: **Local mode**: no sign-in is configured.",
+        help="Anyone can pick who they are. Configure [auth] in .streamlit/secrets.toml before sharing this app.",
+    )
 
 
 def period() -> tuple[date, date, str]:
