@@ -7,7 +7,7 @@ from ui.context import app_run, database, render_sidebar
 from ui.navigation import PAGES, ROOT
 from ui.text import md
 
-st.set_page_config(page_title="Account Planner", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Account Planner", page_icon=":material/explore:", layout="wide")
 
 with app_run():
     # Absolute paths: app.py also runs from inside a page run (see ui.context._ensure_app_run).
@@ -20,7 +20,7 @@ with app_run():
     except DatabaseBusy as exc:
         # The one place for "another process holds the file" (an import from cron, a backup):
         # the app and the CLI share one DuckDB file (docs/design.md), so say so and offer a retry.
-        st.warning(f"{md(exc)} Nothing was changed by this page; press Retry in a moment.", icon="⏳")
+        st.warning(f"{md(exc)} Nothing was changed by this page; press Retry in a moment.", icon=":material/hourglass_top:")
         st.button("Retry", key="database_busy_retry", type="primary")
     except (DatabaseDamaged, DatabaseUnwritable) as exc:
         st.error(md(exc))  # one sentence, never a traceback: the file itself cannot be used

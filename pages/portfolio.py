@@ -14,7 +14,7 @@ performance = portfolio.plan_performance(db, filters)
 strategic = portfolio.strategic_accounts(db, filters)
 if performance.empty and strategic.empty:
     st.info(f"No plans or strategic accounts match these filters in FY{filters.year} — create a plan on the Plan page.")
-    st.page_link("pages/plan.py", label="Open the Plan page", icon="🗂️")
+    st.page_link("pages/plan.py", label="Open the Plan page", icon=":material/assignment:")
     st.stop()
 
 sections.headline(portfolio.headline(db, filters, performance), strategic)

@@ -64,8 +64,10 @@ def signed_in(email):
 def test_without_auth_the_app_runs_in_labelled_local_mode(run_app):
     at = run_app()
     assert not at.error  # no secrets file is not an error
-    assert "Local mode" in at.sidebar.warning[0].value
-    assert "no sign-in is configured" in at.sidebar.warning[0].value
+    notice = next(c for c in at.sidebar.caption if "Local mode" in c.value)
+    assert notice.value == ":material/lock_open: **Local mode**: no sign-in is configured."
+    assert "before sharing this app" in notice.help
+    assert not at.sidebar.warning  # a one-line notice, not half the sidebar
     picker = at.sidebar.selectbox(key="current_user_name")
     assert picker.label == "Signed in as (local mode)"
     assert not [b for b in at.button if b.label == "Sign in"]
@@ -136,7 +138,7 @@ def test_an_unreadable_secrets_file_fails_closed(run_app, tmp_path, monkeypatch)
 
 def test_secrets_without_auth_section_stay_in_local_mode(run_app):
     at = run_app(secrets={"other": {"key": "value"}})
-    assert "Local mode" in at.sidebar.warning[0].value
+    assert any("Local mode" in c.value for c in at.sidebar.caption)
 
 
 def test_with_auth_a_page_run_without_app_py_is_still_gated(run_app):

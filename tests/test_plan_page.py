@@ -196,3 +196,11 @@ def test_header_shows_scorecard_band_coverage_and_whitespace(app_test):
     header = " ".join(m.value for m in at.markdown)
     assert f"Scorecard {health['score']:.0f} · {health['band']}" in header
     assert f"Coverage {health['coverage_status']}/3" in header
+
+
+def test_objective_update_form_shows_the_objectives_real_status(app_test, demo_db):
+    achieved = demo_db.rows("SELECT id, plan_id FROM objective WHERE status = 'Achieved' ORDER BY id LIMIT 1")[0]
+    at = app_test(PAGE, query={"plan": str(achieved["plan_id"])})
+    at.selectbox(key="edit_objective_id").select(achieved["id"]).run()
+    status = next(s for s in at.selectbox if s.key and s.key.startswith(f"edit_objective_status_{achieved['id']}_"))
+    assert status.value == "Achieved"

@@ -64,3 +64,11 @@ def test_calibration_only_counts_plans_overlapping_the_period(fresh_db):
 def test_demo_book_has_every_band(demo_db):
     table = scorecards.calibration(demo_db, date(2026, 1, 1), date(2026, 12, 31))
     assert {"Healthy", "Watch", "At risk"} <= set(table["band"])
+
+
+def test_demo_book_scores_track_outcomes(demo_db):
+    """The demo tells a coherent story: better-scored plans win more often and reach more of target."""
+    table = scorecards.calibration(demo_db, date(2026, 1, 1), date(2026, 12, 31)).set_index("band")
+    assert table.loc[["Healthy", "Watch", "At risk"], "plans"].tolist() == [5, 12, 5]
+    assert table.loc[["Healthy", "Watch", "At risk"], "win_rate"].tolist() == [0.541, 0.514, 0.39]
+    assert table.loc[["Healthy", "Watch", "At risk"], "won_vs_target"].tolist() == [0.984, 0.755, 0.661]

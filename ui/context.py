@@ -119,11 +119,6 @@ def _render_identity(db: Database, signed_in: dict | None) -> None:
         st.sidebar.caption(f"Signed in as **{md(user['name'])}** ({user['role']}) · {md(user['email'])}")
         st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
         return
-    st.sidebar.warning(
-        "**Local mode**: no sign-in is configured, so anyone who can open this app can pick who they are. "
-        "It is for one person on their own computer; configure \\[auth\\] in .streamlit/secrets.toml before sharing it.",
-        icon="🔓",
-    )
     people = users.list_users(db)
     names = [u["name"] for u in people]
     # A visitor is nobody (reads only) until they pick who they are: never the first admin by default.
@@ -132,6 +127,11 @@ def _render_identity(db: Database, signed_in: dict | None) -> None:
         placeholder="Pick who you are", help="Local mode: no sign-in is configured, so pick who you are.",
     )
     st.session_state["current_user"] = next((u for u in people if u["name"] == chosen), None)
+    st.sidebar.caption(
+        ":material/lock_open: **Local mode**: no sign-in is configured.",
+        help="Anyone who can open this app can pick who they are: it is for one person on their own computer. "
+             "Configure [auth] in .streamlit/secrets.toml before sharing it.",
+    )
 
 
 def period() -> tuple[date, date, str]:

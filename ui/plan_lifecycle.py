@@ -53,7 +53,7 @@ def new_plan_form(db: Database, user: dict | None) -> None:
     """Create a plan: account, period (quarter, half, year or custom), scope, owner, target."""
     accounts = plans.accounts(db)
     names = dict(zip(accounts["id"].astype(int), accounts["name"]))
-    with st.expander("➕ New plan", expanded=_prefill_account(names)):
+    with st.expander("New plan", icon=":material/add:", expanded=_prefill_account(names)):
         if accounts.empty:
             st.info("No accounts yet — import accounts first.")
             return

@@ -41,14 +41,17 @@ def objectives_tab(db: Database, user: dict | None, plan: dict) -> None:
 
 def _edit_objective_form(db: Database, user: dict | None, found: pd.DataFrame) -> None:
     labels = dict(zip(found["id"].astype(int), found["name"]))
+    st.markdown("**Update an objective**")
+    # The picker sits outside the form so the status below always shows the chosen objective's own.
+    chosen = st.selectbox("Objective", list(labels), format_func=labels.__getitem__, key="edit_objective_id")
+    row = found[found["id"] == chosen].iloc[0]
     with st.form("edit_objective"):
-        st.markdown("**Update an objective**")
-        chosen = st.selectbox("Objective", list(labels), format_func=labels.__getitem__, key="edit_objective_id")
-        row = found[found["id"] == chosen].iloc[0]
         # The version the form was opened with, kept until a save: never re-read on a later run.
         loaded_key = f"objective_loaded_{chosen}"
         version = st.session_state.setdefault(loaded_key, int(row["version"]))
-        status = st.selectbox("Status", vocab.OBJECTIVE_STATUSES, key="edit_objective_status")
+        current = vocab.OBJECTIVE_STATUSES.index(row["status"]) if row["status"] in vocab.OBJECTIVE_STATUSES else 0
+        status = st.selectbox("Status", vocab.OBJECTIVE_STATUSES, index=current,
+                              key=f"edit_objective_status_{chosen}_{int(row['version'])}")
         outcome = st.text_input("Outcome", key="edit_objective_outcome")
         if st.form_submit_button("Save objective"):
             changes = {"status": status, **({"outcome": outcome} if outcome else {})}

@@ -180,7 +180,7 @@ def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
         with st.container(border=True):
             st.caption(f"{md(row.author or 'unknown')} · {row.created_at:%d %b %Y %H:%M}")
             if row.kind == "file":
-                st.link_button(f"📎 {md(row.body or row.url)}", row.url)
+                st.link_button(md(row.body or row.url), row.url, icon=":material/attach_file:")
             else:
                 st.text(row.body)
 

@@ -6,6 +6,7 @@ import json
 import random
 from datetime import date, datetime, timedelta
 
+from planning import kpis
 from planning.demo.reference import SEED
 
 
@@ -39,13 +40,14 @@ def seed_scorecards(con, rng, plans, users, anchor: date) -> None:
     ).fetchall()
     _replay_foundation_draws(rng, plans, questions)
     own = random.Random(SEED * 5)  # a private stream: the seeders after this one stay as they were
-    health: dict[int, float] = {}  # account index → quality carried along the follow-up chain
+    standing = _outcome_standing(con, plans)
     last_answers: dict[int, list] = {}  # plan id → its latest answers, for carried-forward follow-ups
     rows = []
     for plan in plans:
         if plan["index"] % 11 == 10:
             continue  # a plan nobody has scored yet
-        quality = health.setdefault(plan["index"], own.uniform(0.2, 0.85))
+        # The latest score tracks how the plan is really doing (with noise), so calibration holds.
+        final = min(0.95, max(0.05, 0.05 + 0.9 * standing.get(plan["id"], 0.5) + own.uniform(-0.06, 0.06)))
         trend = own.choice([-0.09, -0.05, 0.04, 0.07, 0.1])
         end = min(plan["period_end"], anchor)
         if plan["current"]:
@@ -61,7 +63,8 @@ def seed_scorecards(con, rng, plans, users, anchor: date) -> None:
                 last_answers[plan["id"]] = parent_answers
                 continue  # still carried forward: nobody has re-confirmed it yet
         for k, day in enumerate(dates):
-            quality = min(0.97, max(0.05, quality + trend + own.uniform(-0.04, 0.04)))
+            steps_left = len(dates) - 1 - k
+            quality = min(0.97, max(0.05, final - trend * steps_left + own.uniform(-0.03, 0.03)))
             gap_rate = 0.3 if k == 0 else 0.08
             answers = [
                 (qid, None if own.random() < gap_rate else _answer_value(own, qtype, options, quality),
@@ -71,7 +74,6 @@ def seed_scorecards(con, rng, plans, users, anchor: date) -> None:
             when = datetime.combine(day, datetime.min.time()) + timedelta(hours=9 + k)
             rows.append((plan, when, False, answers))
             last_answers[plan["id"]] = answers
-        health[plan["index"]] = quality
     for plan, when, carried, answers in rows:
         submission_id = con.execute(
             "INSERT INTO scorecard_submission (plan_id, template_id, submitted_by, submitted_at, carried_forward)"
@@ -83,6 +85,31 @@ def seed_scorecards(con, rng, plans, users, anchor: date) -> None:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[submission_id, plan["id"], qid, value, note, plan["owner_id"], when] for qid, value, note in answers],
         )
+
+
+def _outcome_standing(con, plans) -> dict[int, float]:
+    """Each plan's standing (0 worst … 1 best) in its year: the mean of its win-rate and won ÷ target ranks."""
+    figures = con.execute(
+        f"""
+        WITH members AS ({kpis.MEMBERSHIP_SQL})
+        SELECT p.id, year(p.period_start) AS year,
+               coalesce(count(*) FILTER (WHERE m.is_won) / nullif(count(*) FILTER (WHERE m.is_closed), 0), 0) AS win_rate,
+               coalesce(sum(m.amount) FILTER (WHERE m.is_won) / nullif(p.sales_target, 0), 0) AS won_vs_target
+        FROM plan p LEFT JOIN members m ON m.plan_id = p.id
+        GROUP BY p.id, p.period_start, p.sales_target
+        """,
+        {"plan_ids": None},
+    ).fetchall()
+    by_year: dict[int, list[tuple[int, float, float]]] = {}
+    for plan_id, year, win_rate, won_vs_target in figures:
+        by_year.setdefault(year, []).append((plan_id, float(win_rate), float(won_vs_target)))
+    standing: dict[int, float] = {}
+    for rows in by_year.values():
+        last = max(1, len(rows) - 1)
+        for column in (1, 2):
+            for position, row in enumerate(sorted(rows, key=lambda r: (r[column], r[0]))):
+                standing[row[0]] = standing.get(row[0], 0.0) + position / last / 2
+    return standing
 
 
 def _replay_foundation_draws(rng: random.Random, plans, questions) -> None:
