@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from planning.db.cache import (
     MISS,
@@ -37,6 +36,9 @@ from planning.db.cache import (
 )
 from planning.db.snapshot import before_migration
 from planning.errors import DatabaseBusy
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_PATH = Path("data/planning.duckdb")
 LOCK_MESSAGE = re.compile(r"Could not set lock on file|Conflicting lock", re.I)
