@@ -158,7 +158,7 @@ class Database:
                 entry[1] += 1
         if entry is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            anchor = self._open()  # may wait for another process, then raise DatabaseBusy
+            anchor: duckdb.DuckDBPyConnection | None = self._open()  # may wait, then raise DatabaseBusy
             with _held_guard:
                 entry = _held.get(key)
                 if entry is None:
