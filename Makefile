@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 export PLANNING_DB ?= data/planning.duckdb
 
-.PHONY: run test lint install install-test chromium demo bench clean
+.PHONY: run test lint install install-test chromium demo bench bench-scale clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -44,6 +44,9 @@ demo: install
 	$(VENV)/bin/planning init --demo --force
 
 bench: install-test
+	$(PY) benchmarks/browser.py
+
+bench-scale: install-test
 	$(PY) benchmarks/run.py
 
 clean:
