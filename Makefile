@@ -7,7 +7,7 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 export PLANNING_DB ?= data/planning.duckdb
 
-.PHONY: run test lint install install-test chromium demo bench clean
+.PHONY: run test lint install install-test chromium demo bench bench-scale clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -46,6 +46,9 @@ demo: install
 	$(VENV)/bin/planning init --demo --force
 
 bench: install-test
+	$(PY) benchmarks/browser.py
+
+bench-scale: install-test
 	$(PY) benchmarks/run.py
 
 clean:

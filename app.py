@@ -15,8 +15,10 @@ with app_run():
         [st.Page(ROOT / file, title=title, icon=icon, default=i == 0) for i, (file, title, icon) in enumerate(PAGES)]
     )
     try:
-        render_sidebar(database())
-        navigation.run()
+        db = database()
+        with db.held():  # one open of the file for the whole run, let go when it ends
+            render_sidebar(db)
+            navigation.run()
     except DatabaseBusy as exc:
         # The one place for "another process holds the file" (an import from cron, a backup):
         # the app and the CLI share one DuckDB file (docs/design.md), so say so and offer a retry.

@@ -3,21 +3,53 @@
 Subcommands live in planning/commands/, one module per concern, each with
 `register(subparsers)` that adds its parser and sets `func(args, db) -> int`. Domain errors
 (PlanningError) print as one line on stderr and exit 1; nothing prints a traceback for bad input.
+
+Startup is kept light (issue #17): `COMMANDS` names every subcommand, its module and its one-line
+help, so `planning --help` imports no command module at all, and a command imports only its own
+module (which imports only what it uses: `kpis` never loads pandas). tests/test_cli_startup.py
+checks that this table matches what the modules register.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 
-from planning import commands
-from planning.db import Database, resolve_path
-from planning.errors import PlanningError
+# subcommand → (module in planning/commands, the help its register() gives), in `--help` order
+COMMANDS: dict[str, tuple[str, str]] = {
+    "backup": ("backup", "copy the database into a new or empty directory"),
+    "restore": ("backup", "replace the database with a backup made by `planning backup`"),
+    "demo": ("demo", "generate a large deterministic book of business (CSV extracts and/or a database)"),
+    "export": ("export", "export a plan as HTML or PDF; manage export presets"),
+    "import": ("imports", "import a CSV extract (accounts, opportunities, contacts, products, users, business-units)"),
+    "init": ("init", "create or upgrade the database (optionally with demo data)"),
+    "kpis": ("kpis", "print plan KPIs (target, won, pipeline, expected...)"),
+    "plan": ("plans", "create and list account plans"),
+    "portfolio": ("portfolio", "headline figures, strategic accounts with/without a plan, plans vs target"),
+    "scorecard": ("scorecard", "show a plan's scorecard score, band and category scores"),
+    "stakeholders": ("stakeholders", "a plan's stakeholder map: graph, coverage status and alerts"),
+    "users": ("users", "list or add the people who may use the app"),
+    "whitespace": ("whitespace", "a plan's whitespace matrix (business units × products) and totals"),
+}
+_GLOBAL_WITH_VALUE = ("--db", "--lock-timeout")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: list[str]) -> str | None:
+    """The subcommand word in argv (skipping the global options and their values), if any."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen subcommand's module is imported (all of them when argv is None)."""
     parser = argparse.ArgumentParser(
         prog="planning",
         description="Account Planner: strategic account plans over a DuckDB file.",
@@ -31,18 +63,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait while another process holds the database (default 30)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"planning.commands.{module_info.name}")
-        module.register(subparsers)
+    chosen = None if argv is None else _chosen_command(argv)
+    wanted = {module for module, _ in COMMANDS.values()} if argv is None else (
+        {COMMANDS[chosen][0]} if chosen in COMMANDS else set())
+    registered: set[str] = set()
+    for name, (module, help_text) in COMMANDS.items():
+        if module in wanted and module not in registered:
+            importlib.import_module(f"planning.commands.{module}").register(subparsers)
+            registered.add(module)
+        elif name not in subparsers.choices:
+            subparsers.add_parser(name, help=help_text)  # named in --help; never parsed
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from planning.db import Database, resolve_path
+    from planning.errors import PlanningError
+
     db = Database(resolve_path(args.db), lock_timeout=args.lock_timeout)
     try:
         return args.func(args, db) or 0

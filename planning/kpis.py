@@ -14,12 +14,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
-from planning.db import Database, cached_read
+from planning.db import Database, cached_read, fetch_dicts
 from planning.errors import NotFound
+
+if TYPE_CHECKING:  # pandas loads with the first DataFrame; `planning kpis --plan` never needs it
+    import pandas as pd
 
 KPI_KEYS = [
     "target", "won", "lost", "pipeline", "weighted_pipeline", "expected", "variance",
@@ -121,7 +125,7 @@ def plan_kpis(db: Database, plan_ids: Iterable[int] | None = None) -> pd.DataFra
 
 def _clean(value):
     """JSON-friendly scalar: NaN/NA → None, numpy numbers → Python numbers."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):
         value = value.item()
@@ -142,12 +146,23 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
+@cached_read
 def kpis_for_plan(db: Database, plan_id: int) -> dict:
-    """The KPI_KEYS of one plan; NotFound when the plan does not exist."""
-    found = records(plan_kpis(db, [plan_id]))
+    """The KPI_KEYS of one plan; NotFound when the plan does not exist.
+
+    Same figures as `records(plan_kpis(db, [plan_id]))` (decimals as floats, counts as ints), read
+    as plain rows: the CLI's `kpis --plan` then starts without pandas.
+    """
+    with db.connect() as con:
+        found = fetch_dicts(con, KPI_SQL, {"plan_ids": [int(plan_id)]})
     if not found:
         raise NotFound(f"There is no plan with id {plan_id}.")
-    return {key: found[0][key] for key in KPI_KEYS}
+    row = {key: float(v) if isinstance(v, Decimal) else v for key, v in found[0].items()}
+    figures = {key: _clean(row[key]) for key in KPI_KEYS}
+    for key in COUNT_KEYS:
+        if figures[key] is not None:
+            figures[key] = int(figures[key])
+    return figures
 
 
 @cached_read

@@ -1,6 +1,6 @@
 """The app and the CLI at the same time (docs/design.md): one DuckDB file, one writing process at a time.
 
-The app keeps no connection open between units of work, so `planning import` from cron gets the
+The app holds the file only while a script run is working (Database.held), so `planning import` from cron gets the
 file between two page runs (or waits briefly, then refuses in one line naming the holder); the
 next rerun shows the new figures. The reverse: while another process holds the file for a long
 write, a page shows a clear "database busy" warning with a Retry button, not a traceback.

@@ -80,7 +80,7 @@ def test_opportunities_download_is_formula_safe(app_test, downloads):
     db.execute("UPDATE opportunity SET name = ? WHERE id = (SELECT min(opportunity_id) FROM ("
                "SELECT o.id AS opportunity_id FROM opportunity o JOIN plan p ON p.account_id = o.account_id "
                "WHERE p.id = 3 AND o.close_date BETWEEN p.period_start AND p.period_end))", [HOSTILE])
-    at = app_test("pages/plan.py", query={"plan": "3"})
+    at = app_test("pages/plan.py", query={"plan": "3", "tab": "Opportunities"})  # only the open tab renders
     assert not at.exception
     assert_neutralised(downloads, at, "opportunities_download", HOSTILE)
 

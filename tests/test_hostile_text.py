@@ -78,12 +78,14 @@ def test_a_hostile_field_name_is_refused_and_nothing_changes(demo_db, owner, wri
         assert table_fingerprints(con) == before
 
 
-def _open(app_test, page: str, user: str):
+def _open(app_test, page: str, user: str, tab: str | None = None):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["current_user_name"] = user
     at.query_params["plan"] = str(PLAN)
+    if tab:
+        at.query_params["tab"] = tab  # only the open tab renders
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -100,10 +102,14 @@ def test_plan_page_shows_hostile_comments_and_fields_as_plain_text(app_test, own
         plan_content.add_comment(db, owner, PLAN, text)
     plans.update_plan(db, owner, PLAN, {"vision": SCRIPT, "strategy": DROP}, loaded=plans.get_plan(db, PLAN))
 
-    at = _open(app_test, "pages/plan.py", owner["name"])
-
+    at = _open(app_test, "pages/plan.py", owner["name"], tab="Discussion & files")
     shown = [t.value for t in at.text]
     assert all(text in shown for text in HOSTILE)
+    for text in HOSTILE:
+        _no_html_carries(at, text)
+
+    at.query_params["tab"] = "Plan & strategy"
+    at.run()
     areas = {a.label: a.value for a in at.text_area}
     assert (areas["Vision"], areas["Strategy"]) == (SCRIPT, DROP)
     for text in HOSTILE:

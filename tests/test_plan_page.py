@@ -47,8 +47,10 @@ def open_as(user: str, query: dict | None = None):
     return at
 
 
-def open_plan(app_test, plan_id: int, user: str | None = None):
-    at = open_as(user, {"plan": str(plan_id)}) if user else app_test(PAGE, query={"plan": str(plan_id)})
+def open_plan(app_test, plan_id: int, user: str | None = None, tab: str | None = None):
+    """The Plan page on `plan_id`, with `tab` open (?tab=…): only the open tab renders."""
+    query = {"plan": str(plan_id), **({"tab": tab} if tab else {})}
+    at = open_as(user, query) if user else app_test(PAGE, query=query)
     assert not at.exception, at.exception
     return at
 
@@ -102,7 +104,7 @@ def test_plan_opens_from_the_url_with_kpis_deltas_and_charts(app_test, summit):
 
 
 def test_opportunities_behind_the_figures_are_listed_and_downloadable(app_test, summit):
-    at = open_plan(app_test, summit)
+    at = open_plan(app_test, summit, tab="Opportunities")
     deals = plans.plan_opportunities(app_test.db, summit)
     frames = [d.value for d in at.dataframe if "close_date" in d.value.columns]
     assert len(frames[0]) == len(deals)
@@ -113,7 +115,7 @@ def test_opportunities_behind_the_figures_are_listed_and_downloadable(app_test, 
 
 
 def test_strategy_form_saves_swot_and_confirms(app_test, summit):
-    at = open_plan(app_test, summit)
+    at = open_plan(app_test, summit, tab="Plan & strategy")
     widget(at.text_area, "Strengths").input("They love our support desk")
     widget(at.selectbox, "Relationship desired").select("Trusted Advisor")
     button(at, "Save strategy").click().run()
@@ -127,7 +129,7 @@ def test_wrong_user_sees_the_refusal(app_test, summit):
     outsider = app_test.db.value(
         "SELECT name FROM app_user WHERE role = 'rep' AND name <> ? AND id NOT IN"
         " (SELECT user_id FROM team_member WHERE plan_id = ?) ORDER BY name LIMIT 1", [owner, summit])
-    at = open_plan(app_test, summit, user=outsider)
+    at = open_plan(app_test, summit, user=outsider, tab="Plan & strategy")
     widget(at.text_area, "Goals").input("Mine now")
     button(at, "Save strategy").click().run()
     assert at.error[0].value.startswith(f"{outsider} (rep) cannot change plan {summit}")
@@ -135,7 +137,7 @@ def test_wrong_user_sees_the_refusal(app_test, summit):
 
 
 def test_add_objective_with_a_measure_and_an_action(app_test, summit):
-    at = open_plan(app_test, summit)
+    at = open_plan(app_test, summit, tab="Objectives & actions")
     at.text_input(key="objective_name").input("Win two renewals")
     at.selectbox(key="objective_measure").select("count")
     at.number_input(key="objective_target").set_value(2)
@@ -151,7 +153,7 @@ def test_add_objective_with_a_measure_and_an_action(app_test, summit):
 
 
 def test_comment_and_file_link_are_posted(app_test, summit):
-    at = open_plan(app_test, summit)
+    at = open_plan(app_test, summit, tab="Discussion & files")
     widget(at.text_area, "Comment or file description").input("Pricing sheet")
     widget(at.text_input, "File link (optional)").input("https://files.example.com/pricing.xlsx")
     button(at, "Post").click().run()
@@ -182,7 +184,7 @@ def test_follow_up_from_the_page_opens_the_new_plan(app_test, summit):
 def test_history_tab_shows_the_audit(app_test):
     plan_id = app_test.db.value("SELECT min(id) FROM plan WHERE NOT is_primary AND business_unit_id IS NOT NULL")
     plans.set_primary(app_test.db, {"id": 1, "name": "Ada Admin", "role": "admin"}, plan_id)
-    at = open_plan(app_test, plan_id)
+    at = open_plan(app_test, plan_id, tab="History")
     history = next(d.value for d in at.dataframe if "old_value" in d.value.columns)
     assert history[["field", "old_value", "new_value", "user"]].values.tolist()[0] == ["is_primary", "False", "True", "Ada Admin"]
 

@@ -10,13 +10,12 @@ import dataclasses
 import functools
 import numbers
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import pandas as pd
 
 if TYPE_CHECKING:
     from planning.db.database import Database
@@ -25,6 +24,15 @@ MISS = object()
 WRITES: dict[str, int] = {}  # resolved path → transactions this process has run on it
 WRITES_LOCK = threading.Lock()
 T = TypeVar("T")
+
+
+def _pandas_types() -> tuple[Any, ...]:
+    """DataFrame, Series and Index once pandas is loaded; () before (so no value can be one).
+
+    The CLI's light commands never import pandas; this module must not force it on them.
+    """
+    pd = sys.modules.get("pandas")
+    return (pd.DataFrame, pd.Series, pd.Index) if pd is not None and hasattr(pd, "Index") else ()
 
 
 def record_write(path: Path) -> None:
@@ -117,7 +125,7 @@ def freeze(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
         return (type(value).__name__, tuple(freeze(v) for v in items))
-    if isinstance(value, pd.Series | pd.Index) or type(value).__name__ == "ndarray":
+    if isinstance(value, _pandas_types()[1:]) or type(value).__name__ == "ndarray":
         return ("array", freeze(value.tolist()))  # e.g. a column of plan ids
     if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:  # type: ignore[attr-defined]  # typeshed declares only __dataclass_fields__
         return (type(value).__name__, freeze(dataclasses.asdict(value)))  # e.g. portfolio.Filters
@@ -128,19 +136,21 @@ def freeze(value: Any) -> Any:
 
 def copy_result(value: Any) -> Any:
     """A copy deep enough that a caller changing it cannot change the cached result."""
-    if isinstance(value, pd.DataFrame | pd.Series):
+    frames = _pandas_types()[:2]
+    if frames and isinstance(value, frames):
         return value.copy()
     if isinstance(value, dict):
         return {k: copy_result(v) for k, v in value.items()}
     if isinstance(value, list):
         return [copy_result(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(copy_result(v) for v in value) if any(isinstance(v, (dict, list, pd.DataFrame)) for v in value) else value
+        return tuple(copy_result(v) for v in value) if any(isinstance(v, (dict, list, *frames)) for v in value) else value
     return value  # numbers, strings, dates, None: immutable
 
 
 def _estimated_bytes(value: Any) -> int:
-    if isinstance(value, pd.DataFrame | pd.Series):
+    frames = _pandas_types()[:2]
+    if frames and isinstance(value, frames):
         return int(value.memory_usage(index=True, deep=False).sum()) + 64 * value.size
     if isinstance(value, dict):
         return 64 + sum(64 + _estimated_bytes(v) for v in value.values())
