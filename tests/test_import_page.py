@@ -50,7 +50,7 @@ def test_refused_file_shows_the_problems(app_test):
     assert "nothing was imported" in at.error[0].value
     problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
     assert problems["problem"].tolist() == [
-        "line 2, CloseDate: '2025-13-45' is not a date (use YYYY-MM-DD or M/D/YYYY)"]
+        "line 2, CloseDate: '2025-13-45' is not a date (the column is read as YYYY-MM-DD)"]
 
 
 def test_binary_upload_is_refused_in_one_sentence(app_test):
