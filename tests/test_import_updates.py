@@ -93,12 +93,12 @@ def test_unresolved_reference_is_a_warning_kept_as_text(book):
 
 
 def test_skip_bad_rows_imports_valid_rows_and_returns_rejected_with_reason(book):
-    data = csv_bytes("Id,Name,StageName,CloseDate", "N1,ok,Prospecting,2026-01-01", "N2,bad,Won,31/31/2026")
+    data = csv_bytes("Id,Name,StageName,CloseDate", "N1,ok,Prospecting,2026-01-01", "N2,bad,Won,2026-31-31")
     report = import_csv(book, "opportunities", data, skip_bad_rows=True)
     assert (report.inserted, report.rejected) == (1, 1)
     assert report.rejected_csv().decode() == (
         "line,Id,Name,StageName,CloseDate,reason\n"
-        "3,N2,bad,Won,31/31/2026,CloseDate: '31/31/2026' is not a date (the column is read as YYYY-MM-DD)\n")
+        "3,N2,bad,Won,2026-31-31,CloseDate: '2026-31-31' is not a date (the column is read as YYYY-MM-DD)\n")
     assert book.value("SELECT count(*) FROM opportunity WHERE external_id IN ('N1', 'N2')") == 1
 
 

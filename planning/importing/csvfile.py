@@ -134,7 +134,10 @@ def drop_report_framing(text: str, delimiter: str) -> tuple[str, list[str]]:
         if start == 0:
             break  # never the header
         if line.strip():
-            cells = next(csv.reader([line], delimiter=delimiter), [""])
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter), [""])
+            except csv.Error:
+                break
             first = cells[0].strip() if cells else ""
             rest_ok = all(not c.strip() or NUMBERISH.match(c.strip()) for c in cells[1:])
             if not (FOOTER.match(first) and rest_ok):
@@ -146,22 +149,27 @@ def drop_report_framing(text: str, delimiter: str) -> tuple[str, list[str]]:
             break
     if cut is None:
         return text, []
-    kept = text[:cut].rstrip("\r\n \t") + "\n"
+    kept = text[:cut].rstrip("\r\n \t")
+    kept += "\r\n" if kept.endswith("\r") or "\r\n" in kept[-100000:] else "\n"
     return kept, list(reversed(dropped))
 
 
-def _record_lines(text: str, delimiter: str) -> list[int]:
+def _record_lines(text: str, delimiter: str) -> list[int] | None:
     """The file line each record starts on, skipping blank lines as DuckDB's reader does."""
     import csv
     import io
 
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    next(reader, None)
-    lines, previous_end = [], reader.line_num
-    for record in reader:
-        start, previous_end = previous_end + 1, reader.line_num
-        if record:
-            lines.append(start)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines: list[int] = []
+    try:
+        next(reader, None)
+        previous_end = reader.line_num
+        for record in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if record:
+                lines.append(start)
+    except csv.Error:
+        return None  # DuckDB's reader names the malformed line itself
     return lines
 
 
