@@ -104,8 +104,8 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
         joins.append(f"LEFT JOIN stage st ON {fold('st.name')} = {fold('v.stage')}")
     elif kind == "opportunities":
         selects.append("CAST(NULL AS VARCHAR) AS stage")  # Dynamics: a status column, no stage
-        if "business_unit" in mapped:
-            selects.append("v.business_unit")
+    if kind == "opportunities" and "business_unit" in mapped:
+        selects.append("v.business_unit")
     for i, ref in enumerate(target.refs):
         if ref.field not in mapped:
             continue
