@@ -26,7 +26,8 @@ def test_success_prints_one_line_summary(files, capsys):
     assert run(files, "opportunities", str(files / "good.csv")) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (
-        "good.csv (opportunities, Salesforce opportunities export) imported: 2 inserted, 0 updated, 0 unchanged, 0 rejected, 0 warnings, 2 unassigned.")
+        "good.csv (opportunities, Salesforce opportunities export) imported: 2 inserted, 0 updated, 0 unchanged, "
+        "0 rejected, 0 warnings, 2 unassigned.")
 
 
 def test_json_output_has_the_counts(files, capsys):

@@ -8,7 +8,8 @@ file is validated by a handful of statements, never a Python loop. The outputs a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import duckdb
 
@@ -146,9 +147,9 @@ MESSAGES = {
 class Readings:
     """How each typed column is read, decided from the whole column (and said in the preview)."""
 
-    dates: dict[str, str] = field(default_factory=dict)  # field → iso / dot / DMY / MDY
-    numbers: dict[str, str] = field(default_factory=dict)  # field → point / comma / thousands-* / plain
-    notes: list[str] = field(default_factory=list)  # "Close Date: dates read as DD.MM.YYYY"
+    dates: dict[str, str] = dc_field(default_factory=dict)  # field → iso / dot / DMY / MDY
+    numbers: dict[str, str] = dc_field(default_factory=dict)  # field → point / comma / thousands-* / plain
+    notes: list[str] = dc_field(default_factory=list)  # "Close Date: dates read as DD.MM.YYYY"
 
 
 def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: str | None = None) -> Readings:
@@ -177,7 +178,7 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
             pre = f"regexp_matches({raw}, '[.,]')"
             checks = {name: f"{pre} AND regexp_full_match({bare}, '{pattern}')"
                       for name, pattern in NUMBER_EVIDENCE.items()}
-        for name, condition in checks.items():
+        for condition in checks.values():
             aggregates.append(f"count(*) FILTER (WHERE {condition})")
             aggregates.append(f"arg_min({raw}, __line) FILTER (WHERE {condition})")
             aggregates.append(f"min(__line) FILTER (WHERE {condition})")
