@@ -11,7 +11,8 @@ db = database()
 st.title("Import")
 user = current_user()
 st.caption(
-    "CSV extracts in your CRM's own column names (Salesforce API names, report labels or plain names). "
+    "CSV or .xlsx exports in your CRM's own column names (Salesforce API names or report labels, HubSpot, "
+    "Pipedrive, Dynamics 365, or plain names); the source is recognised and named in the preview. "
     "Each file is checked whole before anything is written; a file with problems is refused unless you "
     "choose to skip bad rows. Uploads are limited to 200 MB per file (`server.maxUploadSize` in "
     "`.streamlit/config.toml`); import bigger extracts with `planning import KIND FILE` on the server."
@@ -22,7 +23,7 @@ if user is None:
 elif user["role"] not in ("ops", "admin"):
     st.info(f"{md(user['name'])} ({user['role']}) cannot import: only ops and admin users can preview and import files.")
 
-uploads = st.file_uploader("CSV extracts", type=["csv", "txt", "tsv"], accept_multiple_files=True,
+uploads = st.file_uploader("CSV or XLSX exports", type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True,
                            key="import_files")
 for index, upload in enumerate((uploads or []) if user is not None else []):
     with st.container(border=True):

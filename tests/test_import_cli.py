@@ -26,7 +26,8 @@ def test_success_prints_one_line_summary(files, capsys):
     assert run(files, "opportunities", str(files / "good.csv")) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (
-        "good.csv (opportunities) imported: 2 inserted, 0 updated, 0 unchanged, 0 rejected, 0 warnings, 2 unassigned.")
+        "good.csv (opportunities, Salesforce opportunities export) imported: 2 inserted, 0 updated, 0 unchanged, "
+        "0 rejected, 0 warnings, 2 unassigned.")
 
 
 def test_json_output_has_the_counts(files, capsys):
@@ -42,8 +43,8 @@ def test_refusal_exits_1_with_problems_on_stderr(files, capsys):
     assert captured.out == ""
     assert captured.err.splitlines() == [
         "planning: bad.csv was refused, nothing was imported: 1 problem in 1 of 1 rows, e.g. line 2, CloseDate: "
-        "'2025-13-45' is not a date (use YYYY-MM-DD or M/D/YYYY). Fix the file or choose to skip bad rows.",
-        "  line 2, CloseDate: '2025-13-45' is not a date (use YYYY-MM-DD or M/D/YYYY)"]
+        "'2025-13-45' is not a date (the column is read as YYYY-MM-DD). Fix the file or choose to skip bad rows.",
+        "  line 2, CloseDate: '2025-13-45' is not a date (the column is read as YYYY-MM-DD)"]
 
 
 def test_dry_run_writes_nothing(files, capsys):
@@ -56,13 +57,13 @@ def test_skip_bad_rows_writes_rejected_file(files, capsys):
     assert run(files, "opportunities", str(files / "bad.csv"), "--skip-bad-rows") == 0
     assert f"Rejected rows: {files / 'bad.csv'}.rejected.csv." in capsys.readouterr().out
     assert (files / "bad.csv.rejected.csv").read_text().splitlines()[1].endswith(
-        "CloseDate: '2025-13-45' is not a date (use YYYY-MM-DD or M/D/YYYY)")
+        "CloseDate: '2025-13-45' is not a date (the column is read as YYYY-MM-DD)")
 
 
 def test_map_option_overrides_the_mapping(files, capsys):
-    (files / "odd.csv").write_text("Ref,Title,Phase\nX1,Odd deal,Won\n")
+    (files / "odd.csv").write_text("Ref,Title,Phase,Due\nX1,Odd deal,Won,2026-05-31\n")
     assert run(files, "opportunities", str(files / "odd.csv"), "--map", "Ref=external_id", "--map", "Title=name",
-               "--map", "Phase=stage") == 0
+               "--map", "Phase=stage", "--map", "Due=close_date") == 0
     assert open_database(files / "cli.duckdb").one("SELECT external_id, name, stage FROM opportunity") == {
         "external_id": "X1", "name": "Odd deal", "stage": "Won"}
 

@@ -27,7 +27,10 @@ def test_upload_guesses_kind_and_previews_without_writing(app_test):
     assert not at.exception, at.exception
     assert at.metric[0].label == "Insert" and at.metric[0].value == "1"
     assert any("Nobody Inc" in w.value for w in at.warning)
-    assert at.number_input(key="import_stage_0_0").value == 0.1
+    assert at.number_input(key="import_stage_0_0").value == 0.0  # a new stage nobody has confirmed yet
+    assert at.selectbox(key="import_stage_state_0_0").value == "open"
+    assert any(c.value == "Recognised as a Salesforce report opportunities export." for c in at.caption)
+    assert any(c.value == "Close Date: dates read as MM/DD/YYYY." for c in at.caption)
     assert app_test.db.value("SELECT count(*) FROM opportunity WHERE external_id = 'PG1'") == 0
 
 
@@ -50,7 +53,7 @@ def test_refused_file_shows_the_problems(app_test):
     assert "nothing was imported" in at.error[0].value
     problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
     assert problems["problem"].tolist() == [
-        "line 2, CloseDate: '2025-13-45' is not a date (use YYYY-MM-DD or M/D/YYYY)"]
+        "line 2, CloseDate: '2025-13-45' is not a date (the column is read as YYYY-MM-DD)"]
 
 
 def test_binary_upload_is_refused_in_one_sentence(app_test):
@@ -70,14 +73,17 @@ def test_rep_cannot_import(app_test):
 
 
 def test_mapping_edited_on_the_page_is_used(app_test):
-    data = csv_bytes("Ref,Opportunity Name,Phase", "PG9,Mapped deal,Prospecting")
+    data = csv_bytes("Ref,Opportunity Name,Phase,Due", "PG9,Mapped deal,Prospecting,2026-09-30")
     at = upload(app_test, data)
     at.selectbox(key="import_kind_0").select("opportunities").run()
     at.session_state["import_map_0_opportunities"] = {
-        "edited_rows": {0: {"field": "external_id"}, 2: {"field": "stage"}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {0: {"field": "external_id"}, 2: {"field": "stage"}, 3: {"field": "close_date"}},
+        "added_rows": [], "deleted_rows": []}
     at.run()
     at.button(key="import_preview_0").click().run()
     at.button(key="import_commit_0").click().run()
     assert not at.exception, at.exception
     assert app_test.db.one("SELECT name, stage FROM opportunity WHERE external_id = 'PG9'") == {
         "name": "Mapped deal", "stage": "Prospecting"}
+    # The confirmed mapping is remembered: the next export of this shape needs no clicks.
+    assert app_test.db.value("SELECT count(*) FROM import_mapping") == 1

@@ -6,11 +6,7 @@ from decimal import Decimal
 import pytest
 
 from planning.errors import ImportRefused, NotAllowed
-from planning.importing.ingest import (
-    DEFAULT_NEW_STAGE_PROBABILITY,
-    import_csv,
-    import_history,
-)
+from planning.importing.ingest import import_csv, import_history
 from tests.import_helpers import checksum, csv_bytes
 
 ACCOUNTS = csv_bytes("Id,Name,Industry", "A1,Acme,Tech", "A2,Globex,Retail")
@@ -87,54 +83,58 @@ def test_references_resolve_by_id_or_folded_name(book):
 
 
 def test_unresolved_reference_is_a_warning_kept_as_text(book):
-    data = csv_bytes("Id,Account Name,Name,StageName", "O3,Initech,Printer deal,Prospecting")
+    data = csv_bytes("Id,Account Name,Name,StageName,CloseDate", "O3,Initech,Printer deal,Prospecting,2026-04-30")
     report = import_csv(book, "opportunities", data)
-    assert report.warnings == ["Account Name 'Initech' matches no account (1 row, first on line 2); kept as text."]
+    assert report.warnings == [
+        "Account Name: 1 value matches no account, kept as text ('Initech') (1 row, first on line 2)."]
     assert book.one("SELECT account_id, account_ref FROM opportunity WHERE external_id = 'O3'") == {
         "account_id": None, "account_ref": "Initech"}
     assert report.unassigned == 1
 
 
 def test_skip_bad_rows_imports_valid_rows_and_returns_rejected_with_reason(book):
-    data = csv_bytes("Id,Name,StageName,CloseDate", "N1,ok,Prospecting,2026-01-01", "N2,bad,Won,31/31/2026")
+    data = csv_bytes("Id,Name,StageName,CloseDate", "N1,ok,Prospecting,2026-01-01", "N2,bad,Won,2026-31-31")
     report = import_csv(book, "opportunities", data, skip_bad_rows=True)
     assert (report.inserted, report.rejected) == (1, 1)
     assert report.rejected_csv().decode() == (
         "line,Id,Name,StageName,CloseDate,reason\n"
-        "3,N2,bad,Won,31/31/2026,CloseDate: '31/31/2026' is not a date (use YYYY-MM-DD or M/D/YYYY)\n")
+        "3,N2,bad,Won,2026-31-31,CloseDate: '2026-31-31' is not a date (the column is read as YYYY-MM-DD)\n")
     assert book.value("SELECT count(*) FROM opportunity WHERE external_id IN ('N1', 'N2')") == 1
 
 
-def test_new_stage_names_are_added_with_inferred_flags_and_default_probability(book):
-    data = csv_bytes("Id,Name,StageName", "S1,a,Demo Booked", "S2,b,Closed - Won", "S3,c,Deal Lost")
-    report = import_csv(book, "opportunities", data)
-    assert report.new_stages == [
-        {"name": "Demo Booked", "probability": DEFAULT_NEW_STAGE_PROBABILITY, "is_closed": False, "is_won": False},
-        {"name": "Closed - Won", "probability": 1.0, "is_closed": True, "is_won": True},
-        {"name": "Deal Lost", "probability": 0.0, "is_closed": True, "is_won": False}]
-    assert book.value("SELECT probability FROM stage WHERE name = 'Demo Booked'") == 0.1
-
-
-def test_confirmed_probability_of_a_new_stage_is_used(book):
-    data = csv_bytes("Id,Name,StageName", "S1,a,Demo Booked")
-    import_csv(book, "opportunities", data, stage_probabilities={"Demo Booked": 0.35})
-    assert book.value("SELECT probability FROM stage WHERE name = 'Demo Booked'") == 0.35
+def test_a_new_open_stage_without_probability_is_listed_and_refused_until_confirmed(book):
+    data = csv_bytes("Id,Name,StageName,CloseDate", "S1,a,Demo Booked,2026-05-01", "S2,b,Closed - Won,2026-05-01",
+                     "S3,c,Deal Lost,2026-05-01")
+    before = checksum(book)
+    preview = import_csv(book, "opportunities", data, dry_run=True)
+    assert [(s["name"], s["probability"], s["is_closed"], s["is_won"], s["decided_by"], s["pending"])
+            for s in preview.new_stages] == [
+        ("Demo Booked", 0.0, False, False, "nothing: confirm it", True),
+        ("Closed - Won", 1.0, True, True, "Salesforce's default pipeline", False),
+        ("Deal Lost", 0.0, True, False, "its name", False)]
+    with pytest.raises(ImportRefused) as refused:
+        import_csv(book, "opportunities", data)
+    assert str(refused.value).startswith(
+        "upload.csv names 1 stage the stage table does not know and whose open rows carry no probability: "
+        "'Demo Booked' (1 row, first on line 2). Confirm each as open with a probability, won or lost")
+    assert checksum(book) == before
 
 
 def test_stage_names_match_the_table_case_and_space_insensitively(book):
-    import_csv(book, "opportunities", csv_bytes("Id,Name,StageName", "S1,a,closed won"))
+    import_csv(book, "opportunities", csv_bytes("Id,Name,StageName,CloseDate", "S1,a,closed won,2026-04-30"))
     assert book.value("SELECT stage FROM opportunity WHERE external_id = 'S1'") == "Closed Won"
     assert book.value("SELECT count(*) FROM stage WHERE lower(name) = 'closed won'") == 1
 
 
 def test_business_units_are_created_from_opportunities(book):
-    data = csv_bytes("Id,AccountId,Name,StageName,Business Unit", "B1,A1,a,Prospecting,EMEA Services",
-                     "B2,A1,b,Prospecting,emea services", "B3,,c,Prospecting,Orphan BU")
+    data = csv_bytes("Id,AccountId,Name,StageName,CloseDate,Business Unit", "B1,A1,a,Prospecting,2026-04-30,EMEA Services",
+                     "B2,A1,b,Prospecting,2026-04-30,emea services", "B3,,c,Prospecting,2026-04-30,Orphan BU")
     report = import_csv(book, "opportunities", data)
     assert book.rows("SELECT a.name AS account, b.name FROM business_unit b JOIN account a ON a.id = b.account_id") == [
         {"account": "Acme", "name": "EMEA Services"}]
     assert book.value("SELECT count(DISTINCT business_unit_id) FROM opportunity WHERE external_id IN ('B1','B2')") == 1
-    assert "1 opportunities name a business unit but no known account; kept as text." in report.warnings
+    assert ("opportunities name a business unit but no known account; kept as text (1 row, first on line 4)."
+            in report.warnings)
 
 
 def test_business_unit_file_needs_known_accounts(book):

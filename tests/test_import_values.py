@@ -12,6 +12,7 @@ from tests.import_helpers import csv_bytes
 
 
 def one_opportunity(db, **cells):
+    cells.setdefault("CloseDate", "2026-06-30")  # a new opportunity needs one
     header = ["Id", "Name", "StageName"] + list(cells)
     row = ["OPP1", "Deal", "Prospecting"] + [f'"{v}"' for v in cells.values()]
     import_csv(db, "opportunities", csv_bytes(",".join(header), ",".join(row)))
@@ -21,7 +22,7 @@ def one_opportunity(db, **cells):
 @pytest.mark.parametrize("text, expected", [
     ("2024-03-05", date(2024, 3, 5)),
     ("2024-3-5", date(2024, 3, 5)),
-    ("3/5/2024", date(2024, 3, 5)),
+    ("3/15/2024", date(2024, 3, 15)),
     ("12/31/2024 4:30 PM", date(2024, 12, 31)),
     ("2024-01-22T16:14:25.000+0000", date(2024, 1, 22)),
     ("2024-01-22T16:14:25Z", date(2024, 1, 22)),
@@ -56,14 +57,15 @@ def test_booleans(fresh_db, text, expected):
     (["", "100"], [None, 1.0]),
 ])
 def test_probability_percent_or_fraction(fresh_db, values, expected):
-    data = csv_bytes("Id,Name,StageName,Probability", f"A,a,Prospecting,{values[0]}", f"B,b,Prospecting,{values[1]}")
+    data = csv_bytes("Id,Name,StageName,CloseDate,Probability", f"A,a,Prospecting,2026-06-30,{values[0]}",
+                     f"B,b,Prospecting,2026-06-30,{values[1]}")
     import_csv(fresh_db, "opportunities", data)
     assert [r["probability"] for r in fresh_db.rows("SELECT probability FROM opportunity ORDER BY external_id")] == expected
 
 
 @pytest.mark.parametrize("column, value, message", [
-    ("CloseDate", "2025-13-45", "line 2, CloseDate: '2025-13-45' is not a date (use YYYY-MM-DD or M/D/YYYY)"),
-    ("CloseDate", "soon", "line 2, CloseDate: 'soon' is not a date (use YYYY-MM-DD or M/D/YYYY)"),
+    ("CloseDate", "2025-13-45", "line 2, CloseDate: '2025-13-45' is not a date (the column is read as YYYY-MM-DD)"),
+    ("CloseDate", "soon", "line 2, CloseDate: 'soon' is not a date (the column is read as YYYY-MM-DD)"),
     ("Amount", "12abc", "line 2, Amount: '12abc' is not an amount"),
     ("IsWon", "maybe", "line 2, IsWon: 'maybe' is not true/false, yes/no or 1/0"),
     ("Probability", "150", "line 2, Probability: '150' is not a probability between 0 and 100"),
@@ -172,9 +174,18 @@ def test_delimiters_are_detected(fresh_db, delimiter):
 
 
 def test_semicolon_files_may_use_decimal_commas(fresh_db):
-    import_csv(fresh_db, "products", csv_bytes("Name;List Price", "A;1.234,50", "B;12,5", "C;1234.5"))
+    report = import_csv(fresh_db, "products", csv_bytes("Name;List Price", "A;1.234,50", "B;12,5", "C;1234", "D;2.000"))
     assert [r["list_price"] for r in fresh_db.rows("SELECT list_price FROM product ORDER BY name")] == [
-        Decimal("1234.50"), Decimal("12.50"), Decimal("1234.50")]
+        Decimal("1234.50"), Decimal("12.50"), Decimal("1234.00"), Decimal("2000.00")]
+    assert report.readings == ["List Price: numbers read with decimal comma, '.' groups thousands (1.234,56)"]
+
+
+def test_a_column_mixing_decimal_styles_is_refused_naming_lines(fresh_db):
+    with pytest.raises(ImportRefused) as refused:
+        import_csv(fresh_db, "products", csv_bytes("Name;List Price", "A;1.234,50", "B;12,5", "C;1234.5"))
+    assert str(refused.value) == (
+        "List Price mixes numbers written decimal point ('1234.5' on line 4, 1 row) and decimal comma "
+        "('1.234,50' on line 2, 2 rows); one column must use one convention, so the file was refused.")
 
 
 def test_crlf_and_embedded_newlines_keep_true_line_numbers(fresh_db):
@@ -182,7 +193,7 @@ def test_crlf_and_embedded_newlines_keep_true_line_numbers(fresh_db):
                      newline="\r\n")
     with pytest.raises(ImportRefused) as refused:
         import_csv(fresh_db, "opportunities", data)
-    assert refused.value.problems == ["line 4, CloseDate: 'never' is not a date (use YYYY-MM-DD or M/D/YYYY)"]
+    assert refused.value.problems == ["line 4, CloseDate: 'never' is not a date (the column is read as YYYY-MM-DD)"]
 
 
 def test_duplicate_keys_in_one_file_are_errors(fresh_db):
@@ -198,7 +209,7 @@ def test_every_problem_is_reported_not_just_the_first(fresh_db):
         import_csv(fresh_db, "opportunities", data)
     assert refused.value.problems == [
         "line 2, Amount: 'x' is not an amount",
-        "line 2, CloseDate: '2024-02-30' is not a date (use YYYY-MM-DD or M/D/YYYY)",
+        "line 2, CloseDate: '2024-02-30' is not a date (the column is read as YYYY-MM-DD)",
         "line 3, StageName: is empty; every opportunity needs a stage",
         "line 4, Id: 'A' appears again (first on line 2); each record may appear only once in a file",
     ]

@@ -28,11 +28,17 @@ def file_panel(db, upload, user, index: int) -> None:
         "Kind of extract", KINDS, index=KINDS.index(guessed), key=f"import_kind_{index}",
         help="Guessed from the column names; change it if the guess is wrong.",
     )
-    st.caption(f"Encoding {md(facts['encoding'])}, delimiter {md(repr(facts['delimiter']))}, {len(facts['headers'])} columns.")
-    overrides = mapping_editor(facts["headers"], kind, index)
+    st.caption(f"Recognised as a {md(facts['source_label'])}. Encoding {md(facts['encoding'])}, "
+               f"delimiter {md(repr(facts['delimiter']))}, {len(facts['headers'])} columns.")
+    remembered = ingest.saved_mapping(db, kind, facts["headers"])
+    overrides = {**remembered, **mapping_editor(facts["headers"], kind, index, remembered)}
     skip = st.checkbox("Import the valid rows and skip bad ones", key=f"import_skip_{index}",
                        help="Off: any problem refuses the whole file and nothing is written.")
-    options = dict(file_name=upload.name, user=user, mapping=overrides, skip_bad_rows=skip)
+    order = st.radio("Slash dates like 03/04/2026, when no date of the file settles it", ["ask", "DMY", "MDY"],
+                     horizontal=True, key=f"import_dates_{index}",
+                     help="'ask' refuses a column whose dates fit both day-first and month-first.")
+    options = dict(file_name=upload.name, user=user, mapping=overrides, skip_bad_rows=skip,
+                   date_order=None if order == "ask" else order)
     if st.button("Preview", key=f"import_preview_{index}"):
         with st.status("Checking the whole file…", expanded=False) as status:
             try:
@@ -62,12 +68,13 @@ def file_panel(db, upload, user, index: int) -> None:
         st.success(f"{md(done.summary())} Batch {done.batch_id}.")
 
 
-def mapping_editor(headers: list[str], kind: str, index: int) -> dict[str, str | None]:
-    """The automatic mapping as an editable table; returns the user's choices as overrides."""
-    mapped = auto_map(headers, kind)
+def mapping_editor(headers: list[str], kind: str, index: int, remembered: dict | None = None) -> dict[str, str | None]:
+    """The automatic mapping (with a mapping saved for this shape) as an editable table; returns the changes."""
+    mapped = auto_map(headers, kind, remembered or None)
     choices = [IGNORE] + SPECS[kind].field_names
     frame = pd.DataFrame({"column": headers, "field": [mapped.columns.get(h, IGNORE) for h in headers]})
-    with st.expander(f"Column mapping ({len(mapped.columns)} mapped, {len(mapped.unmapped)} ignored)"):
+    saved_note = ", saved for this file shape" if remembered else ""
+    with st.expander(f"Column mapping ({len(mapped.columns)} mapped, {len(mapped.unmapped)} ignored{saved_note})"):
         edited = st.data_editor(
             frame, key=f"import_map_{index}_{kind}", hide_index=True, disabled=["column"], width="stretch",
             column_config={"field": st.column_config.SelectboxColumn("field", options=choices, required=True)},
@@ -77,7 +84,7 @@ def mapping_editor(headers: list[str], kind: str, index: int) -> dict[str, str |
             if row.field != mapped.columns.get(row.column, IGNORE)}
 
 
-def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
+def preview(report: ingest.ImportReport, index: int) -> dict[str, tuple[str, float]]:
     """The dry run's figures; returns the confirmed probabilities of new stage names."""
     st.markdown(f"**Preview:** {md(report.summary())}")
     cols = st.columns(5)
@@ -85,6 +92,8 @@ def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
                                           ("Unchanged", report.unchanged), ("Rejected", report.rejected),
                                           ("Unassigned", report.unassigned)]):
         col.metric(label, f"{value:,}")
+    for note in report.notes():
+        st.caption(note)
     for warning in report.warnings[:50]:
         st.warning(md(warning))
     if report.changes is not None and not report.changes.empty:
@@ -93,11 +102,17 @@ def preview(report: ingest.ImportReport, index: int) -> dict[str, float]:
     if report.rejected:
         st.caption("Rejected rows, with the reason for each:")
         download_buttons(report.rejected_rows, f"{report.file_name}.rejected", f"import_rej_{index}")
-    probabilities = {}
+    probabilities: dict[str, tuple[str, float]] = {}
+    if report.new_stages:
+        st.caption("New stage names: confirm each as open (with a probability), won or lost before committing.")
     for i, stage in enumerate(report.new_stages):
-        label = "won" if stage["is_won"] else "lost" if stage["is_closed"] else "open"
-        probabilities[stage["name"]] = st.number_input(
-            f"New stage “{md(stage['name'])}” ({label}): probability", 0.0, 1.0, float(stage["probability"]), 0.05,
-            key=f"import_stage_{index}_{i}",
-        )
+        state = "won" if stage["is_won"] else "lost" if stage["is_closed"] else "open"
+        left, right = st.columns(2)
+        chosen = left.selectbox(
+            f"New stage “{md(stage['name'])}” ({stage['rows']} rows; from {md(stage['decided_by'])})", ["open", "won", "lost"],
+            index=["open", "won", "lost"].index(state), key=f"import_stage_state_{index}_{i}")
+        chance = right.number_input(
+            f"“{md(stage['name'])}” probability", 0.0, 1.0, float(stage["probability"]), 0.05,
+            key=f"import_stage_{index}_{i}", disabled=chosen != "open")
+        probabilities[stage["name"]] = (chosen, chance if chosen == "open" else 1.0 if chosen == "won" else 0.0)
     return probabilities

@@ -23,7 +23,7 @@ import pandas as pd
 from planning import access, kpis
 from planning.db import Database
 from planning.errors import ImportRefused, NotAllowed
-from planning.importing import csvfile, staging, upsert
+from planning.importing import csvfile, saved, sources, stages, staging, upsert
 from planning.importing.mapping import (
     KINDS,
     SPECS,
@@ -35,8 +35,6 @@ from planning.importing.mapping import (
     spec_for,
 )
 
-# New stage names get this probability unless the file's own probabilities say otherwise.
-DEFAULT_NEW_STAGE_PROBABILITY = 0.10
 MAX_LISTED = 1000  # problems and changes carried in a report; the totals are always exact
 
 
@@ -52,7 +50,13 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # one line per kind of warning, with count and lines
+    warning_groups: list[dict] = field(default_factory=list)  # the same: kind, message, count, first_lines
+    source: str = "plain"  # sources.Source.key
+    source_label: str = ""  # "HubSpot deals export"
+    readings: list[str] = field(default_factory=list)  # "Close Date: dates read as DD.MM.YYYY"
+    dropped: list[str] = field(default_factory=list)  # report framing dropped before reading
+    saved_mapping: str | None = None  # "applied the mapping saved on 2026-12-01"
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
     unassigned: int = 0
@@ -69,11 +73,29 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = "would import" if self.dry_run else "imported"
-        text = (f"{self.file_name} ({self.kind}) {verb}: {self.inserted} inserted, {self.updated} updated, "
+        what = f"{self.kind}, {self.source_label}" if self.source_label else self.kind
+        text = (f"{self.file_name} ({what}) {verb}: {self.inserted} inserted, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {self.rejected} rejected, {len(self.warnings)} warnings")
         if self.kind == "opportunities":
             text += f", {self.unassigned} unassigned"
         return text + "."
+
+    def warn(self, kind: str, message: str, count: int, lines: list[int]) -> None:
+        """One grouped warning: `message (N rows, first on lines 3, 8, 12).`"""
+        shown = ", ".join(str(n) for n in lines[:5])
+        where = f"first on line{'s' if len(lines[:5]) != 1 else ''} {shown}" if lines else ""
+        rows = f"{count} row{'s' if count != 1 else ''}"
+        self.warnings.append(f"{message} ({rows}{', ' + where if where else ''}).")
+        self.warning_groups.append({"kind": kind, "message": message, "count": count, "first_lines": lines[:5]})
+
+    def notes(self) -> list[str]:
+        """What the preview states besides the counts: source, dropped framing, readings, saved mapping."""
+        notes = [f"Recognised as a {self.source_label}."] if self.source_label else []
+        notes += [f"Dropped {d}." for d in self.dropped]
+        notes += [f"{r}." for r in self.readings]
+        if self.saved_mapping:
+            notes.append(self.saved_mapping + ".")
+        return notes
 
     def as_dict(self) -> dict:
         data = {k: v for k, v in asdict(self).items() if k not in ("changes", "rejected_rows")}
@@ -98,29 +120,45 @@ def import_csv(
     mapping: dict[str, str | None] | None = None,
     dry_run: bool = False,
     skip_bad_rows: bool = False,
-    stage_probabilities: dict[str, float] | None = None,
+    stage_probabilities: dict | None = None,
+    date_order: str | None = None,
 ) -> ImportReport:
-    """Import one extract of `kind`; raises ImportRefused (nothing written) when it cannot be used whole.
+    """Import one extract of `kind` (CSV or .xlsx); raises ImportRefused (nothing written) when it cannot be used whole.
 
     `user` None is the local operator (CLI without --user); otherwise it needs role ops or admin.
-    `stage_probabilities` confirms the default probability (0..1) of stage names new to the table.
+    `stage_probabilities` confirms stage names new to the table: name → probability (0..1, an open
+    stage) or name → (state, probability) with state open / won / lost (see stages.py).
+    `date_order` DMY or MDY settles slash dates no value of the file disambiguates.
     """
     if user is not None:
         user = access.require_reference_data_editor(user, "import files")
     spec_for(kind)
+    if date_order is not None and date_order not in staging.DATE_ORDERS:
+        raise ImportRefused(f"The date order is DMY or MDY, not {date_order!r}.")
     csv_file = csvfile.read_source(source, file_name)
     try:
-        return _import(db, kind, csv_file, user, mapping, dry_run, skip_bad_rows, stage_probabilities or {})
+        return _import(db, kind, csv_file, user, mapping, dry_run, skip_bad_rows, stage_probabilities or {},
+                       date_order)
     finally:
         csv_file.cleanup()
 
 
 def inspect_headers(source: str | os.PathLike | bytes, file_name: str | None = None) -> dict:
-    """Detected facts of a file before import: headers, guessed kind, encoding, delimiter."""
+    """Detected facts of a file before import: headers, guessed kind, source, encoding, delimiter."""
     csv_file = csvfile.read_source(source, file_name)
     csv_file.cleanup()
-    return {"headers": csv_file.headers, "kind": guess_kind(csv_file.headers), "encoding": csv_file.encoding,
-            "delimiter": csv_file.delimiter}
+    kind = guess_kind(csv_file.headers)
+    crm = sources.detect(csv_file.headers, footer_dropped=bool(csv_file.framing))
+    return {"headers": csv_file.headers, "kind": kind, "encoding": csv_file.encoding,
+            "delimiter": csv_file.delimiter, "source": crm.key,
+            "source_label": crm.label(kind or "opportunities"), "dropped": list(csv_file.framing)}
+
+
+def saved_mapping(db: Database, kind: str, headers: list[str]) -> dict[str, str | None]:
+    """The overrides remembered for this file shape (empty when none)."""
+    with db.connect() as con:
+        found = saved.load(con, kind, headers)
+    return found[0] if found else {}
 
 
 def _check_mapping(kind: str, csv_file: csvfile.CsvFile, overrides: dict | None) -> Mapping:
@@ -143,12 +181,21 @@ def _check_mapping(kind: str, csv_file: csvfile.CsvFile, overrides: dict | None)
     return mapped
 
 
-def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_probabilities) -> ImportReport:
-    mapped = _check_mapping(kind, csv_file, overrides)
+def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirmations, date_order) -> ImportReport:
+    crm = sources.detect(csv_file.headers, footer_dropped=bool(csv_file.framing))
+    explicit = dict(overrides or {})
+    remembered = saved_mapping(db, kind, csv_file.headers)
+    mapped = _check_mapping(kind, csv_file, {**remembered, **explicit} or None)
     fields = set(mapped.columns.values())
+    if "status" in fields:
+        fields |= {"is_closed", "is_won"}  # staging derives both from the status column
     report = ImportReport(kind=kind, file_name=csv_file.file_name, sha256=csv_file.sha256, dry_run=dry_run,
                           encoding=csv_file.encoding, delimiter=csv_file.delimiter,
-                          mapping=dict(mapped.columns), unmapped=list(mapped.unmapped))
+                          mapping=dict(mapped.columns), unmapped=list(mapped.unmapped),
+                          source=crm.key, source_label=crm.label(kind))
+    if remembered:
+        pairs = ", ".join(f"{h} → {f or 'ignored'}" for h, f in remembered.items())
+        report.saved_mapping = f"Applied the column mapping saved for this file shape ({pairs})"
     started = datetime.now()
     with db.connect() as con:
         # Left alone, DuckDB may keep a 1M-row import's staging in up to 80 % of RAM; with a cap it
@@ -159,15 +206,20 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
             # writes); a dry run rolls back, so it would grow the file for nothing. Keep it in memory.
             con.execute("SET enable_optimistic_write = false")
         report.rows_read = csvfile.load(con, csv_file)
+        report.dropped = list(csv_file.framing)
         if report.rows_read == 0:
             raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
-        staging.stage(con, mapped, csv_file.headers, decimal_comma=csv_file.delimiter == ";")
+        report.readings = staging.stage(con, mapped, csv_file.headers, date_order).notes
+        if kind == "opportunities" and "account_ref" in fields:
+            _several_accounts(con, report, mapped)
         upsert.resolve(con, kind, fields)
         if kind == "business-units":
             _unresolved_accounts_are_problems(con, mapped)
             upsert.resolve(con, kind, fields)
+        if kind == "opportunities":
+            _require_close_dates(con, report, csv_file, fields)
         _collect_problems(con, report, csv_file, skip_bad_rows)
-        report.warnings += _warnings(con, kind, mapped)
+        _warnings(con, report, kind, mapped)
         columns = upsert.compared_columns(kind, fields)
         # Line numbers are fixed by now; letting DuckDB write in any order makes big inserts faster.
         con.execute("SET preserve_insertion_order = false")
@@ -178,7 +230,9 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
             with db.transaction(con):
                 batch_id = con.execute("SELECT nextval('seq_import_batch')").fetchall()[0][0]
                 if kind == "opportunities":
-                    report.new_stages = _add_new_stages(con, stage_probabilities)
+                    report.new_stages = stages.add_new_stages(con, crm, confirmations)
+                    if not dry_run and any(s["pending"] for s in report.new_stages):
+                        raise stages.pending_refusal(csv_file.file_name, report.new_stages)
                     if "business_unit" in fields:
                         upsert.business_units(con, batch_id)
                         upsert.attach_business_units(con)
@@ -189,10 +243,9 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                 upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
                 names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
                 if names:
-                    report.warnings.append(
-                        f"{len(names)} managers named in the file are not listed in it and were added as users "
-                        f"(role rep; an admin can make them leaders): {', '.join(names)}."
-                    )
+                    report.warn("managers_added", "managers named in the file but not listed in it were added as "
+                                "users (role rep; an admin can make them leaders): " + ", ".join(names),
+                                len(names), [])
                 report.changes = con.execute(
                     "SELECT __line AS line, __key AS key, field, old_value, new_value FROM import_change "
                     f"ORDER BY __line, field LIMIT {MAX_LISTED}"
@@ -208,6 +261,9 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, stage_p
                      report.updated, report.unchanged, report.rejected, len(report.warnings),
                      user["id"] if user else None, started, datetime.now()],
                 )
+                if explicit:
+                    saved.save(con, kind, csv_file.headers, crm.key, {**remembered, **explicit},
+                               user["id"] if user else None)
                 if kind == "opportunities" and report.inserted + report.updated:
                     kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
         except _DryRun:
@@ -265,6 +321,32 @@ def _io_sentence(file_name: str, exc: Exception) -> str:
     return f"{file_name} was not imported because {reason}; nothing was changed. Free some space and import it again."
 
 
+def _several_accounts(con, report: ImportReport, mapped: Mapping) -> None:
+    """`id1;id2` in the account column: the first (HubSpot's primary) is used, said once with a count."""
+    count, lines, most = con.execute(
+        "SELECT count(*), list(__line ORDER BY __line)[1:5], max(len(string_split(account_ref__raw, ';'))) "
+        "FROM import_typed WHERE contains(account_ref__raw, ';')"
+    ).fetchall()[0]
+    if count:
+        header = mapped.fields["account_ref"]
+        report.warn("several_accounts", f"{header} names several accounts (up to {most}) on some rows; the first "
+                    "(primary) was used", count, lines)
+
+
+def _require_close_dates(con, report: ImportReport, csv_file, fields: set[str]) -> None:
+    """New opportunities need a close date (plans count by it); updates of known ones may omit it."""
+    new, lines = con.execute(
+        "SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows WHERE target_id IS NULL"
+    ).fetchall()[0]
+    if "close_date" not in fields and new:
+        raise ImportRefused(
+            f"{csv_file.file_name} has no close-date column, so its {new} new opportunit"
+            f"{'ies' if new != 1 else 'y'} (first on line {lines[0]}) would be outside every plan: map the column "
+            "that holds the close date (--map 'COLUMN=close_date', or the page's column mapping); "
+            "nothing was imported. Updates of opportunities already imported may leave it out."
+        )
+
+
 def _unresolved_accounts_are_problems(con, mapped: Mapping) -> None:
     header = mapped.fields["account_ref"]
     con.execute(
@@ -304,33 +386,41 @@ def _collect_problems(con, report: ImportReport, csv_file, skip_bad_rows: bool) 
     ).df()
 
 
-def _warnings(con, kind: str, mapped: Mapping) -> list[str]:
-    """Unresolved references (kept as text), grouped by value, plus blank amounts."""
-    warnings = []
+def _warnings(con, report: ImportReport, kind: str, mapped: Mapping) -> None:
+    """Grouped: one line per unresolved reference column, blank amounts, missing close dates."""
     for ref in upsert.TARGETS[kind].refs:
         if ref.field not in mapped.fields or (kind == "users" and ref.field == "manager_ref"):
             continue
         header = mapped.fields[ref.field]
-        rows = con.execute(
-            f"SELECT {ref.id_col}__unresolved, count(*), min(__line) FROM import_rows "
-            f"WHERE {ref.id_col}__unresolved IS NOT NULL GROUP BY 1 ORDER BY 3"
-        ).fetchall()
-        kept = "kept as text" if ref.ref_col else "left empty"
-        for value, count, first in rows[:100]:
-            warnings.append(f"{header} {value!r} matches no {ref.noun} ({count} row{'s' if count != 1 else ''}, "
-                            f"first on line {first}); {kept}.")
-        if len(rows) > 100:
-            warnings.append(f"… and {len(rows) - 100} more {header} values that match no {ref.noun}.")
-    if kind == "opportunities" and "amount" in mapped.fields:
-        blank = con.execute("SELECT count(*) FROM import_rows WHERE amount IS NULL").fetchall()[0][0]
+        values, rows, lines, examples = con.execute(
+            f"SELECT count(DISTINCT {ref.id_col}__unresolved), count(*), list(__line ORDER BY __line)[1:5], "
+            f"list(DISTINCT {ref.id_col}__unresolved)[1:5] FROM import_rows WHERE {ref.id_col}__unresolved IS NOT NULL"
+        ).fetchall()[0]
+        if rows:
+            kept = "kept as text" if ref.ref_col else "left empty"
+            shown = ", ".join(repr(v) for v in sorted(examples)) + (", …" if values > len(examples) else "")
+            report.warn(f"unresolved_{ref.field}", f"{header}: {values} value{'s' if values != 1 else ''} "
+                        f"match{'es' if values == 1 else ''} no {ref.noun}, {kept} ({shown})", rows, lines)
+    if kind != "opportunities":
+        return
+    cols = {r[0] for r in con.execute("DESCRIBE import_rows").fetchall()}
+    if "amount" in mapped.fields:
+        blank, lines = con.execute(
+            "SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows WHERE amount IS NULL").fetchall()[0]
         if blank:
-            warnings.append(f"{blank} opportunities have no amount: unknown, counted as 0 in sums.")
-    if kind == "opportunities" and "business_unit" in mapped.fields:
-        orphan = con.execute("SELECT count(*) FROM import_rows WHERE business_unit IS NOT NULL "
-                             "AND account_id IS NULL").fetchall()[0][0]
+            report.warn("blank_amount", "opportunities have no amount: unknown, counted as 0 in sums", blank, lines)
+    if "close_date" in cols:
+        blank, lines = con.execute(
+            "SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows "
+            "WHERE close_date IS NULL AND target_id IS NULL").fetchall()[0]
+        if blank:
+            report.warn("no_close_date", "new opportunities have no close date, so no plan counts them", blank, lines)
+    if "business_unit" in mapped.fields:
+        orphan, lines = con.execute("SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows "
+                                    "WHERE business_unit IS NOT NULL AND account_id IS NULL").fetchall()[0]
         if orphan:
-            warnings.append(f"{orphan} opportunities name a business unit but no known account; kept as text.")
-    return warnings
+            report.warn("orphan_business_unit", "opportunities name a business unit but no known account; kept as text",
+                        orphan, lines)
 
 
 def _count(con, report: ImportReport) -> None:
@@ -352,42 +442,6 @@ def _count(con, report: ImportReport) -> None:
                                   if "amount" in cols else 0)
 
 
-def infer_stage_flags(name: str) -> tuple[bool, bool]:
-    """(is_closed, is_won) from a stage name: `Won`/`Closed Won` → won, `Lost`/`Closed Lost` → lost."""
-    words = set(re.findall(r"[a-z]+", name.lower()))
-    if "won" in words:
-        return True, True
-    if "lost" in words:
-        return True, False
-    return False, False
-
-
-def _add_new_stages(con, confirmed: dict[str, float]) -> list[dict]:
-    cols = {r[0] for r in con.execute("DESCRIBE import_rows").fetchall()}
-    probability = "avg(probability)" if "probability" in cols else "NULL"
-    rows = con.execute(
-        f"""
-        SELECT any_value(stage ORDER BY __line), {probability}, min(__line)
-        FROM import_rows r WHERE stage IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM stage s WHERE {staging.fold('s.name')} = {staging.fold('r.stage')})
-        GROUP BY {staging.fold('stage')} ORDER BY 3
-        """
-    ).fetchall()
-    order = con.execute("SELECT coalesce(max(sort_order), 0) FROM stage").fetchall()[0][0]
-    added = []
-    for i, (name, file_probability, _) in enumerate(rows):
-        is_closed, is_won = infer_stage_flags(name)
-        if name in confirmed:
-            chance = float(confirmed[name])
-        elif is_closed:
-            chance = 1.0 if is_won else 0.0
-        else:
-            chance = round(file_probability, 4) if file_probability is not None else DEFAULT_NEW_STAGE_PROBABILITY
-        added.append({"name": name, "probability": chance, "is_closed": is_closed, "is_won": is_won})
-        con.execute("INSERT INTO stage VALUES (?, ?, ?, ?, ?)", [name, chance, is_closed, is_won, order + 1 + i])
-    return added
-
-
 def import_history(db: Database) -> pd.DataFrame:
     """Every import batch, newest first."""
     return db.df(
@@ -400,5 +454,4 @@ def import_history(db: Database) -> pd.DataFrame:
     )
 
 
-__all__ = ["ImportReport", "import_csv", "import_history", "inspect_headers", "KINDS", "SPECS",
-           "DEFAULT_NEW_STAGE_PROBABILITY"]
+__all__ = ["ImportReport", "import_csv", "import_history", "inspect_headers", "saved_mapping", "KINDS", "SPECS"]

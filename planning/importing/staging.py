@@ -8,8 +8,12 @@ file is validated by a handful of statements, never a Python loop. The outputs a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+
 import duckdb
 
+from planning.errors import ImportRefused
 from planning.importing.mapping import SPECS, Mapping
 
 
@@ -23,69 +27,236 @@ def quote(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _date(v: str) -> str:
-    iso = r"\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?"
-    us = r"\d{1,2}/\d{1,2}/\d{4}(,?\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?)?"
+# -- per-column readings: decided from the whole column before any value is parsed -------------
+
+DATE_ISO = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?"
+DATE_DOT = r"\d{1,2}\.\d{1,2}\.\d{4}(,?\s+\d{1,2}:\d{2}(:\d{2})?)?"
+DATE_SLASH = r"\d{1,2}[/-]\d{1,2}[/-]\d{4}(,?\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?)?"
+DATE_READING = {"iso": "YYYY-MM-DD", "dot": "DD.MM.YYYY", "DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY"}
+DATE_ORDERS = ("DMY", "MDY")
+
+
+def _date(v: str, family: str) -> str:
+    """SQL reading one date column written in one family (iso, dot, DMY or MDY); times are dropped."""
+    if family == "dot":
+        return (f"CASE WHEN regexp_full_match({v}, '{DATE_DOT}') THEN CAST(try_strptime("
+                f"regexp_extract({v}, '^\\d{{1,2}}\\.\\d{{1,2}}\\.\\d{{4}}'), '%d.%m.%Y') AS DATE) END")
+    if family in DATE_ORDERS:
+        fmt = "%d/%m/%Y" if family == "DMY" else "%m/%d/%Y"
+        return (f"CASE WHEN regexp_full_match({v}, '{DATE_SLASH}') THEN CAST(try_strptime(replace("
+                f"regexp_extract({v}, '^\\d{{1,2}}[/-]\\d{{1,2}}[/-]\\d{{4}}'), '-', '/'), '{fmt}') AS DATE) END")
     return (
         f"CASE WHEN length({v}) = 10 AND substr({v}, 5, 1) = '-' THEN TRY_CAST({v} AS DATE) "
-        f"WHEN regexp_full_match({v}, '{iso}') "
-        f"THEN CAST(try_strptime(regexp_extract({v}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}'), '%Y-%m-%d') AS DATE) "
-        f"WHEN regexp_full_match({v}, '{us}') "
-        f"THEN CAST(try_strptime(regexp_extract({v}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}'), '%m/%d/%Y') AS DATE) END"
+        f"WHEN regexp_full_match({v}, '{DATE_ISO}') THEN CAST(try_strptime(replace(regexp_extract("
+        f"{v}, '^\\d{{4}}[-/]\\d{{1,2}}[-/]\\d{{1,2}}'), '/', '-'), '%Y-%m-%d') AS DATE) END"
     )
 
 
-def _amount(v: str, decimal_comma: bool) -> str:
-    # Currency marks before or after the number: `$1,234.50`, `USD 1,234.50`, `1 234 EUR`.
-    bare = (
-        f"regexp_replace(regexp_replace({v}, '^(-?)\\s*(?:[A-Z]{{3}}\\s*)?[$€£¥]?\\s*(-?)', '\\1\\2'), "
-        f"'\\s*(?:[A-Z]{{3}}|[$€£¥])$', '')"
-    )
-    us = r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?|-?\.\d+"
-    eu = r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+,\d+"
-    european = (
-        f"WHEN regexp_full_match({bare}, '{eu}') "
-        f"THEN TRY_CAST(replace(replace({bare}, '.', ''), ',', '.') AS DECIMAL(18, 2)) "
-        if decimal_comma else ""
-    )
+def _bare(v: str) -> str:
+    """An amount without currency marks or spaces: `USD 1,234.50`, `$125000`, `12.345,67 €`, `1 234 EUR`."""
     return (
-        rf"CASE WHEN regexp_full_match({v}, '-?[0-9]+(\.[0-9]+)?') THEN TRY_CAST({v} AS DECIMAL(18, 2)) "
-        f"WHEN regexp_full_match({bare}, '{us}') THEN TRY_CAST(replace({bare}, ',', '') AS DECIMAL(18, 2)) "
-        f"{european}END"
+        f"replace(replace(replace(regexp_replace(regexp_replace({v}, "
+        f"'^(-?)\\s*(?:[A-Z]{{3}}\\s*)?[$€£¥]?\\s*(-?)', '\\1\\2'), '\\s*(?:[A-Z]{{3}}|[$€£¥])$', ''), "
+        f"' ', ''), chr(160), ''), chr(8239), '')"
     )
 
 
-def _integer(v: str) -> str:
-    return (
-        f"CASE WHEN regexp_full_match(replace({v}, ',', ''), '-?\\d+(\\.0*)?') "
-        f"THEN TRY_CAST(split_part(replace({v}, ',', ''), '.', 1) AS INTEGER) END"
-    )
+# Evidence of the decimal mark (`point`, `comma`) and values that fit both readings (`dot3`: `1.000`).
+NUMBER_EVIDENCE = {
+    "point": r"-?\d{1,3}(,\d{3})+\.\d+|-?\d{1,3}(,\d{3}){2,}|-?\d*\.(\d{1,2}|\d{4,})",
+    "comma": r"-?\d{1,3}(\.\d{3})+,\d+|-?\d{1,3}(\.\d{3}){2,}|-?\d*,(\d{1,2}|\d{4,})",
+    "dot3": r"-?\d{1,3}\.\d{3}",
+    "comma3": r"-?\d{1,3},\d{3}",
+}
+NUMBER_VALID = {
+    "point": r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|-?\.\d+",
+    "comma": r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?|-?,\d+",
+    "thousands-dot": r"-?(\d{1,3}(\.\d{3})+|\d+)",
+    "thousands-comma": r"-?(\d{1,3}(,\d{3})+|\d+)",
+}
+NUMBER_READING = {
+    "point": "decimal point, ',' groups thousands (1,234.56)",
+    "comma": "decimal comma, '.' groups thousands (1.234,56)",
+    "thousands-dot": "'.' groups thousands, no decimals (1.000 = 1000)",
+    "thousands-comma": "',' groups thousands, no decimals (1,000 = 1000)",
+    "plain": "plain numbers",
+}
+
+
+def _number(v: str, style: str, integer: bool) -> str:
+    """SQL for a number column in one style; `1.000` in a decimal-point column is left NULL (ambiguous)."""
+    bare = _bare(v)
+    if style in ("comma", "thousands-dot"):
+        valid = NUMBER_VALID[style]
+        normal = f"replace(replace({bare}, '.', ''), ',', '.')"
+        fast = "-?[0-9]+"
+    else:
+        valid = NUMBER_VALID["thousands-comma" if style == "thousands-comma" else "point"]
+        normal = f"replace({bare}, ',', '')"
+        fast = "-?[0-9]+" if style == "thousands-comma" else r"-?[0-9]+(\.([0-9]{1,2}|[0-9]{4,}))?"
+    ambiguous = AMBIGUOUS.get(style)
+    guard = f"AND NOT regexp_full_match({bare}, '{NUMBER_EVIDENCE[ambiguous]}') " if ambiguous else ""
+    cast = "DOUBLE" if integer else "DECIMAL(18, 2)"
+    number = (f"CASE WHEN regexp_full_match({v}, '{fast}') THEN TRY_CAST({v} AS {cast}) "
+              f"WHEN regexp_full_match({bare}, '{valid}') {guard}THEN TRY_CAST({normal} AS {cast}) END")
+    if integer:
+        return f"CASE WHEN {number} = floor({number}) THEN CAST({number} AS BIGINT) END"
+    return number
+
+
+AMBIGUOUS = {"point": "dot3", "comma": "comma3"}
 
 
 def _boolean(v: str) -> str:
     # Salesforce exports write 1 or nothing: a blank flag in a mapped column is false.
     return (
         f"CASE WHEN {v} IS NULL THEN FALSE "
-        f"WHEN lower({v}) IN ('true', '1', '1.0', 'yes', 'y', 't', 'x') THEN TRUE "
-        f"WHEN lower({v}) IN ('false', '0', '0.0', 'no', 'n', 'f') THEN FALSE END"
+        f"WHEN lower({v}) IN ('true', '1', '1.0', 'yes', 'y', 't', 'x', 'wahr', 'ja') THEN TRUE "
+        f"WHEN lower({v}) IN ('false', '0', '0.0', 'no', 'n', 'f', 'falsch', 'nein') THEN FALSE END"
     )
 
 
+STATUS_WORDS = {
+    "open": ("open", "in progress", "on hold", "active", "offen"),
+    "won": ("won", "closed won", "gewonnen"),
+    "lost": ("lost", "closed lost", "canceled", "cancelled", "out-sold", "outsold", "verloren"),
+}
+
+
+def _status(v: str) -> str:
+    cases = " ".join(f"WHEN lower(trim({v})) IN ({', '.join(quote(w) for w in words)}) THEN {quote(state)}"
+                     for state, words in STATUS_WORDS.items())
+    return f"CASE {cases} END"
+
+
 def _percent_number(v: str) -> str:
-    return f"TRY_CAST(trim(replace({v}, '%', '')) AS DOUBLE)"
+    return f"TRY_CAST(trim(replace(replace({v}, '%', ''), ',', '.')) AS DOUBLE)"
 
 
-PARSERS = {"date": _date, "integer": _integer, "boolean": _boolean}
 MESSAGES = {
-    "date": "is not a date (use YYYY-MM-DD or M/D/YYYY)",
+    "date": "is not a date in the column's format",
     "amount": "is not an amount",
     "integer": "is not a whole number",
     "boolean": "is not true/false, yes/no or 1/0",
     "percent": "is not a probability between 0 and 100",
+    "status": "is not a status (open, won or lost)",
 }
 
 
-def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str], decimal_comma: bool) -> None:
+@dataclass
+class Readings:
+    """How each typed column is read, decided from the whole column (and said in the preview)."""
+
+    dates: dict[str, str] = dc_field(default_factory=dict)  # field → iso / dot / DMY / MDY
+    numbers: dict[str, str] = dc_field(default_factory=dict)  # field → point / comma / thousands-* / plain
+    notes: list[str] = dc_field(default_factory=list)  # "Close Date: dates read as DD.MM.YYYY"
+
+
+def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: str | None = None) -> Readings:
+    """Decide each date and number column's reading from all its values, in one scan of the file.
+
+    Refuses (ImportRefused) a column that mixes conventions or that no value disambiguates.
+    """
+    spec = SPECS[mapping.kind]
+    header_of = mapping.fields
+    typed = [(f, spec.field(f).type) for f in header_of if spec.field(f).type in ("date", "amount", "integer")]
+    if not typed:
+        return Readings()
+    aggregates = []
+    for fld, kind in typed:
+        raw = f'"{fld}__raw"'
+        if kind == "date":
+            checks = {"iso": f"regexp_full_match({raw}, '{DATE_ISO}')",
+                      "dot": f"regexp_full_match({raw}, '{DATE_DOT}')",
+                      "slash": f"regexp_full_match({raw}, '{DATE_SLASH}')"}
+            first = f"TRY_CAST(regexp_extract({raw}, '^(\\d{{1,2}})', 1) AS INT)"
+            second = f"TRY_CAST(regexp_extract({raw}, '^\\d{{1,2}}[/-](\\d{{1,2}})', 1) AS INT)"
+            checks["dmy"] = f"{checks['slash']} AND {first} > 12 AND {second} <= 12"
+            checks["mdy"] = f"{checks['slash']} AND {second} > 12 AND {first} <= 12"
+        else:
+            bare = _bare(raw)
+            pre = f"regexp_matches({raw}, '[.,]')"
+            checks = {name: f"{pre} AND regexp_full_match({bare}, '{pattern}')"
+                      for name, pattern in NUMBER_EVIDENCE.items()}
+        for condition in checks.values():
+            aggregates.append(f"count(*) FILTER (WHERE {condition})")
+            aggregates.append(f"arg_min({raw}, __line) FILTER (WHERE {condition})")
+            aggregates.append(f"min(__line) FILTER (WHERE {condition})")
+    row = con.execute(f"SELECT {', '.join(aggregates)} FROM import_src").fetchall()[0]
+    readings, position, slash_orders = Readings(), 0, {}
+    evidence: dict[str, dict[str, tuple[int, str, int]]] = {}
+    for fld, kind in typed:
+        names = (["iso", "dot", "slash", "dmy", "mdy"] if kind == "date" else list(NUMBER_EVIDENCE))
+        evidence[fld] = {}
+        for name in names:
+            evidence[fld][name] = (row[position], row[position + 1], row[position + 2])
+            position += 3
+        if kind == "date":
+            ev = evidence[fld]
+            if ev["dmy"][0] and ev["mdy"][0]:
+                raise _mixed(header_of[fld], "dates", ev["dmy"], "day first", ev["mdy"], "month first")
+            if ev["dmy"][0] or ev["mdy"][0]:
+                slash_orders[fld] = "DMY" if ev["dmy"][0] else "MDY"
+    file_order = set(slash_orders.values())
+    for fld, kind in typed:
+        header, ev = header_of[fld], evidence[fld]
+        if kind == "date":
+            families = [(name, ev[name]) for name in ("iso", "dot", "slash") if ev[name][0]]
+            if len(families) > 1:
+                (a, ea), (b, eb) = sorted(families, key=lambda item: -item[1][0])[:2]
+                raise _mixed(header, "dates", ea, DATE_READING.get(a, "D/M or M/D"), eb,
+                             DATE_READING.get(b, "D/M or M/D/YYYY"))
+            family = families[0][0] if families else "iso"
+            if family == "slash":
+                if fld in slash_orders:
+                    family = slash_orders[fld]
+                elif date_order:
+                    family = date_order
+                elif len(file_order) == 1:
+                    family = next(iter(file_order))
+                else:
+                    _, value, line = ev["slash"]
+                    raise ImportRefused(
+                        f"{header}: every date fits both day-first and month-first (e.g. {value!r} on line {line}); "
+                        "say which with --date-order DMY or MDY (on the page: the date order choice)."
+                    )
+            readings.dates[fld] = family
+            if families:
+                source = " (from the file's other date columns)" if (
+                    families[0][0] == "slash" and fld not in slash_orders and not date_order) else ""
+                readings.notes.append(f"{header}: dates read as {DATE_READING[family]}{source}")
+        else:
+            point, comma = ev["point"][0], ev["comma"][0]
+            if point and comma:
+                raise _mixed(header, "numbers", ev["point"], "decimal point", ev["comma"], "decimal comma")
+            if point or comma:
+                style = "point" if point else "comma"
+            elif ev["dot3"][0] and ev["comma3"][0]:
+                raise _mixed(header, "numbers", ev["dot3"], "'.' between thousands", ev["comma3"],
+                             "',' between thousands")
+            elif ev["dot3"][0]:
+                style = "thousands-dot"
+            elif ev["comma3"][0]:
+                style = "thousands-comma"
+            else:
+                style = "plain"
+            readings.numbers[fld] = style
+            if style != "plain":
+                readings.notes.append(f"{header}: numbers read with {NUMBER_READING[style]}")
+    return readings
+
+
+def _mixed(header: str, what: str, first: tuple, first_label: str, second: tuple, second_label: str) -> ImportRefused:
+    (n1, v1, l1), (n2, v2, l2) = first, second
+    return ImportRefused(
+        f"{header} mixes {what} written {first_label} ({v1!r} on line {l1}, {n1} row{'s' if n1 != 1 else ''}) "
+        f"and {second_label} ({v2!r} on line {l2}, {n2} row{'s' if n2 != 1 else ''}); "
+        "one column must use one convention, so the file was refused."
+    )
+
+
+def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
+          date_order: str | None = None) -> Readings:
     """Create `import_typed` (typed fields, `__key`) and `import_problem` from `import_raw`."""
     spec = SPECS[mapping.kind]
     column_of = {field: f"c{headers.index(header)}" for header, field in mapping.columns.items()}
@@ -93,6 +264,7 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str], 
     raw_select = ", ".join(f"nullif(trim({col}), '') AS \"{field}__raw\"" for field, col in column_of.items())
     con.execute(f"CREATE OR REPLACE TEMP VIEW import_src AS SELECT __line{', ' if raw_select else ''}{raw_select} "
                 "FROM import_raw")
+    readings = read_columns(con, mapping, date_order)
     percent_scale = 1.0
     for field in column_of:
         if spec.field(field).type == "percent":
@@ -109,18 +281,31 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str], 
         kind = spec.field(field).type
         if kind == "text":
             expr = raw
-        elif kind == "amount":
-            expr = _amount(raw, decimal_comma)
+            if field == "account_ref" and mapping.kind == "opportunities":
+                # `id1;id2`: HubSpot lists the primary company first.
+                expr = f"CASE WHEN contains({raw}, ';') THEN nullif(trim(split_part({raw}, ';', 1)), '') ELSE {raw} END"
+        elif kind in ("amount", "integer"):
+            expr = _number(raw, readings.numbers.get(field, "plain"), integer=kind == "integer")
+        elif kind == "date":
+            expr = _date(raw, readings.dates.get(field, "iso"))
         elif kind == "percent":
             number = _percent_number(raw)
             expr = f"CASE WHEN {number} BETWEEN 0 AND {percent_scale * 1} THEN {number} / {percent_scale} END"
+        elif kind == "status":
+            expr = _status(raw)
         else:
-            expr = PARSERS[kind](raw)
+            expr = _boolean(raw)
         typed.append(f"{expr} AS \"{field}\"")
+    if "status" in column_of:
+        # A status column says open / won / lost itself, unless IsClosed / IsWon columns say it.
+        if "is_closed" not in column_of:
+            typed.append(f"{_status(chr(34) + 'status__raw' + chr(34))} IN ('won', 'lost') AS is_closed")
+        if "is_won" not in column_of:
+            typed.append(f"{_status(chr(34) + 'status__raw' + chr(34))} = 'won' AS is_won")
     names = _name_expr(mapping)
     key = _key_expr(mapping)
     # Text fields are their raw value; only parsed fields keep the raw text beside (for problems).
-    kept_raw = "".join(f'"{f}__raw", ' for f in column_of if spec.field(f).type != "text")
+    kept_raw = "".join(f'"{f}__raw", ' for f in column_of if spec.field(f).type != "text" or f == "account_ref")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE import_typed AS
@@ -132,7 +317,8 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str], 
         """
     )
     con.execute("DROP VIEW import_src")
-    _problems(con, mapping, header_of)
+    _problems(con, mapping, header_of, readings)
+    return readings
 
 
 def _name_expr(mapping: Mapping) -> str:
@@ -157,14 +343,34 @@ def _key_expr(mapping: Mapping) -> str:
     return f"'name:' || {natural}"
 
 
-def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[str, str]) -> None:
+def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[str, str],
+              readings: Readings) -> None:
     spec = SPECS[mapping.kind]
     parts = []
     for field, header in header_of.items():
         kind = spec.field(field).type
         if kind != "text":
+            message = MESSAGES[kind]
+            if kind == "date":
+                message = f"is not a date (the column is read as {DATE_READING[readings.dates.get(field, 'iso')]})"
+            style = readings.numbers.get(field)
+            if kind in ("amount", "integer") and style in AMBIGUOUS:
+                pattern = NUMBER_EVIDENCE[AMBIGUOUS[style]]
+                bare = _bare(f'"{field}__raw"')
+                example = "1.000" if style == "point" else "1,000"
+                parts.append(
+                    f"SELECT __line, {quote(header)}, \"{field}__raw\", "
+                    f"{quote(f'is ambiguous: the column writes {NUMBER_READING[style]}, so {example} could be one or a thousand; write it in full')} "
+                    f"FROM import_typed WHERE \"{field}\" IS NULL AND regexp_full_match({bare}, '{pattern}')"
+                )
+                parts.append(
+                    f"SELECT __line, {quote(header)}, \"{field}__raw\", {quote(message)} FROM import_typed "
+                    f"WHERE \"{field}__raw\" IS NOT NULL AND \"{field}\" IS NULL "
+                    f"AND NOT regexp_full_match({bare}, '{pattern}')"
+                )
+                continue
             parts.append(
-                f"SELECT __line, {quote(header)} AS col, \"{field}__raw\" AS value, {quote(MESSAGES[kind])} AS message "
+                f"SELECT __line, {quote(header)} AS col, \"{field}__raw\" AS value, {quote(message)} AS message "
                 f"FROM import_typed WHERE \"{field}__raw\" IS NOT NULL AND \"{field}\" IS NULL"
             )
     name_header = header_of.get("name") or header_of.get("last_name") or "Name"

@@ -99,11 +99,13 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
     for fld, column in target.direct.items():
         if fld in mapped:
             selects.append(f'v."{fld}" AS {column}')
-    if kind == "opportunities":
+    if kind == "opportunities" and "stage" in mapped:
         selects.append("coalesce(st.name, v.stage) AS stage")
         joins.append(f"LEFT JOIN stage st ON {fold('st.name')} = {fold('v.stage')}")
-        if "business_unit" in mapped:
-            selects.append("v.business_unit")
+    elif kind == "opportunities":
+        selects.append("CAST(NULL AS VARCHAR) AS stage")  # Dynamics: a status column, no stage
+    if kind == "opportunities" and "business_unit" in mapped:
+        selects.append("v.business_unit")
     for i, ref in enumerate(target.refs):
         if ref.field not in mapped:
             continue
@@ -163,7 +165,7 @@ def compared_columns(kind: str, mapped: set[str]) -> list[str]:
     target = TARGETS[kind]
     columns = ["name"] if kind != "contacts" or mapped & {"name", "first_name", "last_name"} else []
     columns += [c for f, c in target.direct.items() if f in mapped]
-    if kind == "opportunities":
+    if kind == "opportunities" and "stage" in mapped:
         columns.append("stage")
         if "business_unit" in mapped:
             columns += ["business_unit_id", "business_unit_ref"]
