@@ -161,9 +161,15 @@ def browser():
 def pick_user(page, name: str) -> None:
     """Local mode: say who you are in the sidebar (a visitor starts as nobody)."""
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Pick who you are").click()
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Signed in as (local mode)").locator("input").click()
     page.get_by_role("option", name=name, exact=True).click()
-    sidebar.get_by_text(name, exact=True).wait_for()
+    # The chosen name shows in the box (as text or as the combobox's value) once the rerun has drawn it.
+    page.wait_for_function(
+        """name => { const bar = document.querySelector('[data-testid="stSidebar"]');
+                     return bar && (bar.innerText.includes(name)
+                                    || [...bar.querySelectorAll('input')].some(i => i.value === name)); }""",
+        arg=name,
+    )
 
 
 @pytest.fixture

@@ -80,7 +80,8 @@ def test_a_cli_import_while_the_app_serves_pages_lands_and_shows_on_the_next_rer
 
     assert reruns >= 1
     assert (cli.returncode, err) == (0, "")
-    assert out.splitlines()[0] == (f"cron.csv (opportunities) imported: {NEW_DEALS} inserted, 0 updated, 0 unchanged, "
+    assert out.splitlines()[0] == (f"cron.csv (opportunities, Salesforce opportunities export) imported: {NEW_DEALS} inserted, 0 updated, "
+                                     f"0 unchanged, "
                                    "0 rejected, 0 warnings, 0 unassigned.")
     at.run()
     assert _sidebar_counts(at) == counts_before.replace(f"{opportunities:,} opportunities",

@@ -27,13 +27,14 @@ def plan_id(app_test):
     return app_test.db.value("SELECT id FROM plan WHERE name = 'Summit Logistics FY2026'")
 
 
-def two_sessions(app_test, plan_id):
-    return [app_test(PAGE, query={"plan": str(plan_id)}) for _ in range(2)]
+def two_sessions(app_test, plan_id, tab: str):
+    """Two people on the same plan with the same tab open (only the open tab renders)."""
+    return [app_test(PAGE, query={"plan": str(plan_id), "tab": tab}) for _ in range(2)]
 
 
 def test_a_concurrent_rename_is_not_overwritten_by_the_plan_fields_form(app_test, plan_id):
     target = float(plans.get_plan(app_test.db, plan_id)["sales_target"])
-    first, second = two_sessions(app_test, plan_id)
+    first, second = two_sessions(app_test, plan_id, "Plan & strategy")
     unkeyed(first.text_input, "Name").input("Summit FY2026 (renamed)")
     button(first, "Save plan").click().run()
     assert [s.value for s in first.success] == ["Plan saved."]
@@ -47,7 +48,7 @@ def test_a_concurrent_rename_is_not_overwritten_by_the_plan_fields_form(app_test
 
 
 def test_a_concurrent_strategy_edit_is_not_overwritten(app_test, plan_id):
-    first, second = two_sessions(app_test, plan_id)
+    first, second = two_sessions(app_test, plan_id, "Plan & strategy")
     unkeyed(first.text_area, "Vision").input("First vision")
     button(first, "Save strategy").click().run()
     unkeyed(second.text_area, "Goals").input("Second goals")
@@ -57,16 +58,21 @@ def test_a_concurrent_strategy_edit_is_not_overwritten(app_test, plan_id):
     assert plans.get_plan(app_test.db, plan_id)["goals"] != "Second goals"
 
 
+def objective_status(at, objective_id: int):
+    """The status box of the objective form (keyed by objective and version, so it opens on the real status)."""
+    return next(s for s in at.selectbox if s.key and s.key.startswith(f"edit_objective_status_{objective_id}_"))
+
+
 def test_the_second_objective_save_is_refused_not_silently_applied(app_test, plan_id):
-    first, second = two_sessions(app_test, plan_id)
+    first, second = two_sessions(app_test, plan_id, "Objectives & actions")
     chosen = first.selectbox(key="edit_objective_id").value
     current = app_test.db.value("SELECT status FROM objective WHERE id = ?", [chosen])
     mine, theirs = [s for s in ("Achieved", "Deferred", "Cancelled") if s != current][:2]
-    first.selectbox(key="edit_objective_status").select(mine)
+    objective_status(first, chosen).select(mine)
     button(first, "Save objective").click().run()
     assert [s.value for s in first.success] == ["Objective saved."]
     second.run()  # a rerun must not pick up the new version
-    second.selectbox(key="edit_objective_status").select(theirs)
+    objective_status(second, chosen).select(theirs)
     button(second, "Save objective").click().run()
     assert not second.success
     assert "(changed: status)" in second.error[0].value
@@ -127,7 +133,7 @@ def test_the_database_refuses_an_update_whose_version_moved_even_past_the_check(
 
 
 def test_the_second_action_status_save_is_refused(app_test, plan_id):
-    first, second = two_sessions(app_test, plan_id)
+    first, second = two_sessions(app_test, plan_id, "Objectives & actions")
     chosen = first.selectbox(key="action_pick").value
     current = app_test.db.value("SELECT status FROM action WHERE id = ?", [chosen])
     mine, theirs = [s for s in ("Done", "Cancelled", "In Progress") if s != current][:2]

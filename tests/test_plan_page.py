@@ -202,7 +202,7 @@ def test_header_shows_scorecard_band_coverage_and_whitespace(app_test):
 
 def test_objective_update_form_shows_the_objectives_real_status(app_test, demo_db):
     achieved = demo_db.rows("SELECT id, plan_id FROM objective WHERE status = 'Achieved' ORDER BY id LIMIT 1")[0]
-    at = app_test(PAGE, query={"plan": str(achieved["plan_id"])})
+    at = app_test(PAGE, query={"plan": str(achieved["plan_id"]), "tab": "Objectives & actions"})
     at.selectbox(key="edit_objective_id").select(achieved["id"]).run()
     status = next(s for s in at.selectbox if s.key and s.key.startswith(f"edit_objective_status_{achieved['id']}_"))
     assert status.value == "Achieved"

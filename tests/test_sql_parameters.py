@@ -64,10 +64,13 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     # The importer: a CSV's headers never reach SQL as identifiers. Columns are read positionally
     # as c0..cN, fields are named from planning.importing.mapping.SPECS, and header text appears only as a
     # literal through staging.quote (or double-quoted with quotes removed, for rejected-row labels).
-    "planning/importing/csvfile.py": [({"columns", "newlines", "selected", "table"}, "c0..cN positional columns, internal temp tables")],
+    "planning/importing/stages.py": [({"probability", "closed", "won"}, "column names or typed NULLs chosen in code from DESCRIBE")],
+    "planning/importing/csvfile.py": [({"columns", "newlines", "selected", "table", "rows", "filled"},
+                                       "c0..cN positional columns, internal temp tables, a row count")],
     "planning/importing/staging.py": [
         ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
-          "raw_select"}, "field names from mapping.SPECS and positional columns c0..cN"),
+          "raw_select", "condition", "', '.join(aggregates)", "bare", "pattern"},
+         "field names from mapping.SPECS, positional columns c0..cN, regex patterns from NUMBER_EVIDENCE"),
     ],
     "planning/importing/ingest.py": [
         ({"account", "close", "probability"}, "fixed fragments chosen by which columns exist"),

@@ -130,7 +130,7 @@ def _render_identity(db: Database, signed_in: dict | None) -> None:
     st.sidebar.caption(
         ":material/lock_open: **Local mode**: no sign-in is configured.",
         help="Anyone who can open this app can pick who they are: it is for one person on their own computer. "
-             "Configure [auth] in .streamlit/secrets.toml before sharing it.",
+             "Configure [auth] in .streamlit/secrets.toml before sharing this app.",
     )
 
 
