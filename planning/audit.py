@@ -79,6 +79,16 @@ def record_created(con, user_id: int | None, entity: str, entity_id: int, values
     record(con, user_id, entity, entity_id, {k: (None, v) for k, v in values.items() if v is not None})
 
 
+def record_inserted(con: duckdb.DuckDBPyConnection, user_id: int | None, entity: str, cursor: duckdb.DuckDBPyConnection) -> int:
+    """Audit each row an `INSERT … RETURNING id, …` made (set-based copies); returns how many."""
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    for row in rows:
+        values = dict(zip(names, row))
+        record_created(con, user_id, entity, values.pop("id"), values)
+    return len(rows)
+
+
 def record_deleted(con, user_id: int | None, entity: str, entity_id: int, values: Mapping[str, Any]) -> None:
     record(con, user_id, entity, entity_id, {k: (v, None) for k, v in values.items() if v is not None})
 

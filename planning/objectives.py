@@ -218,33 +218,46 @@ def set_action_status(db: Database, user: dict | None, action_id: int, status: s
 # -- carry forward ---------------------------------------------------------------------------
 
 
-def copy_objectives(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, *, with_actions: bool) -> int:
-    """Copy objectives (and, when asked, their open actions) to another plan; returns objectives copied."""
+def carry_forward(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, user_id: int | None) -> int:
+    """A follow-up's objectives with their open actions; returns objectives copied."""
+    return _copy_objectives(con, source_plan_id, target_plan_id, user_id, with_actions=True)
+
+
+def carry_forward_without_actions(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, user_id: int | None) -> int:
+    """A clone's objectives: actions are not copied (docs/design.md, plan lifecycle)."""
+    return _copy_objectives(con, source_plan_id, target_plan_id, user_id, with_actions=False)
+
+
+def _copy_objectives(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, user_id: int | None, *,
+                     with_actions: bool) -> int:
+    """Copy objectives (and, when asked, their open actions) to another plan, each audited; returns objectives copied."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE objective_map AS SELECT id AS old_id, nextval('seq_objective') AS new_id"
         " FROM objective WHERE plan_id = ?",
         [source_plan_id],
     )
-    con.execute(
+    audit.record_inserted(con, user_id, "objective", con.execute(
         """
         INSERT INTO objective (id, plan_id, name, type, owner_id, priority, status, outcome, due_date,
                                measure_kind, measure_filter, measure_target)
         SELECT m.new_id, ?, o.name, o.type, o.owner_id, o.priority, o.status, o.outcome, o.due_date,
                o.measure_kind, o.measure_filter, o.measure_target
         FROM objective o JOIN objective_map m ON m.old_id = o.id
+        RETURNING id, plan_id, name, type, owner_id, priority, status, due_date
         """,
         [target_plan_id],
-    )
+    ))
     if with_actions:
-        con.execute(
+        audit.record_inserted(con, user_id, "action", con.execute(
             """
             INSERT INTO action (plan_id, objective_id, title, owner_id, due_date, status)
             SELECT ?, m.new_id, a.title, a.owner_id, a.due_date, a.status
             FROM action a LEFT JOIN objective_map m ON m.old_id = a.objective_id
             WHERE a.plan_id = ? AND a.status NOT IN ('Done', 'Cancelled')
+            RETURNING id, plan_id, objective_id, title, owner_id, due_date, status
             """,
             [target_plan_id, source_plan_id],
-        )
+        ))
     copied = con.execute("SELECT count(*) FROM objective_map").fetchall()[0][0]
     con.execute("DROP TABLE objective_map")
     return copied

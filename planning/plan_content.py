@@ -111,29 +111,34 @@ def add_comment(db: Database, user: dict | None, plan_id: int, body: str, url: s
 # -- carry forward ---------------------------------------------------------------------------
 
 
-def copy_team(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int) -> int:
-    con.execute(
+def carry_forward_team(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, user_id: int | None) -> int:
+    """Copy the account team (members already on the target stay); returns the target's team size."""
+    audit.record_inserted(con, user_id, "team_member", con.execute(
         "INSERT INTO team_member (plan_id, user_id, role) SELECT ?, user_id, role FROM team_member WHERE plan_id = ?"
-        " ON CONFLICT DO NOTHING",
+        " ON CONFLICT DO NOTHING RETURNING id, plan_id, user_id, role",
         [target_plan_id, source_plan_id],
-    )
+    ))
     return con.execute("SELECT count(*) FROM team_member WHERE plan_id = ?", [target_plan_id]).fetchall()[0][0]
 
 
-def copy_initiatives(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int) -> int:
-    con.execute(
+def carry_forward_initiatives(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, user_id: int | None) -> int:
+    """Copy the initiatives; returns how many the target has."""
+    audit.record_inserted(con, user_id, "initiative", con.execute(
         "INSERT INTO initiative (plan_id, name, product_id, business_unit_id, estimated_value, timing, likely_buyer,"
         " trigger_event, status) SELECT ?, name, product_id, business_unit_id, estimated_value, timing, likely_buyer,"
-        " trigger_event, status FROM initiative WHERE plan_id = ?",
+        " trigger_event, status FROM initiative WHERE plan_id = ?"
+        " RETURNING id, plan_id, name, product_id, business_unit_id, estimated_value, timing, likely_buyer, trigger_event, status",
         [target_plan_id, source_plan_id],
-    )
+    ))
     return con.execute("SELECT count(*) FROM initiative WHERE plan_id = ?", [target_plan_id]).fetchall()[0][0]
 
 
-def copy_file_links(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int) -> int:
-    con.execute(
+def carry_forward_file_links(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, user_id: int | None) -> int:
+    """Copy the file links (not the discussion); returns how many the target has."""
+    audit.record_inserted(con, user_id, "comment", con.execute(
         "INSERT INTO comment (plan_id, author_id, kind, body, url, created_at)"
-        " SELECT ?, author_id, kind, body, url, created_at FROM comment WHERE plan_id = ? AND kind = 'file'",
+        " SELECT ?, author_id, kind, body, url, created_at FROM comment WHERE plan_id = ? AND kind = 'file'"
+        " RETURNING id, plan_id, kind, body, url",
         [target_plan_id, source_plan_id],
-    )
+    ))
     return con.execute("SELECT count(*) FROM comment WHERE plan_id = ? AND kind = 'file'", [target_plan_id]).fetchall()[0][0]

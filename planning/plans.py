@@ -22,6 +22,7 @@ from planning import (
     access,
     audit,
     kpis,
+    objectives,
     plan_content,
     scorecards,
     stakeholders,
@@ -124,8 +125,17 @@ CARRY_SECTIONS = {
 }
 DEFAULT_CARRY = frozenset(k for k, (_, default) in CARRY_SECTIONS.items() if default)
 # Sections other modules copy; resolved when called so a module merged later is picked up.
-# Sections whose own module copies them (`carry_forward(con, source, target, user_id)`), inside our transaction.
-CARRY_MODULES = {"scorecard": scorecards, "whitespace": whitespace, "stakeholders": stakeholders}
+# How each section carries forward: `fn(con, source_id, target_id, user_id) -> rows`, each audited, inside the
+# follow-up's or clone's transaction. Adding a section is one line here (and one in CARRY_SECTIONS).
+CARRY_FORWARD = {
+    "scorecard": scorecards.carry_forward,
+    "whitespace": whitespace.carry_forward,
+    "stakeholders": stakeholders.carry_forward,
+    "objectives": objectives.carry_forward,
+    "team": plan_content.carry_forward_team,
+    "initiatives": plan_content.carry_forward_initiatives,
+    "files": plan_content.carry_forward_file_links,
+}
 _MONTHS = {"quarter": 3, "half": 6, "year": 12}
 
 
@@ -291,7 +301,8 @@ def _insert_plan(con: duckdb.DuckDBPyConnection, user_id: int | None, values: di
     ).fetchall()[0][0]
     audit.record_created(con, user_id, "plan", plan_id, values)
     if values.get("owner_id") is not None:  # the owner is on the team from the start
-        con.execute("INSERT INTO team_member (plan_id, user_id, role) VALUES (?, ?, 'Account Executive')", [plan_id, values["owner_id"]])
+        audit.insert_created(con, user_id, "team_member",
+                             {"plan_id": plan_id, "user_id": values["owner_id"], "role": "Account Executive"})
     if make_primary or not has_primary:  # an account's first plan is its primary
         _make_primary(con, user_id, plan_id)
     kpis.take_snapshots(con, [plan_id])
@@ -411,24 +422,9 @@ def _check_carry(carry: Iterable[str]) -> frozenset[str]:
 
 
 def _copy_sections(con, user_id: int, source_id: int, target_id: int, carry: frozenset[str], with_actions: bool) -> dict:
-    """Copy the chosen sections; returns rows copied per section (None: that section's module has no hook yet)."""
-    from planning import (
-        objectives,  # objectives imports kpis only; late import keeps plans light
-    )
-
-    copied: dict[str, int | None] = {}
-    for section, module in CARRY_MODULES.items():
-        if section in carry:
-            copied[section] = module.carry_forward(con, source_id, target_id, user_id)
-    if "objectives" in carry:
-        copied["objectives"] = objectives.copy_objectives(con, source_id, target_id, with_actions=with_actions)
-    if "team" in carry:
-        copied["team"] = plan_content.copy_team(con, source_id, target_id)
-    if "initiatives" in carry:
-        copied["initiatives"] = plan_content.copy_initiatives(con, source_id, target_id)
-    if "files" in carry:
-        copied["files"] = plan_content.copy_file_links(con, source_id, target_id)
-    return copied
+    """Copy the chosen sections; returns rows copied per section. A clone copies no actions."""
+    steps = {**CARRY_FORWARD, **({} if with_actions else {"objectives": objectives.carry_forward_without_actions})}
+    return {section: copy(con, source_id, target_id, user_id) for section, copy in steps.items() if section in carry}
 
 
 def _copy_plan(con, user: dict, source: dict, overrides: dict, carry: frozenset[str], with_actions: bool) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
 import pytest
@@ -219,6 +218,43 @@ def test_follow_up_is_the_next_period_nested_under_its_parent_with_default_secti
     assert plans.plan_chain(book, child)["parent"] == {"id": rich_plan, "name": "Acme FY2025"}
 
 
+def created_rows(db, plan_id: int) -> dict[str, list[int]]:
+    """Ids per entity of the records whose creation the audit log holds, among those now on `plan_id`."""
+    owned = {
+        "objective": "SELECT id FROM objective WHERE plan_id = ?", "action": "SELECT id FROM action WHERE plan_id = ?",
+        "team_member": "SELECT id FROM team_member WHERE plan_id = ?", "initiative": "SELECT id FROM initiative WHERE plan_id = ?",
+        "comment": "SELECT id FROM comment WHERE plan_id = ?",
+    }
+    found = {}
+    for entity, sql in owned.items():
+        ids = [r["id"] for r in book_rows(db, sql, plan_id)]
+        audited = {r["entity_id"] for r in book_rows(
+            db, "SELECT DISTINCT entity_id FROM audit_log WHERE entity = ? AND old_value IS NULL", entity)}
+        found[entity] = sorted(i for i in ids if i in audited)
+    return found
+
+
+def book_rows(db, sql: str, *params) -> list[dict]:
+    return db.rows(sql, list(params))
+
+
+def test_every_record_a_follow_up_copies_is_audited_as_created(book, rich_plan):
+    child = plans.follow_up(book, book.rep, rich_plan, carry=set(plans.CARRY_SECTIONS))
+    on_child = {entity: sorted(r["id"] for r in book_rows(book, f"SELECT id FROM {entity} WHERE plan_id = ?", child))
+                for entity in ("objective", "action", "team_member", "initiative", "comment")}
+    # 2 objectives, 2 open actions, the owner (added on creation) + 1 member, 1 initiative, 1 file link
+    assert {k: len(v) for k, v in on_child.items()} == {
+        "objective": 2, "action": 2, "team_member": 2, "initiative": 1, "comment": 1}
+    assert created_rows(book, child) == on_child
+
+
+def test_a_clone_audits_its_copies_and_copies_no_actions(book, rich_plan):
+    clone = plans.clone_plan(book, book.rep, rich_plan, carry=set(plans.CARRY_SECTIONS))
+    assert content(book, clone)["actions"] == []
+    audited = created_rows(book, clone)
+    assert (len(audited["objective"]), len(audited["initiative"]), audited["action"]) == (2, 1, [])
+
+
 def test_follow_up_carries_only_what_the_user_picks(book, rich_plan):
     child = plans.follow_up(book, book.rep, rich_plan, carry={"files"}, sales_target=5, name="Next")
     assert content(book, child) == {
@@ -252,13 +288,12 @@ def test_clone_is_independent_and_never_copies_actions(book, rich_plan):
 
 def test_carry_forward_hooks_are_called_inside_the_transaction(book, rich_plan, monkeypatch):
     calls = []
-    module = importlib.import_module("planning.whitespace")
 
     def fake_hook(con, source, target, user_id):
         calls.append((source, target, user_id, con.execute("SELECT count(*) FROM plan WHERE id = ?", [target]).fetchall()[0][0]))
         return 7
 
-    monkeypatch.setattr(module, "carry_forward", fake_hook, raising=False)
+    monkeypatch.setitem(plans.CARRY_FORWARD, "whitespace", fake_hook)
     child = plans.follow_up(book, book.rep, rich_plan, carry={"whitespace"})
     assert calls == [(rich_plan, child, book.rep["id"], 1)]
 
@@ -267,7 +302,7 @@ def test_a_failing_hook_leaves_no_half_written_plan(book, rich_plan, monkeypatch
     def broken(con, source, target, user_id):
         raise InvalidInput("whitespace copy failed")
 
-    monkeypatch.setattr(importlib.import_module("planning.stakeholders"), "carry_forward", broken, raising=False)
+    monkeypatch.setitem(plans.CARRY_FORWARD, "stakeholders", broken)
     before = book.value("SELECT count(*) FROM plan")
     with pytest.raises(InvalidInput):
         plans.follow_up(book, book.rep, rich_plan)
