@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("plans", "create and list account plans"),
     "portfolio": ("portfolio", "headline figures, strategic accounts with/without a plan, plans vs target"),
     "scorecard": ("scorecard", "show a plan's scorecard score, band and category scores"),
-    "stages": ("stages", "list the stage table; confirm a new stage as open (with a probability), won or lost"),
+    "stages": ("stages", "list the stage table, or set a stage's default (open with a probability, won or lost)"),
     "stakeholders": ("stakeholders", "a plan's stakeholder map: graph, coverage status and alerts"),
     "users": ("users", "list or add the people who may use the app"),
     "whitespace": ("whitespace", "a plan's whitespace matrix (business units × products) and totals"),
