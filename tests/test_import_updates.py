@@ -170,3 +170,15 @@ def test_contacts_reports_to_resolves_within_the_file(fresh_db):
     import_csv(fresh_db, "contacts", data)
     assert fresh_db.one("SELECT c.name, b.name AS boss FROM contact c JOIN contact b ON b.id = c.reports_to_id") == {
         "name": "Bob Worker", "boss": "Ann Boss"}
+
+
+def test_an_import_that_changes_a_contact_or_user_moves_its_version_so_an_open_form_is_refused(fresh_db):
+    import_csv(fresh_db, "accounts", ACCOUNTS)
+    import_csv(fresh_db, "contacts", csv_bytes("Id,AccountId,FirstName,LastName,Title", "C1,A1,Ann,Boss,CEO"))
+    import_csv(fresh_db, "users", csv_bytes("Name,Email,Region", "Rita Rep,rita@example.com,East"))
+    before = fresh_db.one("SELECT c.version AS contact, u.version AS user FROM contact c, app_user u WHERE u.name = 'Rita Rep'")
+    import_csv(fresh_db, "contacts", csv_bytes("Id,AccountId,FirstName,LastName,Title", "C1,A1,Ann,Boss,Chair"))
+    import_csv(fresh_db, "users", csv_bytes("Name,Email,Region", "Rita Rep,rita@example.com,West"))
+    import_csv(fresh_db, "users", csv_bytes("Name,Email,Region", "Rita Rep,rita@example.com,West"))  # unchanged: no bump
+    after = fresh_db.one("SELECT c.version AS contact, u.version AS user FROM contact c, app_user u WHERE u.name = 'Rita Rep'")
+    assert after == {"contact": before["contact"] + 1, "user": before["user"] + 1}

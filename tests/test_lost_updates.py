@@ -160,3 +160,54 @@ def test_the_second_contact_save_is_refused(app_test):
     assert "(changed: title)" in second.error[0].value
     row = app_test.db.one("SELECT title, department FROM contact WHERE id = ?", [chosen])
     assert row["title"] == "Chief Everything Officer" and row["department"] != "Somewhere Else"
+
+
+def test_the_second_stakeholder_save_is_refused(app_test):
+    plan_id = app_test.db.value("SELECT id FROM plan WHERE name = 'Tidewater Foods FY2026'")
+    first, second = [app_test("pages/stakeholders.py", query={"plan": str(plan_id)}) for _ in range(2)]
+    chosen = first.selectbox(key="stakeholder_pick").value
+    first.text_area(key=f"sh{chosen}_note").input("Met at the QBR")
+    button(first, "Save stakeholder").click().run()
+    assert any(s.value.endswith("note.") for s in first.success)
+    second.run()  # a rerun keeps the version the form was opened with
+    second.text_area(key=f"sh{chosen}_note").input("Never met")
+    button(second, "Save stakeholder").click().run()
+    assert not second.success
+    assert second.error and "note" in second.error[0].value
+    assert app_test.db.value("SELECT note FROM stakeholder WHERE id = ?", [chosen]) == "Met at the QBR"
+
+
+def test_the_second_whitespace_cell_save_is_refused(app_test, plan_id):
+    first, second = [app_test("pages/whitespace.py", query={"plan": str(plan_id)}) for _ in range(2)]
+    unit, product = first.selectbox(key="ws_unit").value, first.selectbox(key="ws_product").value
+    note_key = next(t.key for t in first.text_area if t.key.startswith("ws_note_"))
+    first.text_area(key=note_key).input("Budget frozen until Q3")
+    first.selectbox(key=note_key.replace("ws_note_", "ws_status_")).select("Not a Fit / Blocked")
+    button(first, "Save cell").click().run()
+    assert first.success and first.success[0].value.startswith("Saved ")
+    second.run()
+    second.text_area(key=note_key).input("They want it now")
+    second.selectbox(key=note_key.replace("ws_note_", "ws_status_")).select("Not a Fit / Blocked")
+    button(second, "Save cell").click().run()
+    assert not second.success
+    assert second.error and "saved this cell after you opened it (changed: note" in second.error[0].value
+    unit_match = "business_unit_id IS NULL" if unit == 0 else f"business_unit_id = {int(unit)}"
+    saved = app_test.db.value(f"SELECT note FROM whitespace_cell WHERE plan_id = ? AND product_id = ? AND {unit_match}",
+                              [plan_id, product])
+    assert saved == "Budget frozen until Q3"
+
+
+def test_the_second_user_save_is_refused(app_test):
+    first, second = [app_test("pages/admin.py") for _ in range(2)]
+    priya = app_test.db.value("SELECT id FROM app_user WHERE name = 'Priya Nair'")
+    for at in (first, second):
+        at.selectbox(key="admin_edit_user").select(priya).run()
+    first.text_input(key=f"edit_region_{priya}").input("North")
+    button(first, "Save user").click().run()
+    assert [s.value for s in first.success] == ["Saved Priya Nair."]
+    second.run()
+    second.text_input(key=f"edit_region_{priya}").input("South")
+    button(second, "Save user").click().run()
+    assert not second.success
+    assert second.error and "region" in second.error[0].value
+    assert app_test.db.value("SELECT region FROM app_user WHERE id = ?", [priya]) == "North"

@@ -34,6 +34,9 @@ class Target:
     insert_defaults: dict[str, str] = field(default_factory=dict)
 
 
+# Tables whose edit forms carry a version (see docs/design.md, "Versioned saves").
+VERSIONED = frozenset({"contact", "app_user"})
+
 TARGETS = {
     "accounts": Target("account", "account", "seq_account", {
         "external_id": "external_id", "industry": "industry", "annual_revenue": "annual_revenue",
@@ -260,6 +263,8 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
     sets = [f"{c} = r.{c}" for c in columns if c != "external_id"] + [f"import_batch_id = {int(batch_id)}"]
     if kind in ("accounts", "opportunities"):
         sets.append("updated_at = current_timestamp")
+    if table in VERSIONED:
+        sets.append("version = t.version + 1")  # an open edit form of this record must see the import as a change
     con.execute(
         f"UPDATE {table} AS t SET {', '.join(sets)} FROM import_rows r "
         "WHERE t.id = r.target_id AND r.target_id IN (SELECT target_id FROM import_change)"
