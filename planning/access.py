@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import duckdb
 
+from planning.db.changes import note_plan
 from planning.errors import NotAllowed, NotFound
 
 REFERENCE_DATA_ROLES = {"admin", "ops"}
@@ -50,6 +51,7 @@ def can_manage_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: 
 def require_plan_manager(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int, doing: str) -> dict:
     """Refuse unless `user` may `doing` (e.g. "delete") plan `plan_id`: owner, their leader, admins."""
     require_plan_exists(con, plan_id)
+    note_plan(con, plan_id)
     if not user or not can_manage_plan(con, user, plan_id):
         name = con.execute("SELECT name FROM plan WHERE id = ?", [plan_id]).fetchall()[0][0]
         raise NotAllowed(
@@ -80,6 +82,7 @@ def can_edit_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: in
 def require_plan_editor(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> dict:
     """Refuse unless `user` may edit plan `plan_id`; returns the user (NotFound when there is no such plan)."""
     require_plan_exists(con, plan_id)
+    note_plan(con, plan_id)  # the unit of work acts on this plan: its writes invalidate this plan's reads
     if not user or not can_edit_plan(con, user, plan_id):
         raise NotAllowed(
             f"{_describe(user)} cannot change plan {plan_id}: only its owner, its team members, "

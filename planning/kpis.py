@@ -146,7 +146,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-@cached_read
+@cached_read(plan_scoped=True)
 def kpis_for_plan(db: Database, plan_id: int) -> dict:
     """The KPI_KEYS of one plan; NotFound when the plan does not exist.
 

@@ -539,7 +539,7 @@ def delete_plan(db: Database, user: dict | None, plan_id: int) -> None:
                 _make_primary(con, user["id"], heir[0][0])
 
 
-@cached_read
+@cached_read(plan_scoped=True)
 def plan_health(db: Database, plan_id: int) -> dict:
     """Scorecard score and band, stakeholder coverage and whitespace value for a plan's header."""
     ids = [plan_id]

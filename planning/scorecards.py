@@ -169,6 +169,13 @@ def score_history(db: Database, plan_id: int) -> pd.DataFrame:
     )
 
 
+def _pin_template(con: duckdb.DuckDBPyConnection, plan_id: int, template_id: int) -> None:
+    """A plan scored for the first time keeps that template version. Only then is the plan row
+    written, so a usual save leaves every read of the plan table cached (planning.db.changes)."""
+    if con.execute("SELECT template_id IS NULL FROM plan WHERE id = ?", [plan_id]).fetchall()[0][0]:
+        con.execute("UPDATE plan SET template_id = ? WHERE id = ?", [template_id, plan_id])
+
+
 def plan_template_id(con: duckdb.DuckDBPyConnection, plan_id: int) -> int:
     """The template version a plan is scored with: its own, else the Active default."""
     row = con.execute(
@@ -218,7 +225,7 @@ def _answers_of(con: duckdb.DuckDBPyConnection, submission_id: int | None) -> di
     return {r["question_id"]: r for r in rows}
 
 
-@cached_read
+@cached_read(plan_scoped=True)
 def scorecard_form(db: Database, plan_id: int) -> dict:
     """What the rep form needs: the template's questions prefilled with the latest answers.
 
@@ -243,7 +250,7 @@ def scorecard_form(db: Database, plan_id: int) -> dict:
     }
 
 
-@cached_read
+@cached_read(plan_scoped=True)
 def plan_scorecard(db: Database, plan_id: int) -> dict:
     """Latest score, band, completion, category scores and gaps of one plan."""
     ids = [plan_id]
@@ -362,7 +369,7 @@ def save_answers(
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[submission_id, plan_id, qid, a["value"], a["note"], user["id"], now] for qid, a in cleaned.items()],
         )
-        con.execute("UPDATE plan SET template_id = ? WHERE id = ? AND template_id IS NULL", [template_id, plan_id])
+        _pin_template(con, plan_id, template_id)
         changes = {
             questions[qid]["text"]: (current.get(qid, {}).get("value"), a["value"])
             for qid, a in cleaned.items()
@@ -387,7 +394,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_pl
     if not target_template:
         raise NotFound(f"There is no plan with id {target_plan_id}.")
     template_id = target_template[0][0] or source["template_id"]
-    con.execute("UPDATE plan SET template_id = ? WHERE id = ? AND template_id IS NULL", [template_id, target_plan_id])
+    _pin_template(con, target_plan_id, template_id)
     submission_id = con.execute(
         "INSERT INTO scorecard_submission (plan_id, template_id, submitted_by, submitted_at, carried_forward)"
         " VALUES (?, ?, ?, ?, TRUE) RETURNING id",

@@ -78,7 +78,7 @@ def _stakeholder(con: duckdb.DuckDBPyConnection, stakeholder_id: int) -> dict:
     return found[0]
 
 
-@cached_read
+@cached_read(plan_scoped=True)
 def stakeholder_map(db: Database, plan_id: int) -> dict[str, list[dict]]:
     """Everything the graph needs: stakeholders, influence links and team members (with who covers)."""
     with db.connect() as con:

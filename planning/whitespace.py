@@ -177,7 +177,7 @@ MATRIX_COLUMNS = [
 ]
 
 
-@cached_read
+@cached_read(plan_scoped=True)
 def plan_matrix(db: Database, plan_id: int) -> pd.DataFrame:
     """The plan's whitespace matrix, one row per business unit × product (MATRIX_COLUMNS)."""
     with db.connect() as con:

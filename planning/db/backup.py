@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from planning.db import changes
 from planning.db.database import Database, open_database
 from planning.db.snapshot import AUTOMATIC_DIR, snapshot, table_fingerprints
 from planning.errors import InvalidInput
@@ -114,6 +115,7 @@ def restore(db: Database, directory: str | os.PathLike) -> dict:
     try:
         shutil.copyfile(Path(directory) / manifest["file"], staged)
         restored = _check_backup_file(staged, manifest)
+        _new_epoch(staged)
         kept = None
         if db.exists():
             # Waits for (or refuses with DatabaseBusy) any other process using the file, and
@@ -129,6 +131,16 @@ def restore(db: Database, directory: str | os.PathLike) -> dict:
         staged.unlink(missing_ok=True)
     return manifest | {"row_counts": {name: rows for name, (rows, _) in restored.items()},
                        "kept": str(kept) if kept else None}
+
+
+def _new_epoch(path: Path) -> None:
+    """The restored file's change counters may repeat values this process's read cache holds."""
+    con = duckdb.connect(str(path))
+    try:
+        if changes.has_table(con):
+            changes.set_new_epoch(con)
+    finally:
+        con.close()
 
 
 def _check_backup_file(path: Path, manifest: dict) -> dict[str, tuple[int, int]]:

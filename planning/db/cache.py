@@ -1,7 +1,8 @@
-"""The process's read cache: results of reads keyed on the database's data version.
+"""The process's read cache: results of reads, valid while the data they read is unchanged.
 
-A key starts with `Database.data_version()`, which changes whenever any process commits to the
-file, so a write anywhere makes every older entry unreachable; those age out of the LRU order.
+An entry remembers which tables its read named and their change counters (planning.db.changes,
+bumped by every write transaction of any process); a lookup compares them with the current
+counters, so a write throws away only the reads that saw the data it changed.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def cache_enabled() -> bool:
 class ReadCache:
     """Least-recently-used results of reads, bounded by entries and by (estimated) bytes.
 
-    Keys start with the database's data_version(), so a write by any process makes every
-    older entry unreachable; those age out of the LRU order instead of being swept.
+    A key names the read and its arguments; the value carries the counters it was computed at
+    (see Database._through_cache), so a stale entry is recomputed and replaced in place.
     """
 
     def __init__(self, max_entries: int = 512, max_bytes: int = 256 * 1024 ** 2):
@@ -61,10 +62,11 @@ class ReadCache:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Any:
+    def get(self, key: tuple, valid: Callable[[Any], bool] | None = None) -> Any:
+        """The value stored under `key` (MISS if none, or if `valid(value)` says it is out of date)."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
+            if entry is None or (valid is not None and not valid(entry[0])):
                 self.misses += 1
                 return MISS
             self._entries.move_to_end(key)
@@ -98,22 +100,29 @@ class ReadCache:
 READ_CACHE = ReadCache()
 
 
-def cached_read(fn: Callable[..., T]) -> Callable[..., T]:
+def cached_read(fn: Callable[..., T] | None = None, *, plan_scoped: bool = False) -> Any:
     """Decorate a read-only domain function `fn(db, ...)` so repeats on unchanged data are free.
 
     Its result must depend only on its arguments and the data (pass `today` in, don't read the
-    clock inside); callers get a copy, so they may change it.
+    clock inside); callers get a copy, so they may change it. `plan_scoped=True` declares that
+    `fn(db, plan_id, ...)` reads, of the tables whose rows belong to a plan, only plan
+    `plan_id`'s rows: a write to another plan then leaves its result valid (planning.db.changes).
     """
-    @functools.wraps(fn)
+    if fn is None:
+        return functools.partial(cached_read, plan_scoped=plan_scoped)
+    read = fn
+
+    @functools.wraps(read)
     def wrapper(db: Database, *args: Any, **kwargs: Any) -> T:
         if not cache_enabled():
-            return fn(db, *args, **kwargs)
+            return read(db, *args, **kwargs)
         try:
-            key = (fn.__module__, fn.__qualname__, freeze(args), freeze(kwargs))
+            key = (read.__module__, read.__qualname__, freeze(args), freeze(kwargs))
             hash(key)
         except TypeError:
-            return fn(db, *args, **kwargs)
-        return db._through_cache(key, lambda: fn(db, *args, **kwargs))
+            return read(db, *args, **kwargs)
+        plan_id = int(args[0]) if plan_scoped and args and isinstance(args[0], numbers.Integral) else None
+        return db._through_cache(key, lambda: read(db, *args, **kwargs), plan_id=plan_id)
 
     return wrapper
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from planning.db import changes
 from planning.db.cache import (
     MISS,
     READ_CACHE,
@@ -35,6 +36,7 @@ from planning.db.cache import (
     freeze,
     record_write,
 )
+from planning.db.changes import Recorder, Writes
 from planning.db.snapshot import before_migration
 from planning.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnwritable
 
@@ -56,6 +58,9 @@ _writer_locks_guard = threading.Lock()
 # The file held open for the length of a unit of app work (see Database.held), per file.
 _held: dict[str, list] = {}  # realpath → [anchor connection, holders]
 _held_guard = threading.Lock()
+
+# Per file (realpath): the data_version() the change counters were last read at, and the counters.
+_counters_memo: dict[str, tuple[tuple, dict | None]] = {}
 
 
 def _writer_lock(path: Path) -> threading.RLock:
@@ -137,7 +142,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = self._open()
         try:
-            yield con
+            yield Recorder(con)  # type: ignore[misc]  # a DuckDBPyConnection that notes what it runs
         except duckdb.IOException as exc:
             raise self.file_error(exc) from exc
         finally:
@@ -231,13 +236,23 @@ class Database:
         so StaleEdit checks see every earlier save; other processes are kept out by the file lock.
         """
         with self.write_lock(), (nullcontext(con) if con is not None else self.connect()) as con:
-            con.execute("BEGIN TRANSACTION")
+            writes = Writes()
+            if not isinstance(con, Recorder):
+                writes.new_epoch = True  # the caller may also write on the raw connection, unseen
+                con = Recorder(con)  # type: ignore[assignment]
+            recorder: Recorder = con  # type: ignore[assignment]
+            outer, recorder.writes = recorder.writes, writes
             try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")  # a full disk shows here; connect() turns it into one sentence
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    changes.commit_bumps(con, writes)
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")  # a full disk shows here; connect() turns it into one sentence
+            finally:
+                recorder.writes = outer
             record_write(self.path)
 
     # -- reads ---------------------------------------------------------------------------
@@ -281,18 +296,80 @@ class Database:
         with self.connect() as con:
             return read(con, *args)
 
-    def _through_cache(self, key: tuple, compute: Callable[[], Any]) -> Any:
+    def _through_cache(self, key: tuple, compute: Callable[[], Any], plan_id: int | None = None) -> Any:
+        """The cached result of `compute` while none of the data it read has changed since.
+
+        An entry keeps the words of every statement the read ran and the change counters of those
+        tables when it was computed (planning.db.changes); a write to other tables, or to another
+        plan's rows when the read is scoped to one plan, leaves it valid. Nested cached reads pass
+        their words up, so an outer read depends on everything an inner one read.
+        """
+        version = self.data_version()
+        memo = _counters_memo.get(version[0])
+        if memo is None or memo[0] != version:
+            # The file changed: the counters and (likely) the read share one open of the file.
+            with self.held():
+                return self._through_counted_cache(key, compute, plan_id, version)
+        return self._through_counted_cache(key, compute, plan_id, version)
+
+    def _through_counted_cache(self, key: tuple, compute: Callable[[], Any], plan_id: int | None,
+                               version: tuple) -> Any:
         # The date is part of the key: reads that default `today` to the clock never outlive it.
-        key = (date.today(), *key)
+        counters, identity = self._counters(version)
+        key = (date.today(), identity, *key)
+        outer = changes.reading.get()
+        if counters is None:  # a database from before the counters: any write invalidates all
+            return self._through_whole_file(key, compute)
+        found = READ_CACHE.get(key, lambda entry: changes.stamp(counters, entry[1], plan_id) == entry[2])
+        if found is not MISS:
+            result, names, _ = found
+            if outer is not None:
+                outer.update(names)
+            return copy_result(result)
+        token = changes.reading.set(set())
+        try:
+            result = compute()
+            names = tuple(sorted(changes.reading.get() or ()))
+        finally:
+            changes.reading.reset(token)
+        if outer is not None:
+            outer.update(names)
+        stamped = changes.stamp(counters, names, plan_id)
+        # Store only if nothing it read changed meanwhile: the result belongs to exactly that state.
+        after, after_identity = self._counters()
+        if after is not None and after_identity == identity and changes.stamp(after, names, plan_id) == stamped:
+            READ_CACHE.put(key, (result, names, stamped))
+        return copy_result(result)
+
+    def _through_whole_file(self, key: tuple, compute: Callable[[], Any]) -> Any:
         before = self.data_version()
         found = READ_CACHE.get((before, key))
         if found is not MISS:
             return copy_result(found)
         result = compute()
-        # Store only if nothing wrote meanwhile: the result then belongs to exactly this version.
         if self.data_version() == before:
             READ_CACHE.put((before, key), result)
         return copy_result(result)
+
+    def _counters(self, version: tuple | None = None) -> tuple[dict | None, tuple]:
+        """The file's change counters (read again only when the file changed) and its identity."""
+        version = version or self.data_version()
+        try:
+            stat = os.stat(self.path)
+            identity: tuple = (version[0], stat.st_dev, stat.st_ino)  # a replaced file is another file
+        except FileNotFoundError:
+            identity = (version[0], None)
+        memo = _counters_memo.get(version[0])
+        if memo is not None and memo[0] == version:
+            return memo[1], identity
+        token = changes.reading.set(None)  # the counters query is not part of any read's data
+        try:
+            with self.connect() as con:
+                counters = changes.read_counters(con)
+        finally:
+            changes.reading.reset(token)
+        _counters_memo[version[0]] = (version, counters)
+        return counters, identity
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
         with self.transaction() as con:

@@ -17,10 +17,13 @@ AUTOMATIC_DIR = "backups"
 
 
 def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
-    """(row count, order-independent hash of every row) per table: equal iff the data is equal."""
+    """(row count, order-independent hash of every row) per table: equal iff the data is equal.
+
+    The read cache's change counters (`data_change`) are bookkeeping, not data: a restore renews them.
+    """
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_name <> 'data_change' ORDER BY table_name"
     ).fetchall()]
     return {
         name: tuple(con.execute(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{name}" AS t').fetchall()[0])
