@@ -163,7 +163,7 @@ def test_history_profile_and_calibration_charts(app_test, plan_id):
     categories = list(dict.fromkeys(q["category"] for q in scorecards.scorecard_form(app_test.db, plan_id)["questions"]))
     assert lines["encoding"]["color"]["scale"]["domain"] == ["Overall", *categories]
     assert lines["encoding"]["color"]["scale"]["range"][0] == "#212121"
-    assert history["title"]["text"] == "Score over time" and "overall score" in history["title"]["subtitle"]
+    assert history["title"]["text"] == "Plan and category scores" and "overall score" in history["title"]["subtitle"]
     assert profile["mark"]["type"] == "bar"
     assert profile["encoding"]["color"]["scale"] == {
         "domain": ["Healthy", "Watch", "At risk"], "range": ["#2e7d32", "#f9a825", "#c62828"]}

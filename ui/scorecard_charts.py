@@ -56,7 +56,8 @@ def history_layers(history: pd.DataFrame) -> alt.LayerChart:
     lines = alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("submitted_at:T", title="Submitted"),
         y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("series:N", title="Score", scale=alt.Scale(domain=domain, range=colours), sort=domain),
+        color=alt.Color("series:N", title="Score", scale=alt.Scale(domain=domain, range=colours), sort=domain,
+                        legend=alt.Legend(orient="bottom", columns=4, symbolType="stroke", symbolStrokeWidth=3, labelLimit=220)),
         strokeWidth=alt.condition(alt.datum.series == OVERALL, alt.value(4), alt.value(1.5)),
         opacity=alt.condition(alt.datum.series == OVERALL, alt.value(1), alt.value(0.75)),
         tooltip=[alt.Tooltip("series:N", title="Score of"), alt.Tooltip("score:Q", format=".1f", title="Score"),
@@ -64,7 +65,7 @@ def history_layers(history: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("submitted_at:T", format="%d %b %Y %H:%M", title="Submitted"),
                  alt.Tooltip("submitted_by:N", title="By"), alt.Tooltip("carried_forward:N", title="Carried forward")],
     )
-    title = alt.Title("Score over time", subtitle="Thick black line: the plan's overall score · thin lines: each category",
+    title = alt.Title("Plan and category scores", subtitle="Thick black line: the plan's overall score · thin lines: each category",
                       anchor="start")
     return alt.layer(_band_backdrop(), lines, title=title).resolve_scale(color="independent").properties(height=340)
 

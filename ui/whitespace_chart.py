@@ -45,7 +45,7 @@ def heatmap(matrix: pd.DataFrame) -> alt.FacetChart:
     colour = alt.Color(
         "status:N", title="Status",
         scale=alt.Scale(domain=list(vocab.WHITESPACE_COLOURS), range=list(vocab.WHITESPACE_COLOURS.values())),
-        legend=alt.Legend(orient="bottom"),
+        legend=alt.Legend(orient="bottom", symbolType="square", symbolSize=300, symbolStrokeWidth=0),
     )
     tooltip = [
         alt.Tooltip("business_unit:N", title="Business unit"), alt.Tooltip("product:N", title="Product"),
