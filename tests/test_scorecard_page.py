@@ -159,7 +159,7 @@ def test_history_profile_and_calibration_charts(app_test, plan_id):
     assert history["layer"][0]["mark"]["type"] == "rect"
     # Every line is in the legend: the thick overall score first, then one per category.
     lines = history["layer"][1]
-    assert lines["mark"]["type"] == "line" and "legend" not in lines["encoding"]["color"]
+    assert lines["mark"]["type"] == "line" and lines["encoding"]["color"]["legend"]["orient"] == "bottom"  # not legend=None
     categories = list(dict.fromkeys(q["category"] for q in scorecards.scorecard_form(app_test.db, plan_id)["questions"]))
     assert lines["encoding"]["color"]["scale"]["domain"] == ["Overall", *categories]
     assert lines["encoding"]["color"]["scale"]["range"][0] == "#212121"

@@ -67,7 +67,8 @@ def history_layers(history: pd.DataFrame) -> alt.LayerChart:
     )
     title = alt.Title("Plan and category scores", subtitle="Thick black line: the plan's overall score · thin lines: each category",
                       anchor="start")
-    return alt.layer(_band_backdrop(), lines, title=title).resolve_scale(color="independent").properties(height=340)
+    # Streamlit fits title, plot and the legend below into the height: 460 leaves the plot ~300 px.
+    return alt.layer(_band_backdrop(), lines, title=title).resolve_scale(color="independent").properties(height=460)
 
 
 def history_chart(history: pd.DataFrame) -> None:
@@ -85,7 +86,7 @@ def profile_chart(categories: list[dict]) -> None:
         st.info("No category has an answer yet.")
         return
     chart = alt.Chart(frame.dropna(subset=["score"])).mark_bar().encode(
-        y=alt.Y("name:N", sort=list(frame["name"]), title=None),
+        y=alt.Y("name:N", sort=list(frame["name"]), title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
         x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="Category score"),
         color=alt.Color("band:N", scale=BAND_SCALE, title="Band"),
         tooltip=["name", "weight", "score", "answered", "questions"],
