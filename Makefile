@@ -7,7 +7,7 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 export PLANNING_DB ?= data/planning.duckdb
 
-.PHONY: run test lint install install-test chromium demo bench bench-scale clean
+.PHONY: run test lint install install-test chromium demo bench bench-scale screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -50,6 +50,10 @@ bench: install-test
 
 bench-scale: install-test
 	$(PY) benchmarks/run.py
+
+# Every page and tab of the demo book in Chromium at 1440×900, into docs/screenshots/ (look at them before committing).
+screenshots: install-test chromium
+	$(PY) tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -28,7 +28,7 @@ from planning.db import Database, cached_read
 ON_TRACK_LOW, ON_TRACK_HIGH = 0.90, 1.10
 NO_TARGET = "No target"
 PERFORMANCE_STATUSES = ["Behind", "On track", "Ahead", NO_TARGET]
-STATUS_COLOURS = {**vocab.PERFORMANCE_COLOURS, NO_TARGET: "#9e9e9e"}
+STATUS_COLOURS = {**vocab.PERFORMANCE_COLOURS, NO_TARGET: vocab.NEUTRAL_COLOUR}
 WITH_PLAN, WITHOUT_PLAN = "With plan", "Without plan"
 QUERY_KEYS = ["period", "owner", "manager", "territory", "region", "segment", "tier"]
 

@@ -328,10 +328,13 @@ def save_answers(
     plan_id: int,
     answers: Mapping[int, Mapping[str, Any]],
     loaded_submission_id: int,
+    *,
+    keep_unlisted: bool = False,
 ) -> int:
     """Save one complete submission (all answers together); returns its id.
 
-    `answers` maps question id → {"value": ..., "note": ...}; questions left out are gaps.
+    `answers` maps question id → {"value": ..., "note": ...}; questions left out are gaps, or with
+    `keep_unlisted` (one section of the form saved on its own) keep their latest saved answer.
     `loaded_submission_id` is the latest submission the form showed (0 when there was none):
     if the plan's scorecard was saved since, StaleEdit names the answers that changed.
     """
@@ -354,8 +357,10 @@ def save_answers(
         unknown = sorted(set(int(q) for q in answers) - set(questions))
         if unknown:
             raise InvalidInput(f"Question(s) {', '.join(map(str, unknown))} are not part of this plan's scorecard template.")
+        kept = {qid: current.get(qid, {}) for qid in questions if keep_unlisted and qid not in answers}
         cleaned = {
-            qid: {"value": _clean_value(q, (answers.get(qid) or {}).get("value")),
+            qid: {"value": kept[qid].get("value"), "note": kept[qid].get("note")} if qid in kept else
+                 {"value": _clean_value(q, (answers.get(qid) or {}).get("value")),
                   "note": (str((answers.get(qid) or {}).get("note") or "").strip() or None)}
             for qid, q in questions.items()
         }

@@ -80,10 +80,18 @@ def _matches(s: dict, departments: set | None, roles: set | None) -> bool:
     return not roles or (s.get("buying_role") or NO_ROLE) in roles
 
 
+# streamlit-agraph's Config reads these from its keyword arguments into vis-network's `layout` and
+# `physics` options, but also copies them to the top level, where vis-network reports them as unknown.
+CONFIG_LAYOUT_KEYS = ("direction", "sortMethod", "levelSeparation", "nodeSpacing")
+
+
 def graph_config(hierarchical: bool = False, width: int = 760, height: int = 560) -> dict:
-    """streamlit-agraph Config arguments: physics layout, or a top-down org chart."""
+    """streamlit-agraph Config arguments: physics layout, or a top-down org chart.
+
+    `groups` is an empty object: Config defaults it to None, which vis-network rejects in the
+    browser console ("Invalid type received for groups")."""
     config: dict[str, Any] = {"width": width, "height": height, "directed": True, "physics": not hierarchical,
-              "hierarchical": hierarchical}
+                              "hierarchical": hierarchical, "groups": {}}
     if hierarchical:
         config |= {"direction": "UD", "sortMethod": "directed", "levelSeparation": 120, "nodeSpacing": 180}
     return config

@@ -57,8 +57,8 @@ WHITESPACE_COLOURS = {
     "In Progress": "#1976d2",
     "Open": "#f9a825",
     "Competitor": "#c62828",
-    "Not a Fit / Blocked": "#757575",
-    "Unknown": "#bdbdbd",
+    "Not a Fit / Blocked": "#455a64",  # dark slate: a decision, unlike the pale "nobody knows" grey
+    "Unknown": "#e0e0e0",
 }
 BAND_COLOURS = {"Healthy": "#2e7d32", "Watch": "#f9a825", "At risk": "#c62828"}
 # The same meaning in Streamlit's named badge colours (headers, lists).
@@ -72,3 +72,6 @@ SUPPORT_COLOURS = {
     "Enemy": "#c62828",
 }
 PERFORMANCE_COLOURS = {"Behind": "#c62828", "On track": "#f9a825", "Ahead": "#2e7d32"}
+# The plan's figures, the same in the app's charts (plan and portfolio) and the export's.
+FIGURE_COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}
+NEUTRAL_COLOUR = "#9e9e9e"  # no target, target line, not scored: a figure without a verdict

@@ -1,5 +1,7 @@
 """In a real Chromium: a deep link opens a plan's scorecard with its band, form and charts (read-only)."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -10,7 +12,11 @@ def test_deep_link_shows_band_form_and_history(app_server, page):
     page.goto(f"{app_server.url}/scorecard?plan={plan_id}")
     page.get_by_role("heading", name="Scorecard", exact=True).wait_for()
     page.get_by_text("How strong is our relationship with the economic buyer?", exact=False).first.wait_for()
-    assert page.get_by_role("button", name="Save scorecard").count() == 1
+    # One section per category, each with its own Save.
+    page.get_by_role("button", name="Save Relationship").wait_for()  # the first section opens expanded
+    # Sections after the first are collapsed: their Save buttons are in the page, hidden.
+    assert page.get_by_role("button", name=re.compile(r"^Save "), include_hidden=True).count() == 6
+    assert page.get_by_test_id("stExpander").filter(has_text=re.compile(r"\d+ of \d+ answered · weight")).count() == 6
     band = page.get_by_text("Healthy", exact=True).or_(page.get_by_text("Watch", exact=True)).or_(
         page.get_by_text("At risk", exact=True)).or_(page.get_by_text("Not scored", exact=True))
     band.first.wait_for()

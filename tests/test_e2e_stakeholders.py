@@ -16,6 +16,9 @@ PAINTED_PIXELS = """canvas => {
 
 def test_stakeholder_graph_is_drawn_on_a_canvas(app_server, page):
     plan = app_server.db.value("SELECT id FROM plan WHERE name = 'Tidewater Foods FY2026'")
+    # vis-network validates its options and reports a bad one on the console (e.g. groups: null).
+    console = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(f"{app_server.url}/stakeholders?plan={plan}")
     page.get_by_role("heading", name="Stakeholders", exact=True).wait_for()
     canvas = page.frame_locator('iframe[title="streamlit_agraph.agraph"]').locator("canvas")
@@ -29,3 +32,4 @@ def test_stakeholder_graph_is_drawn_on_a_canvas(app_server, page):
     assert drawn["width"] > 0 and drawn["height"] > 0
     assert drawn["painted"] > 500, drawn
     assert page.get_by_test_id("stException").count() == 0
+    assert not [text for text in console if "Invalid type received" in text or "Unknown option detected" in text], console

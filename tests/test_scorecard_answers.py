@@ -42,6 +42,24 @@ def test_one_submit_saves_every_question_with_who_and_when(setup):
     assert {q["text"]: q["value"] for q in form["questions"]}["Rating"] == "4"
 
 
+def test_a_section_save_keeps_the_other_questions_latest_answers(setup):
+    ids = setup.ids
+    first = scorecards.save_answers(setup.db, setup.owner, setup.plan_id,
+                                    {ids["Rating"]: {"value": "4", "note": "met the CFO"}, ids["Growth %"]: {"value": 12.0}}, 0)
+    # One section (here: Adoption, the usage rating alone) saved on its own; the rest is not listed.
+    second = scorecards.save_answers(setup.db, setup.owner, setup.plan_id, {ids["Usage"]: {"value": "2"}}, first,
+                                     keep_unlisted=True)
+    rows = setup.db.rows("SELECT question_id, value, note FROM scorecard_answer WHERE submission_id = ?", [second])
+    saved = {r["question_id"]: (r["value"], r["note"]) for r in rows}
+    assert saved[ids["Rating"]] == ("4", "met the CFO") and saved[ids["Growth %"]] == ("12", None)
+    assert saved[ids["Usage"]] == ("2", None) and len(saved) == 7
+    audit = setup.db.rows("SELECT field FROM audit_log WHERE entity = 'scorecard_submission' AND entity_id = ?", [second])
+    assert sorted(a["field"] for a in audit) == ["Usage", "plan_id", "template_id"]  # only the section's change
+    # Still versioned: a section saved on a stale form is refused.
+    with pytest.raises(StaleEdit):
+        scorecards.save_answers(setup.db, setup.owner, setup.plan_id, {ids["Usage"]: {"value": "3"}}, first, keep_unlisted=True)
+
+
 def test_submission_is_audited(setup):
     submission_id = scorecards.save_answers(setup.db, setup.owner, setup.plan_id, {setup.ids["Rating"]: {"value": "3"}}, 0)
     audit = setup.db.rows(

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from planning import scorecards, users
+from ui import scorecard_form
 
 PLAN = "Lumen Health FY2026"  # owned by Sofia Alvarez (rep) in the demo book
 RATING = "How strong is our relationship with the economic buyer?"
@@ -30,54 +31,92 @@ def open_page(app_test, plan_id: int, user: str = "Sofia Alvarez"):
 
 
 def keys(db, plan_id: int) -> dict[str, str]:
-    """Widget keys of the form as loaded now: question text → value key (and text + ' note')."""
-    loaded = db.value("SELECT coalesce(max(id), 0) FROM scorecard_submission WHERE plan_id = ?", [plan_id])
-    form = scorecards.scorecard_form(db, plan_id)
+    """Widget keys of the form: question text → value key (and text + ' note')."""
     found = {}
-    for q in form["questions"]:
-        found[q["text"]] = f"sc_{plan_id}_{loaded}_v{q['question_id']}"
-        found[q["text"] + " note"] = f"sc_{plan_id}_{loaded}_n{q['question_id']}"
+    for q in scorecards.scorecard_form(db, plan_id)["questions"]:
+        found[q["text"]] = scorecard_form.value_key(plan_id, q["question_id"])
+        found[q["text"] + " note"] = scorecard_form.note_key(plan_id, q["question_id"])
     return found
 
 
-def save(at):
-    next(b for b in at.button if b.label == "Save scorecard").click().run()
+def save(at, section: str = "Relationship"):
+    """Click one section's Save (each category of the form saves on its own)."""
+    next(b for b in at.button if b.label == f"Save {section}").click().run()
     return at
+
+
+def answers(db, plan_id: int) -> dict[str, tuple]:
+    """The latest submission's answers: question text → (value, note, answered by)."""
+    saved = db.rows(
+        "SELECT q.text, a.value, a.note, u.name AS by FROM scorecard_answer a JOIN scorecard_question q"
+        " ON q.id = a.question_id JOIN app_user u ON u.id = a.answered_by"
+        " WHERE a.submission_id = (SELECT max(id) FROM scorecard_submission WHERE plan_id = ?)", [plan_id])
+    return {r["text"]: (r["value"], r["note"], r["by"]) for r in saved}
 
 
 def submissions(db, plan_id: int) -> int:
     return db.value("SELECT count(*) FROM scorecard_submission WHERE plan_id = ?", [plan_id])
 
 
-def test_form_submits_persists_and_reloads_with_the_new_score(app_test, plan_id):
+def test_a_section_saves_persists_and_reloads_with_the_new_score(app_test, plan_id):
     db = app_test.db
     before = submissions(db, plan_id)
     at = open_page(app_test, plan_id)
     k = keys(db, plan_id)
     at.selectbox(key=k[RATING]).select("5")
-    at.selectbox(key=k[BUDGET]).select("No budget")
-    at.number_input(key=k[CASES]).set_value(2)
     at.text_input(key=k[RATING + " note"]).input("Met the CFO twice")
-    save(at)
-    assert [s.value for s in at.success] == ["Scorecard saved."]
+    save(at, "Relationship")
+    assert [s.value for s in at.success] == ["Relationship saved."]
     assert submissions(db, plan_id) == before + 1
-    saved = db.rows(
-        "SELECT q.text, a.value, a.note, u.name AS by FROM scorecard_answer a JOIN scorecard_question q"
-        " ON q.id = a.question_id JOIN app_user u ON u.id = a.answered_by"
-        " WHERE a.submission_id = (SELECT max(id) FROM scorecard_submission WHERE plan_id = ?)", [plan_id])
-    by_text = {r["text"]: (r["value"], r["note"], r["by"]) for r in saved}
+    by_text = answers(db, plan_id)
     assert by_text[RATING] == ("5", "Met the CFO twice", "Sofia Alvarez")
-    assert by_text[BUDGET][0] == "No budget" and by_text[CASES][0] == "2"
+    # The other sections' saved answers are kept in the new submission, not turned into gaps.
+    assert by_text[BUDGET][0] == "Budget being discussed" and by_text[CASES][0] is None
     expected = scorecards.plan_scores(db, [plan_id]).iloc[0]
     assert at.metric[0].value == f"{expected['score']:.1f}"
     # A new session (a reload) shows the saved answers and the recomputed score.
     again = open_page(app_test, plan_id)
-    k = keys(db, plan_id)
     assert again.selectbox(key=k[RATING]).value == "5"
-    assert again.selectbox(key=k[BUDGET]).value == "No budget"
-    assert again.number_input(key=k[CASES]).value == 2
     assert again.text_input(key=k[RATING + " note"]).value == "Met the CFO twice"
     assert [m.value for m in again.metric] == [f"{expected['score']:.1f}", f"{expected['completion']:.1f}%"]
+
+
+def test_saving_one_section_keeps_unsaved_answers_in_another(app_test, plan_id):
+    db = app_test.db
+    at = open_page(app_test, plan_id)
+    k = keys(db, plan_id)
+    at.selectbox(key=k[BUDGET]).select("No budget")  # Financial Health: typed, not saved
+    at.number_input(key=k[CASES]).set_value(2)  # Adoption & Value: typed, not saved
+    at.selectbox(key=k[RATING]).select("5")  # Relationship: saved below
+    save(at, "Relationship")
+    assert [s.value for s in at.success] == ["Relationship saved."]
+    by_text = answers(db, plan_id)
+    assert by_text[RATING][0] == "5"
+    assert by_text[BUDGET][0] == "Budget being discussed" and by_text[CASES][0] is None  # unsaved: not in the database
+    # ...but still in the form, ready to save with their own sections.
+    assert at.selectbox(key=k[BUDGET]).value == "No budget"
+    assert at.number_input(key=k[CASES]).value == 2
+    save(at, "Financial Health")
+    assert [s.value for s in at.success] == ["Financial Health saved."]
+    assert not at.error
+    by_text = answers(db, plan_id)
+    assert (by_text[RATING][0], by_text[BUDGET][0], by_text[CASES][0]) == ("5", "No budget", None)
+    assert at.number_input(key=k[CASES]).value == 2
+
+
+def test_sections_show_their_progress_and_the_form_its_total(app_test, plan_id):
+    at = open_page(app_test, plan_id)
+    form = scorecards.scorecard_form(app_test.db, plan_id)
+    labels = [e.label for e in at.expander if " answered · weight " in e.label]
+    categories = list(dict.fromkeys(q["category"] for q in form["questions"]))
+    assert len(labels) == len(categories) == 6
+    # Lumen Health's demo answers leave "Open critical support cases" (Adoption & Value) blank.
+    assert ":material/pending: Adoption & Value · 3 of 4 answered · weight" in " ".join(labels)
+    assert any(label.startswith(":material/check_circle: Relationship · 4 of 4 answered") for label in labels)
+    answered = sum(q["value"] not in (None, "") for q in form["questions"])
+    bar = at.get("progress")[0]
+    assert bar.proto.text == f"{answered} of {len(form['questions'])} questions answered in 6 sections · each section saves on its own"
+    assert [b.label for b in at.button if b.label.startswith("Save ")][:6] == [f"Save {c}" for c in categories]
 
 
 def test_a_second_session_saving_stale_answers_is_refused(app_test, plan_id):
@@ -88,7 +127,7 @@ def test_a_second_session_saving_stale_answers_is_refused(app_test, plan_id):
     first.selectbox(key=k[RATING]).select("1" if old != "1" else "2")
     new = first.selectbox(key=k[RATING]).value
     save(first)
-    assert [s.value for s in first.success] == ["Scorecard saved."]
+    assert [s.value for s in first.success] == ["Relationship saved."]
     after_first = submissions(db, plan_id)
     second.selectbox(key=k[RATING]).select("4")
     save(second)
@@ -99,7 +138,7 @@ def test_a_second_session_saving_stale_answers_is_refused(app_test, plan_id):
     assert submissions(db, plan_id) == after_first
     # Reloading shows the other session's answer, ready to edit again.
     next(b for b in second.button if b.label == "Load the latest answers").click().run()
-    assert second.selectbox(key=keys(db, plan_id)[RATING]).value == new
+    assert second.selectbox(key=k[RATING]).value == new
 
 
 def test_someone_outside_the_plan_team_cannot_save(app_test, plan_id):
@@ -118,7 +157,13 @@ def test_history_profile_and_calibration_charts(app_test, plan_id):
     assert len(specs) == 3
     history, profile, calibration = specs
     assert history["layer"][0]["mark"]["type"] == "rect"
-    assert [layer["mark"]["type"] for layer in history["layer"][1]["layer"]] == ["line", "line"]
+    # Every line is in the legend: the thick overall score first, then one per category.
+    lines = history["layer"][1]
+    assert lines["mark"]["type"] == "line" and lines["encoding"]["color"]["legend"]["orient"] == "bottom"  # not legend=None
+    categories = list(dict.fromkeys(q["category"] for q in scorecards.scorecard_form(app_test.db, plan_id)["questions"]))
+    assert lines["encoding"]["color"]["scale"]["domain"] == ["Overall", *categories]
+    assert lines["encoding"]["color"]["scale"]["range"][0] == "#212121"
+    assert history["title"]["text"] == "Plan and category scores" and "overall score" in history["title"]["subtitle"]
     assert profile["mark"]["type"] == "bar"
     assert profile["encoding"]["color"]["scale"] == {
         "domain": ["Healthy", "Watch", "At risk"], "range": ["#2e7d32", "#f9a825", "#c62828"]}

@@ -92,9 +92,10 @@ def test_filters_keep_matching_contacts_and_edges_between_them(departments, role
 
 
 def test_physics_layout_by_default_and_a_top_down_org_chart_on_request():
-    assert graph.build_graph(DATA)[2] == {"width": 760, "height": 560, "directed": True, "physics": True, "hierarchical": False}
+    assert graph.build_graph(DATA)[2] == {"width": 760, "height": 560, "directed": True, "physics": True, "hierarchical": False,
+                                          "groups": {}}
     assert graph.build_graph(DATA, hierarchical=True)[2] == {
-        "width": 760, "height": 560, "directed": True, "physics": False, "hierarchical": True,
+        "width": 760, "height": 560, "directed": True, "physics": False, "hierarchical": True, "groups": {},
         "direction": "UD", "sortMethod": "directed", "levelSeparation": 120, "nodeSpacing": 180,
     }
 

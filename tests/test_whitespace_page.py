@@ -50,7 +50,7 @@ def test_page_draws_the_heatmap_with_status_colours_and_plan_totals(opened):
     assert spec["facet"]["column"]["field"] == "family"
     rect, text = spec["spec"]["layer"]
     assert rect["mark"]["type"] == "rect" and text["mark"]["type"] == "text"
-    assert rect["encoding"]["color"]["scale"]["range"] == ["#2e7d32", "#1976d2", "#f9a825", "#c62828", "#757575", "#bdbdbd"]
+    assert rect["encoding"]["color"]["scale"]["range"] == ["#2e7d32", "#1976d2", "#f9a825", "#c62828", "#455a64", "#e0e0e0"]
     assert "deals" in [t["field"] for t in rect["encoding"]["tooltip"]]
     assert [m.label for m in at.metric] == ["Sold", "In progress", "Open whitespace", "Competitor-held"]
     totals = whitespace.whitespace_totals(db, [plan["id"]]).iloc[0]

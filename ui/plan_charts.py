@@ -5,13 +5,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from planning import vocab
 from planning.formatting import money
 
 MONEY_AXIS = "$~s"  # d3: $1.2M, $350k
 MONEY_TIP = "$,.0f"
 TRAJECTORY_HEIGHT = 340  # pixels for the element; Streamlit sizes continuous charts by the element
 TREND_HEIGHT = 300
-COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}
+COLOURS = vocab.FIGURE_COLOURS
 
 
 def target_chart(figures: dict) -> alt.LayerChart:
@@ -40,23 +41,36 @@ def target_chart(figures: dict) -> alt.LayerChart:
     )
 
 
-def trajectory_chart(trajectory: pd.DataFrame) -> alt.LayerChart:
+# The cumulative chart's series: colour and dash per line. Won is drawn last and thickest, so where
+# nothing is weighted (the two lines coincide) the green Won line lies on top of the dashed blue one.
+TRAJECTORY_SERIES = {
+    "Target (straight line)": (vocab.NEUTRAL_COLOUR, [2, 3]),
+    "Won + weighted": (COLOURS["Weighted pipeline"], [7, 4]),
+    "Won": (COLOURS["Won"], [1, 0]),
+}
+
+
+def trajectory_chart(trajectory: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares
     """Cumulative won and won + weighted (steps at each close date) against a straight-line target."""
     long = trajectory.rename(columns={
         "cumulative_won": "Won", "cumulative_expected": "Won + weighted", "target_line": "Target (straight line)",
     }).melt(id_vars="day", var_name="series", value_name="amount")
-    domain = ["Won", "Won + weighted", "Target (straight line)"]
+    domain = list(TRAJECTORY_SERIES)
+    legend = alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=3, symbolSize=500)
     base = alt.Chart(long).encode(
         x=alt.X("day:T", title="Close date"),
         y=alt.Y("amount:Q", title="Cumulative amount", axis=alt.Axis(format=MONEY_AXIS)),
-        color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=["#2e7d32", "#1976d2", "#9e9e9e"]),
-                        title=None, legend=alt.Legend(orient="top")),
+        color=alt.Color("series:N", scale=alt.Scale(domain=domain, range=[c for c, _ in TRAJECTORY_SERIES.values()]),
+                        title=None, legend=legend),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[d for _, d in TRAJECTORY_SERIES.values()]),
+                                  title=None, legend=legend),
         tooltip=[alt.Tooltip("day:T", title="Date"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("amount:Q", title="Amount", format=MONEY_TIP)],
     )
-    actual = base.transform_filter(alt.datum.series != domain[2]).mark_line(interpolate="step-after", point=True)
-    target = base.transform_filter(alt.datum.series == domain[2]).mark_line(strokeDash=[5, 4])
-    return (target + actual).properties(title="Cumulative won and expected vs target", height=280)
+    target = base.transform_filter(alt.datum.series == domain[0]).mark_line(strokeWidth=2)
+    expected = base.transform_filter(alt.datum.series == domain[1]).mark_line(interpolate="step-after", strokeWidth=2.5)
+    won = base.transform_filter(alt.datum.series == domain[2]).mark_line(interpolate="step-after", strokeWidth=3.5, point=True)
+    return alt.layer(target, expected, won).properties(title="Cumulative won and expected vs target", height=280)
 
 
 def pipeline_chart(breakdown: pd.DataFrame, by: str) -> alt.Chart:
@@ -66,7 +80,7 @@ def pipeline_chart(breakdown: pd.DataFrame, by: str) -> alt.Chart:
         amount=("amount", "sum"), weighted=("weighted", "sum"), deals=("deals", "sum"), order=(order, "min" if by == "stage" else "sum")
     )
     sort = list(grouped.sort_values("order", ascending=by == "stage")[by])
-    return alt.Chart(grouped).mark_bar(color="#1976d2").encode(
+    return alt.Chart(grouped).mark_bar(color=COLOURS["Weighted pipeline"]).encode(
         y=alt.Y(f"{by}:N", sort=sort, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
         x=alt.X("amount:Q", title="Open pipeline", axis=alt.Axis(format=MONEY_AXIS)),
         tooltip=[alt.Tooltip(f"{by}:N"), alt.Tooltip("amount:Q", title="Pipeline", format=MONEY_TIP),
@@ -82,6 +96,7 @@ def snapshot_chart(snapshots: pd.DataFrame) -> alt.Chart:
     return alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("snapshot_date:T", title="Snapshot"),
         y=alt.Y("amount:Q", title="Amount", axis=alt.Axis(format=MONEY_AXIS)),
-        color=alt.Color("series:N", scale=alt.Scale(domain=["Target", "Expected", "Won"], range=["#9e9e9e", "#6a1b9a", "#2e7d32"]), title=None),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(
+            domain=["Target", "Expected", "Won"], range=[vocab.NEUTRAL_COLOUR, COLOURS["Expected"], COLOURS["Won"]])),
         tooltip=[alt.Tooltip("snapshot_date:T", title="Date"), "series:N", alt.Tooltip("amount:Q", format=MONEY_TIP)],
     ).properties(title="Expected vs target over time", height=240)

@@ -68,7 +68,7 @@ def new_plan_form(db: Database, user: dict | None) -> None:
             if kind == "custom":
                 start = st.date_input("Start", date(date.today().year, 1, 1), key="new_start")
                 end = st.date_input("End", date(date.today().year, 12, 31), key="new_end")
-            target = st.number_input("Sales target", min_value=0.0, value=0.0, step=10_000.0, key="new_target")
+            target = st.number_input("Sales target", min_value=0.0, value=0.0, step=10_000.0, format="%.0f", key="new_target", help="In dollars.")
             name = st.text_input("Name (blank: account and period)", key="new_name")
             unit = st.selectbox("Business unit", [None, *units["id"].astype(int)], key="new_unit",
                                 format_func=lambda i: "Whole account" if i is None else dict(zip(units["id"], units["name"]))[i])

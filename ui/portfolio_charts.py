@@ -9,6 +9,7 @@ from planning import portfolio, vocab
 from planning.portfolio_accounts import QUADRANT_COLOURS
 from ui.plan_charts import MONEY_AXIS, MONEY_TIP
 
+DARK = "#263238"  # the won bar inside the expected one
 COVERAGE_COLOURS = {portfolio.WITH_PLAN: "#2e7d32", portfolio.WITHOUT_PLAN: "#c62828"}
 
 
@@ -16,11 +17,18 @@ def _scale(colours: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(colours), range=list(colours.values()))
 
 
+PLAN_LABEL_LIMIT = 240  # pixels of plan name beside each bar; longer names end in "…" (the tooltip has it whole)
+PLAN_ROW = 26  # pixels per plan: every bar keeps its name (Vega-Lite hides labels that would overlap)
+PERFORMANCE_CAPTION = ("Coloured bar: expected (won + weighted pipeline), coloured by status · "
+                       "dark inner bar: won · black tick: the plan's target")
+
+
 def performance_chart(performance: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares; no facet channels here
     """Per plan: expected (coloured by status) with won inside it and a tick at the target; most behind on top."""
     order = performance["plan"].tolist()
     base = alt.Chart(performance).encode(
-        y=alt.Y("plan:N", sort=order, title=None),
+        y=alt.Y("plan:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=PLAN_LABEL_LIMIT, labelOverlap=False, labelFontSize=11)),
         tooltip=[
             alt.Tooltip("plan:N", title="Plan"), alt.Tooltip("performance:N", title="Status"),
             alt.Tooltip("target:Q", format=MONEY_TIP, title="Target"), alt.Tooltip("won:Q", format=MONEY_TIP, title="Won"),
@@ -31,11 +39,13 @@ def performance_chart(performance: pd.DataFrame) -> alt.LayerChart | alt.FacetCh
     )
     expected = base.mark_bar(opacity=0.55).encode(
         x=alt.X("expected:Q", title="Won + weighted pipeline vs target", axis=alt.Axis(format=MONEY_AXIS)),
-        color=alt.Color("performance:N", scale=_scale(portfolio.STATUS_COLOURS), title="Status"),
+        color=alt.Color("performance:N", scale=_scale(portfolio.STATUS_COLOURS), title="Status",
+                        legend=alt.Legend(orient="top")),
     )
-    won = base.mark_bar(size=6, color="#263238").encode(x="won:Q")
-    target = base.mark_tick(color="#000000", thickness=2, size=18).encode(x="target:Q")
-    return alt.layer(expected, won, target).properties(height=max(160, 22 * len(performance)))
+    won = base.mark_bar(size=7, color=DARK).encode(x="won:Q")
+    target = base.mark_tick(color="#000000", thickness=2, size=PLAN_ROW - 6).encode(x="target:Q")
+    title = alt.Title("Plans vs target", subtitle=PERFORMANCE_CAPTION, anchor="start")
+    return alt.layer(expected, won, target, title=title).properties(height=alt.Step(PLAN_ROW))
 
 
 def coverage_chart(counts: pd.DataFrame, by: str, title: str) -> alt.Chart:
@@ -48,28 +58,63 @@ def coverage_chart(counts: pd.DataFrame, by: str, title: str) -> alt.Chart:
     )
 
 
+SEGMENT_ROW = 44  # pixels per segment row: the count fits, the label is never cut
+QUADRANT_LABELS = 15  # accounts named on the quadrant chart (highest selection score); the tooltip names every dot
+
+
 def segment_heatmap(matrix: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares; no facet channels here
     """Current (rows) × target (columns) segment, coloured and labelled by account count."""
     order = [*vocab.SEGMENTS, "(none)"]
     base = alt.Chart(matrix).encode(
-        x=alt.X("target_segment:N", sort=order, title="Target segment"),
-        y=alt.Y("current_segment:N", sort=order, title="Current segment"),
+        x=alt.X("target_segment:N", sort=order, title="Target segment",
+                axis=alt.Axis(labelAngle=0, labelLimit=200, orient="top")),
+        y=alt.Y("current_segment:N", sort=order, title="Current segment", axis=alt.Axis(labelLimit=200, labelOverlap=False)),
     )
-    cells = base.mark_rect().encode(color=alt.Color("accounts:Q", scale=alt.Scale(scheme="blues"), title="Accounts"),
-                                    tooltip=["current_segment:N", "target_segment:N", "accounts:Q"])
-    return alt.layer(cells, base.mark_text(fontSize=14).encode(text="accounts:Q")).properties(height=300)
+    cells = base.mark_rect().encode(
+        color=alt.Color("accounts:Q", scale=alt.Scale(scheme="blues"), title="Accounts"),
+        tooltip=[alt.Tooltip("current_segment:N", title="Current segment"),
+                 alt.Tooltip("target_segment:N", title="Target segment"), alt.Tooltip("accounts:Q", title="Accounts")],
+    )
+    counts = base.mark_text(fontSize=14).encode(
+        text="accounts:Q", color=alt.condition("datum.accounts > 5", alt.value("white"), alt.value("#212121")))
+    title = alt.Title("Accounts by current and target segment", anchor="start",
+                      subtitle="Accounts per cell; off the diagonal, an account is not yet in its target segment")
+    return alt.layer(cells, counts, title=title).properties(height=alt.Step(SEGMENT_ROW))
+
+
+def quadrant_frame(accounts: pd.DataFrame, named: int = QUADRANT_LABELS) -> pd.DataFrame:
+    """The accounts with `name_label`: the account's name on the `named` highest selection scores, else blank."""
+    frame = accounts.copy()
+    top = frame["selection_score"].rank(ascending=False, method="first", na_option="bottom") <= named
+    frame["name_label"] = frame["account"].where(top, "")
+    # Names of the right-most dots go to their left, inside the chart.
+    frame["name_left"] = frame["current_revenue"] > 0.8 * frame["current_revenue"].max()
+    return frame
 
 
 def quadrant_chart(accounts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares; no facet channels here
     """Current revenue × growth potential, coloured by quadrant, with the median lines that split them."""
-    points = alt.Chart(accounts).mark_circle(size=90).encode(
+    frame = quadrant_frame(accounts)
+    base = alt.Chart(frame).encode(
         x=alt.X("current_revenue:Q", title="Current revenue (won, last 12 months)", axis=alt.Axis(format=MONEY_AXIS)),
         y=alt.Y("growth_potential:Q", title="Growth potential (open pipeline + whitespace)", axis=alt.Axis(format=MONEY_AXIS)),
-        color=alt.Color("quadrant:N", scale=_scale(QUADRANT_COLOURS), title="Quadrant"),
-        tooltip=["account:N", "quadrant:N", alt.Tooltip("current_revenue:Q", format=MONEY_TIP),
-                 alt.Tooltip("growth_potential:Q", format=MONEY_TIP), "selection_score:Q"],
+        tooltip=[alt.Tooltip("account:N", title="Account"), alt.Tooltip("quadrant:N", title="Quadrant"),
+                 alt.Tooltip("current_revenue:Q", format=MONEY_TIP, title="Current revenue"),
+                 alt.Tooltip("growth_potential:Q", format=MONEY_TIP, title="Growth potential"),
+                 alt.Tooltip("selection_score:Q", format=".0f", title="Selection score")],
     )
+    points = base.mark_circle(size=90).encode(
+        color=alt.Color("quadrant:N", scale=_scale(QUADRANT_COLOURS), title="Quadrant", legend=alt.Legend(orient="top")))
+    names = [
+        base.transform_filter(alt.datum.name_left == left).mark_text(
+            align="right" if left else "left", dx=-7 if left else 7, fontSize=10, color="#37474f").encode(text="name_label:N")
+        for left in (False, True)
+    ]
     medians = pd.DataFrame({"revenue": [accounts["current_revenue"].median()], "growth": [accounts["growth_potential"].median()]})
-    x_rule = alt.Chart(medians).mark_rule(strokeDash=[4, 4], color="#616161").encode(x="revenue:Q")
-    y_rule = alt.Chart(medians).mark_rule(strokeDash=[4, 4], color="#616161").encode(y="growth:Q")
-    return alt.layer(points, x_rule, y_rule).properties(height=420)
+    x_rule = alt.Chart(medians).mark_rule(strokeDash=[4, 4], color=vocab.NEUTRAL_COLOUR).encode(
+        x="revenue:Q", tooltip=[alt.Tooltip("revenue:Q", format=MONEY_TIP, title="Median current revenue")])
+    y_rule = alt.Chart(medians).mark_rule(strokeDash=[4, 4], color=vocab.NEUTRAL_COLOUR).encode(
+        y="growth:Q", tooltip=[alt.Tooltip("growth:Q", format=MONEY_TIP, title="Median growth potential")])
+    title = alt.Title("Account selection quadrants", anchor="start",
+                      subtitle=f"Dashed lines: the medians that split the quadrants · named: the {QUADRANT_LABELS} highest selection scores")
+    return alt.layer(points, *names, x_rule, y_rule, title=title).properties(height=460)

@@ -42,25 +42,41 @@ def _band_backdrop() -> alt.Chart:
     )
 
 
+OVERALL = "Overall"
+OVERALL_COLOUR = "#212121"
+CATEGORY_COLOURS = ["#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#9c755f", "#ff9da7", "#59a14f", "#edc948", "#bab0ac", "#e15759"]
+
+
+def history_layers(history: pd.DataFrame) -> alt.LayerChart:
+    """Band backdrop, then one line per series; the thick overall line is in the legend with the categories."""
+    data = history.dropna(subset=["score"])
+    categories = [s for s in dict.fromkeys(data["series"]) if s != OVERALL]
+    domain = [OVERALL, *categories]
+    colours = [OVERALL_COLOUR, *(CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i in range(len(categories)))]
+    lines = alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("submitted_at:T", title="Submitted"),
+        y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("series:N", title="Score", scale=alt.Scale(domain=domain, range=colours), sort=domain,
+                        legend=alt.Legend(orient="bottom", columns=4, symbolType="stroke", symbolStrokeWidth=3, labelLimit=220)),
+        strokeWidth=alt.condition(alt.datum.series == OVERALL, alt.value(4), alt.value(1.5)),
+        opacity=alt.condition(alt.datum.series == OVERALL, alt.value(1), alt.value(0.75)),
+        tooltip=[alt.Tooltip("series:N", title="Score of"), alt.Tooltip("score:Q", format=".1f", title="Score"),
+                 alt.Tooltip("completion:Q", format=".0f", title="Completion %"),
+                 alt.Tooltip("submitted_at:T", format="%d %b %Y %H:%M", title="Submitted"),
+                 alt.Tooltip("submitted_by:N", title="By"), alt.Tooltip("carried_forward:N", title="Carried forward")],
+    )
+    title = alt.Title("Plan and category scores", subtitle="Thick black line: the plan's overall score · thin lines: each category",
+                      anchor="start")
+    # Streamlit fits title, plot and the legend below into the height: 460 leaves the plot ~300 px.
+    return alt.layer(_band_backdrop(), lines, title=title).resolve_scale(color="independent").properties(height=460)
+
+
 def history_chart(history: pd.DataFrame) -> None:
     """Plan (thick) and category scores over time, on band-coloured backdrop."""
     if history.empty:
         st.info("No submissions yet: the trend appears after the first save.")
         return
-    data = history.dropna(subset=["score"])
-    base = alt.Chart(data).encode(
-        x=alt.X("submitted_at:T", title="Submitted"),
-        y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
-        tooltip=["series", "score", "completion", "submitted_at", "submitted_by", "carried_forward"],
-    )
-    categories = base.transform_filter(alt.datum.series != "Overall").mark_line(point=True, opacity=0.75).encode(
-        color=alt.Color("series:N", title="Category", scale=alt.Scale(scheme="tableau10")),
-    )
-    overall = base.transform_filter(alt.datum.series == "Overall").mark_line(
-        point=alt.OverlayMarkDef(size=80, color="black"), color="black", strokeWidth=4)
-    lines = alt.layer(categories, overall)
-    chart = alt.layer(_band_backdrop(), lines).resolve_scale(color="independent")
-    st.altair_chart(chart.properties(height=340), width="stretch")
+    st.altair_chart(history_layers(history), width="stretch")
 
 
 def profile_chart(categories: list[dict]) -> None:
@@ -70,7 +86,7 @@ def profile_chart(categories: list[dict]) -> None:
         st.info("No category has an answer yet.")
         return
     chart = alt.Chart(frame.dropna(subset=["score"])).mark_bar().encode(
-        y=alt.Y("name:N", sort=list(frame["name"]), title=None),
+        y=alt.Y("name:N", sort=list(frame["name"]), title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
         x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="Category score"),
         color=alt.Color("band:N", scale=BAND_SCALE, title="Band"),
         tooltip=["name", "weight", "score", "answered", "questions"],

@@ -35,9 +35,17 @@ def render_graph(data: dict) -> int | None:
     if not nodes:
         st.info("No stakeholder matches these filters.")
         return None
-    clicked = agraph([Node(**n) for n in nodes], [Edge(**e) for e in edges], Config(**config))
+    clicked = agraph([Node(**n) for n in nodes], [Edge(**e) for e in edges], vis_config(config))
     render_legend()
     return stakeholder_graph.contact_id_of(clicked)
+
+
+def vis_config(arguments: dict) -> Config:
+    """A Config whose JSON holds only vis-network options (see stakeholder_graph.CONFIG_LAYOUT_KEYS)."""
+    config = Config(**arguments)
+    for key in stakeholder_graph.CONFIG_LAYOUT_KEYS:
+        config.__dict__.pop(key, None)
+    return config
 
 
 def render_legend() -> None:

@@ -41,16 +41,16 @@ def heatmap(matrix: pd.DataFrame) -> alt.FacetChart:
     frame = chart_frame(matrix)
     rows = list(dict.fromkeys(frame["business_unit"]))
     y = alt.Y("business_unit:N", title=None, sort=rows)
-    x = alt.X("product:N", title=None, axis=alt.Axis(labelAngle=-30, orient="top"))
+    x = alt.X("product:N", title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelOverlap=False, labelLimit=170))
     colour = alt.Color(
         "status:N", title="Status",
         scale=alt.Scale(domain=list(vocab.WHITESPACE_COLOURS), range=list(vocab.WHITESPACE_COLOURS.values())),
-        legend=alt.Legend(orient="bottom"),
+        legend=alt.Legend(orient="bottom", symbolType="square", symbolSize=300, symbolStrokeWidth=0),
     )
     tooltip = [
         alt.Tooltip("business_unit:N", title="Business unit"), alt.Tooltip("product:N", title="Product"),
         alt.Tooltip("status:N", title="Status"), alt.Tooltip("how:N", title="Set by"),
-        alt.Tooltip("value:Q", title="Value", format=",.0f"), alt.Tooltip("value_note:N", title="Value from"),
+        alt.Tooltip("value:Q", title="Value", format="$,.0f"), alt.Tooltip("value_note:N", title="Value from"),
         alt.Tooltip("competitor:N", title="Competitor"), alt.Tooltip("contract_end:N", title="Contract end"),
         alt.Tooltip("note:N", title="Note"), alt.Tooltip("deals:N", title="Deals"),
     ]
@@ -58,7 +58,7 @@ def heatmap(matrix: pd.DataFrame) -> alt.FacetChart:
         x=x, y=y, color=colour, tooltip=tooltip,
         strokeWidth=alt.condition("datum.manual", alt.value(2.5), alt.value(0)),
     )
-    light = "datum.status == 'Open' || datum.status == 'Unknown'"
+    light = "datum.status == 'Open' || datum.status == 'Unknown'"  # dark text on the pale fills
     labels = alt.Chart().mark_text(fontSize=12, fontWeight="bold").encode(
         x=x, y=y, text="label:N", tooltip=tooltip, color=alt.condition(light, alt.value("#212121"), alt.value("white")),
     )

@@ -16,6 +16,7 @@ import pandas as pd
 import reportlab
 import vl_convert
 
+from planning import vocab
 from planning.stakeholder_graph import (
     INFLUENCE_COLOUR,
     REPORTS_TO_COLOUR,
@@ -23,7 +24,6 @@ from planning.stakeholder_graph import (
 )
 
 MONEY_AXIS = "$~s"
-KPI_COLOURS = {"Target": "#616161", "Won": "#2e7d32", "Weighted pipeline": "#1976d2", "Expected": "#6a1b9a"}
 CHART_WIDTH = 520
 PNG_SCALE = 2  # crisp when printed
 FONT = "Bitstream Vera Sans"  # ships inside reportlab's wheel: chart text renders on a machine without fonts
@@ -49,13 +49,13 @@ def svg_to_png(svg: str) -> bytes:
 def target_chart(figures: dict) -> alt.Chart:
     """Target, won, weighted pipeline and expected as bars."""
     data = pd.DataFrame({
-        "figure": list(KPI_COLOURS),
+        "figure": list(vocab.FIGURE_COLOURS),
         "amount": [figures["target"] or 0, figures["won"] or 0, figures["weighted_pipeline"] or 0, figures["expected"] or 0],
     })
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("figure:N", sort=list(KPI_COLOURS), title=None),
+        y=alt.Y("figure:N", sort=list(vocab.FIGURE_COLOURS), title=None),
         x=alt.X("amount:Q", title="Amount", axis=alt.Axis(format=MONEY_AXIS)),
-        color=alt.Color("figure:N", scale=alt.Scale(domain=list(KPI_COLOURS), range=list(KPI_COLOURS.values())), legend=None),
+        color=alt.Color("figure:N", scale=alt.Scale(domain=list(vocab.FIGURE_COLOURS), range=list(vocab.FIGURE_COLOURS.values())), legend=None),
     ).properties(title="Target, won and expected", width=CHART_WIDTH, height=alt.Step(30))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-LIGHT_FILLS = {"#f9a825", "#bdbdbd", "#66bb6a", "#9e9e9e"}  # dark text reads better on these
+LIGHT_FILLS = {"#f9a825", "#bdbdbd", "#e0e0e0", "#66bb6a", "#9e9e9e"}  # dark text reads better on these
 
 
 @dataclass
