@@ -1,7 +1,7 @@
 """Render every registered page under AppTest and print the warm medians as JSON.
 
 Runs in its own process (run.py starts it) so that its peak RSS is the page render's alone.
-Usage: python benchmarks/page_worker.py DB PLAN_ID RUNS   (or: --cold-start DB)
+Usage: python benchmarks/page_worker.py DB PLAN_ID RUNS [--after-write]   (or: --cold-start DB)
 """
 
 from __future__ import annotations
@@ -23,7 +23,22 @@ def registered_pages() -> list[str]:
     return PAGE_FILES
 
 
-def render_pages(plan_id: int, runs: int) -> dict:
+def save_another_plans_scorecard(plan_id: int) -> None:
+    """A rep's scorecard save on some other plan: what the app sees between two views of a page."""
+    from planning import scorecards, users
+    from planning.db import Database
+
+    db = Database()
+    other = db.value("SELECT id FROM plan WHERE id <> ? ORDER BY id LIMIT 1", [plan_id])
+    form = scorecards.scorecard_form(db, other)
+    answers = {q["question_id"]: {"value": q["value"], "note": q["note"]} for q in form["questions"] if q["value"]}
+    rating = next(q for q in form["questions"] if q["qtype"] == "rating")
+    answers[rating["question_id"]] = {"value": "1" if rating["value"] != "1" else "5", "note": None}
+    scorecards.save_answers(db, users.COMMAND_LINE, other, answers, form["loaded_submission_id"])
+
+
+def render_pages(plan_id: int, runs: int, after_write: bool = False) -> dict:
+    """Median rerun time per page; `after_write`: each rerun follows a save on another plan."""
     from streamlit.testing.v1 import AppTest
 
     results = {}
@@ -37,6 +52,8 @@ def render_pages(plan_id: int, runs: int) -> dict:
             continue
         times = []
         for _ in range(runs):
+            if after_write:
+                save_another_plans_scorecard(plan_id)
             started = time.perf_counter()
             at.run()
             times.append(time.perf_counter() - started)
@@ -63,7 +80,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(cold_start()))
         return 0
     os.environ["PLANNING_DB"] = argv[0]
-    print(json.dumps(render_pages(int(argv[1]), int(argv[2]))))
+    print(json.dumps(render_pages(int(argv[1]), int(argv[2]), after_write=argv[3:] == ["--after-write"])))
     return 0
 
 

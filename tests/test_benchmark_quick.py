@@ -31,6 +31,7 @@ def test_every_measure_has_a_row(rows):
                             "KPIs for all plans (kpis --all, cache off)"]
     assert [m.split()[1] for m in measures if m.startswith("page ") and m.endswith("of 2)")] == PAGES
     assert [m.split()[1] for m in measures if m.startswith("page ") and m.endswith("cache off)")] == PAGES
+    assert [m.split()[1] for m in measures if m.startswith("page ") and m.endswith("a save on another plan)")] == PAGES
     assert "page render peak RSS (all pages, one process)" in measures
     assert measures[-1] == "cold start → first Portfolio render"
     assert all(set(r) == {"scale", "measure", "value", "baseline", "ratio", "unit", "target", "verdict"} for r in rows)
