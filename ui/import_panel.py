@@ -10,6 +10,7 @@ from planning.importing import ingest
 from planning.importing.mapping import KINDS, SPECS, auto_map
 from ui.downloads import download_buttons
 from ui.feedback import show_refusal
+from ui.tables import editor, table
 from ui.text import md
 
 IGNORE = "(ignore)"
@@ -50,7 +51,7 @@ def file_panel(db, upload, user, index: int) -> None:
                 show_refusal(exc)
                 problems = getattr(exc, "problems", [])
                 if problems:
-                    st.dataframe(pd.DataFrame({"problem": problems}), hide_index=True, width="stretch")
+                    table(pd.DataFrame({"problem": problems}))
     report = st.session_state.get(f"import_report_{index}")
     if report is None or report.kind != kind or report.file_name != upload.name:
         return
@@ -75,10 +76,8 @@ def mapping_editor(headers: list[str], kind: str, index: int, remembered: dict |
     frame = pd.DataFrame({"column": headers, "field": [mapped.columns.get(h, IGNORE) for h in headers]})
     saved_note = ", saved for this file shape" if remembered else ""
     with st.expander(f"Column mapping ({len(mapped.columns)} mapped, {len(mapped.unmapped)} ignored{saved_note})"):
-        edited = st.data_editor(
-            frame, key=f"import_map_{index}_{kind}", hide_index=True, disabled=["column"], width="stretch",
-            column_config={"field": st.column_config.SelectboxColumn("field", options=choices, required=True)},
-        )
+        edited = editor(frame, {"column": "Column in the file", "field": st.column_config.SelectboxColumn(
+            "Field", options=choices, required=True)}, key=f"import_map_{index}_{kind}", disabled=["column"])
     # Only the user's changes are overrides, so the importer still checks the file's kind itself.
     return {row.column: (None if row.field == IGNORE else row.field) for row in edited.itertuples()
             if row.field != mapped.columns.get(row.column, IGNORE)}
@@ -98,7 +97,7 @@ def preview(report: ingest.ImportReport, index: int) -> dict[str, tuple[str, flo
         st.warning(md(warning))
     if report.changes is not None and not report.changes.empty:
         st.caption("Changes to existing records (old → new)")
-        st.dataframe(report.changes, hide_index=True, width="stretch")
+        table(report.changes)
     if report.rejected:
         st.caption("Rejected rows, with the reason for each:")
         download_buttons(report.rejected_rows, f"{report.file_name}.rejected", f"import_rej_{index}")

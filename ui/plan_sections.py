@@ -28,6 +28,7 @@ from ui.plan_charts import (
     target_chart,
     trajectory_chart,
 )
+from ui.tables import table
 from ui.text import md
 
 
@@ -78,11 +79,7 @@ def opportunities_tab(db: Database, plan: dict) -> None:
         keep &= deals["name"].fillna("").str.contains(search, case=False, regex=False)
     shown = deals[keep]
     st.caption(f"{len(shown)} of {len(deals)} opportunities · {money(shown['amount'].sum(), short=True)}")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "amount": st.column_config.NumberColumn("Amount", format="$%,.2f"),
-        "weighted": st.column_config.NumberColumn("Weighted", format="$%,.2f"),
-        "probability": st.column_config.NumberColumn("Probability", format="percent"),
-    })
+    table(shown, {"external_id": "CRM id", "name": "Opportunity"})
     download_buttons(shown, f"plan-{plan['id']}-opportunities", "opportunities_download")
 
 
@@ -131,7 +128,7 @@ def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
 
 def team_tab(db: Database, user: dict | None, plan: dict) -> None:
     team = plan_content.list_team(db, plan["id"])
-    st.dataframe(team[["name", "role"]], hide_index=True, width="stretch")
+    table(team[["name", "role"]])
     people = users.list_users(db)
     names = {u["id"]: u["name"] for u in people}
     with st.form("team"):
@@ -149,8 +146,7 @@ def initiatives_tab(db: Database, user: dict | None, plan: dict) -> None:
     if found.empty:
         st.info("No initiatives yet — note a potential deal before it becomes an opportunity.")
     else:
-        st.dataframe(found.drop(columns="id"), hide_index=True, width="stretch",
-                     column_config={"estimated_value": st.column_config.NumberColumn("Estimated value", format="$%,.0f")})
+        table(found, {"name": "Initiative"})
     products = objectives.product_names(db)
     units = plans.business_units(db, plan["account_id"])
     with st.form("initiative"):
