@@ -81,7 +81,7 @@ COLUMN_LABELS = {
     "expected_pct": "Expected % of target", "is_active": "Active", "kpi": "KPI", "url": "Link", "avg_score": "Average score",
     "rows_read": "Rows read", "call_frequency_days": "Call every (days)", "steps": "Segments to climb",
 }
-_LABEL_SUFFIXES = (("_at", ""), ("_pct", " %"))
+_LABEL_SUFFIXES = (("_at", ""), ("_pct", " %"), ("_id", ""))
 
 
 def column_label(name: str) -> str:
@@ -103,3 +103,19 @@ def column_kind(name: str) -> str:
     if name in MONEY_COLUMNS or name.endswith(MONEY_SUFFIXES):
         return "money"
     return "percent" if name in PERCENT_COLUMNS else "plain"
+
+
+def figure(value: Any, kind: str) -> str:
+    """A figure as its kind reads: "money", "share", "multiple", "count" or "days"."""
+    return {"money": money, "share": percent, "multiple": multiple, "count": count, "days": days}[kind](value)
+
+
+def change(delta: Any, kind: str) -> str:
+    """A change with its direction: "▲ $5,000", "▼ 3 pts", "No change"; "—" when unknown."""
+    if is_missing(delta):
+        return MISSING
+    if delta == 0:
+        return "No change"
+    size = abs(delta)
+    text = f"{size * 100:.0f} pts" if kind == "share" else figure(size, kind)
+    return f"{'▲' if delta > 0 else '▼'} {text}"

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import (
+    audit,
     kpis,
     objectives,
     plan_content,
@@ -182,26 +183,30 @@ def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
 
 
 def changes_tab(db: Database, plan: dict, figures: dict, parent: dict | None) -> None:
-    """What changed since the parent plan: KPIs, objectives and, where merged, the other sections."""
+    """What changed since the parent plan, read as a diff: KPIs, objectives and, where merged, the other sections."""
     if not parent:
         st.info("This plan has no parent plan to compare with.")
         return
-    table = pd.DataFrame({"KPI": kpis.KPI_KEYS, "Parent": [parent[k] for k in kpis.KPI_KEYS],
-                          "This plan": [figures[k] for k in kpis.KPI_KEYS]})
-    table["Change"] = [kpis.kpi_deltas(figures, parent)[k] for k in kpis.KPI_KEYS]
-    st.markdown("**KPIs**")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown("**KPIs** — ▲ up, ▼ down against the parent plan")
+    table(pd.DataFrame(kpis.kpi_diff(figures, parent)))
     st.markdown("**Objectives**")
-    st.dataframe(objectives.objective_changes(db, plan["id"], plan["parent_plan_id"]), hide_index=True, width="stretch")
-    for compare, label in [(scorecards.plan_scores, "Scorecard"), (whitespace.whitespace_totals, "Whitespace"),
-                           (stakeholders.coverage_summary, "Stakeholders")]:
+    table(objectives.objective_changes(db, plan["id"], plan["parent_plan_id"]), {"parent_status": "In the parent plan",
+                                                                               "status": "In this plan"})
+    sides = {plan["parent_plan_id"]: "Parent", plan["id"]: "This plan"}
+    for compare, label, config in [
+        (scorecards.plan_scores, "Scorecard", {"completion": st.column_config.NumberColumn("Answered", format="%.0f%%")}),
+        (whitespace.whitespace_totals, "Whitespace", {}),
+        (stakeholders.coverage_summary, "Stakeholders", {"coverage_label": "Coverage"}),
+    ]:
         st.markdown(f"**{label}**")
-        st.dataframe(compare(db, [plan["parent_plan_id"], plan["id"]]), hide_index=True, width="stretch")
+        found = compare(db, list(sides))
+        table(found.assign(plan=found["plan_id"].map(sides))[["plan", *found.columns]], config)
 
 
 def history_tab(db: Database, plan: dict) -> None:
-    history = plans.plan_history(db, plan["id"])
+    history = audit.plan_history(db, plan["id"])
     if history.empty:
         st.info("No recorded changes yet.")
     else:
-        st.dataframe(history, hide_index=True, width="stretch")
+        st.caption(f"{len(history):,} changes to this plan and everything in it, newest first.")
+        table(history, {"changed_at": "When", "user": "Who", "old_value": "Was", "new_value": "Now"})
