@@ -1,0 +1,108 @@
+"""Meta-test: every page and every Plan tab on the demo book reads like a product (issue #20).
+
+No visible table header or chart title is snake_case or starts lower-case, no visible cell reads
+None/nan/NaT, dates carry a date format and the row index is hidden. A raw `st.dataframe(frame)`
+fails here; `ui.tables.table(frame)` passes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from planning import stakeholders, users
+from tests.conftest import registered_pages
+
+PLAN_PAGE = "pages/plan.py"
+RAW_TEXT = {"None", "nan", "NaN", "NaT", "<NA>", "null"}
+
+
+def header_problem(text: str) -> str | None:
+    if not text.strip():
+        return "has no header"
+    if "_" in text:
+        return f"header {text!r} is snake_case"
+    if text[:1].islower():
+        return f"header {text!r} starts lower-case"
+    return None
+
+
+def table_problems(proto, frame: pd.DataFrame) -> list[str]:
+    """What a reader would see wrong in one st.dataframe / st.data_editor."""
+    config = json.loads(proto.columns or "{}")
+    problems = [] if config.get("_index", {}).get("hidden") else ["shows the row index"]
+    for name in map(str, frame.columns):
+        column = config.get(name, {})
+        if column.get("hidden"):
+            continue
+        values = frame[name]
+        found = header_problem(column.get("label") or name)
+        if values.isna().any() and not proto.placeholder:
+            found = found or f"column {name!r} shows None for missing values"
+        if values.map(lambda v: isinstance(v, str) and v.strip() in RAW_TEXT).any():
+            found = found or f"column {name!r} has cells reading None/nan/NaT"
+        if pd.api.types.is_datetime64_any_dtype(values) and not column.get("type_config", {}).get("format"):
+            found = found or f"column {name!r} shows raw timestamps (2026-10-02 00:00:00)"
+        problems += [found] if found else []
+    return problems
+
+
+def chart_titles(spec: dict) -> list[str]:
+    """The chart's own titles, and those of its layers and sub-charts."""
+    title = spec.get("title")
+    found = [title if isinstance(title, str) else title.get("text", "")] if title else []
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for sub in spec.get(key) or []:
+            found += chart_titles(sub)
+    return found
+
+
+def visible_problems(at) -> list[str]:
+    """Every presentation problem on the page AppTest `at` rendered, named by table or chart."""
+    assert not at.exception, at.exception
+    problems = []
+    for number, element in enumerate(at.dataframe):
+        problems += [f"table {number + 1}: {p}" for p in table_problems(element.proto, element.value)]
+    for number, element in enumerate(at.get("vega_lite_chart")):
+        titles = chart_titles(json.loads(element.proto.spec))
+        problems += [f"chart {number + 1}: {p}" for p in map(header_problem, titles) if p]
+    return problems
+
+
+@pytest.mark.parametrize("page", [p for p in registered_pages() if p != PLAN_PAGE])
+def test_page_reads_like_a_product(app_test, page):
+    at = app_test(page)
+    assert at.dataframe, f"{page} shows no table: nothing was checked"
+    assert visible_problems(at) == []
+
+
+def test_every_plan_tab_reads_like_a_product(app_test):
+    db = app_test.db
+    plan_id = 3  # Summit Logistics FY2026: a parent plan to compare with; a save gives History a table
+    owner = users.get_user(db, db.value("SELECT owner_id FROM plan WHERE id = ?", [plan_id]))
+    stakeholders.update_stakeholder(db, owner, 3, 1, {"influence": 2, "note": None})
+    labels = [tab.label for tab in app_test(PLAN_PAGE, query={"plan": str(plan_id)}).tabs]
+    assert len(labels) == 10 and "Since parent plan" in labels
+    problems = {label: visible_problems(app_test(PLAN_PAGE, query={"plan": str(plan_id), "tab": label})) for label in labels}
+    assert {label: found for label, found in problems.items() if found} == {}
+
+
+def test_a_raw_frame_is_caught():
+    from streamlit.proto.Dataframe_pb2 import Dataframe
+
+    raw = pd.DataFrame({"close_date": pd.to_datetime(["2026-10-02", None]), "owner": ["Ada", None]})
+    assert table_problems(Dataframe(), raw) == [
+        "shows the row index",
+        "header 'close_date' is snake_case",
+        "header 'owner' starts lower-case",
+    ]
+    labelled = Dataframe(columns=json.dumps({"_index": {"hidden": True}, "close_date": {"label": "Close date"},
+                                             "owner": {"label": "Owner"}}))
+    assert table_problems(labelled, raw) == [
+        "column 'close_date' shows None for missing values", "column 'owner' shows None for missing values"]
+    labelled.placeholder = "—"
+    assert table_problems(labelled, raw) == ["column 'close_date' shows raw timestamps (2026-10-02 00:00:00)"]
+    assert table_problems(labelled, raw.assign(owner=["Ada", "nan"])) == [
+        "column 'close_date' shows raw timestamps (2026-10-02 00:00:00)", "column 'owner' has cells reading None/nan/NaT"]
