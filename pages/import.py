@@ -4,6 +4,7 @@ import streamlit as st
 
 from planning.importing import ingest, reconciliation
 from ui.context import current_user, database
+from ui.feedback import show_flash
 from ui.import_panel import file_panel
 from ui.tables import table
 from ui.text import md
@@ -11,6 +12,7 @@ from ui.text import md
 db = database()
 st.title("Import")
 user = current_user()
+show_flash()
 st.caption(
     "CSV or .xlsx exports in your CRM's own column names (Salesforce API names or report labels, HubSpot, "
     "Pipedrive, Dynamics 365, or plain names); the source is recognised and named in the preview. "

@@ -9,7 +9,7 @@ from planning.errors import PlanningError
 from planning.importing import ingest
 from planning.importing.mapping import KINDS, SPECS, auto_map
 from ui.downloads import download_buttons
-from ui.feedback import show_refusal
+from ui.feedback import attempt, show_refusal
 from ui.tables import editor, table
 from ui.text import md
 
@@ -57,16 +57,11 @@ def file_panel(db, upload, user, index: int) -> None:
         return
     probabilities = preview(report, index)
     if st.button("Commit import", type="primary", key=f"import_commit_{index}"):
-        progress = st.progress(0, text="Importing in one transaction…")
-        try:
-            done = ingest.import_csv(db, kind, data, stage_probabilities=probabilities, **options)
-        except PlanningError as exc:
-            progress.empty()
-            show_refusal(exc)
-            return
-        progress.progress(100, text="Done")
-        st.session_state.pop(f"import_report_{index}", None)
-        st.success(f"{md(done.summary())} Batch {done.batch_id}.")
+        with st.spinner("Importing in one transaction…"):
+            # The rerun after a commit redraws the sidebar (counts, last import) from the new data.
+            attempt(lambda: ingest.import_csv(db, kind, data, stage_probabilities=probabilities, **options),
+                    lambda done: f"{done.summary()} Batch {done.batch_id}.",
+                    then=lambda _: st.session_state.pop(f"import_report_{index}", None))
 
 
 def mapping_editor(headers: list[str], kind: str, index: int, remembered: dict | None = None) -> dict[str, str | None]:
@@ -93,11 +88,14 @@ def preview(report: ingest.ImportReport, index: int) -> dict[str, tuple[str, flo
         col.metric(label, f"{value:,}")
     for note in report.notes():
         st.caption(note)
-    for warning in report.warnings[:50]:
-        st.warning(md(warning))
+    if report.warnings:
+        # One box, one line per kind of warning (with its count and first lines), so Commit stays in reach.
+        kinds = len(report.warnings)
+        st.warning(f"**{kinds} kind{'s' if kinds != 1 else ''} of warning** — the import can go ahead:\n"
+                   + "\n".join(f"- {md(warning)}" for warning in report.warnings), icon=":material/warning:")
     if report.changes is not None and not report.changes.empty:
-        st.caption("Changes to existing records (old → new)")
-        table(report.changes)
+        with st.expander(f"Changes to existing records, old → new ({len(report.changes):,} shown)"):
+            table(report.changes)
     if report.rejected:
         st.caption("Rejected rows, with the reason for each:")
         download_buttons(report.rejected_rows, f"{report.file_name}.rejected", f"import_rej_{index}")
