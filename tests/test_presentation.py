@@ -106,3 +106,26 @@ def test_a_raw_frame_is_caught():
     assert table_problems(labelled, raw) == ["column 'close_date' shows raw timestamps (2026-10-02 00:00:00)"]
     assert table_problems(labelled, raw.assign(owner=["Ada", "nan"])) == [
         "column 'close_date' shows raw timestamps (2026-10-02 00:00:00)", "column 'owner' has cells reading None/nan/NaT"]
+
+
+def test_column_config_follows_names_and_types_and_keeps_the_pages_exceptions():
+    from ui.tables import column_config
+
+    frame = pd.DataFrame({
+        "id": [1], "account": ["Acme"], "weighted_pipeline": [1.5], "expected_pct": [0.5], "close_date": pd.to_datetime(["2026-10-02"]),
+        "changed_at": pd.to_datetime(["2026-10-02 09:30"]), "has_plan": [True], "alerts": [["Call"]], "external_id": ["X1"],
+    })
+    config = column_config(frame, {"external_id": "CRM id"})
+    shown = {name: (c["label"], {k: v for k, v in c.get("type_config", {}).items() if v is not None})
+             for name, c in config.items() if c is not None}
+    assert config["id"] is None
+    assert shown == {
+        "account": ("Account", {"type": "text"}),
+        "weighted_pipeline": ("Weighted pipeline", {"type": "number", "format": "$%,.0f"}),
+        "expected_pct": ("Expected % of target", {"type": "number", "format": "percent"}),
+        "close_date": ("Close date", {"type": "date", "format": "DD MMM YYYY"}),
+        "changed_at": ("Changed", {"type": "datetime", "format": "DD MMM YYYY, HH:mm"}),
+        "has_plan": ("Has plan", {"type": "checkbox"}),
+        "alerts": ("Alerts", {"type": "list"}),
+        "external_id": ("CRM id", {}),
+    }

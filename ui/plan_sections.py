@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -29,7 +31,7 @@ from ui.plan_charts import (
     target_chart,
     trajectory_chart,
 )
-from ui.tables import table
+from ui.tables import Config, table
 from ui.text import md
 
 
@@ -193,11 +195,12 @@ def changes_tab(db: Database, plan: dict, figures: dict, parent: dict | None) ->
     table(objectives.objective_changes(db, plan["id"], plan["parent_plan_id"]), {"parent_status": "In the parent plan",
                                                                                "status": "In this plan"})
     sides = {plan["parent_plan_id"]: "Parent", plan["id"]: "This plan"}
-    for compare, label, config in [
+    sections: list[tuple[Callable[[Database, list[int]], pd.DataFrame], str, Config]] = [
         (scorecards.plan_scores, "Scorecard", {"completion": st.column_config.NumberColumn("Answered", format="%.0f%%")}),
         (whitespace.whitespace_totals, "Whitespace", {}),
         (stakeholders.coverage_summary, "Stakeholders", {"coverage_label": "Coverage"}),
-    ]:
+    ]
+    for compare, label, config in sections:
         st.markdown(f"**{label}**")
         found = compare(db, list(sides))
         table(found.assign(plan=found["plan_id"].map(sides))[["plan", *found.columns]], config)

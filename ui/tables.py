@@ -10,7 +10,7 @@ every page and tab.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -56,7 +56,7 @@ def column_config(frame: pd.DataFrame, overrides: Config | None = None) -> Confi
 
 def _by_rule(name: str, values: pd.Series) -> Any:
     kind, label = column_kind(name), column_label(name)
-    width = "large" if name in WIDE else None
+    width: Literal["large"] | None = "large" if name in WIDE else None
     if kind == "hidden":
         return None
     if kind == "money":
