@@ -45,6 +45,8 @@ def table_problems(proto, frame: pd.DataFrame) -> list[str]:
             found = found or f"column {name!r} has cells reading None/nan/NaT"
         if pd.api.types.is_datetime64_any_dtype(values) and not column.get("type_config", {}).get("format"):
             found = found or f"column {name!r} shows raw timestamps (2026-10-02 00:00:00)"
+        if column.get("type_config", {}).get("type") == "number" and not pd.api.types.is_numeric_dtype(values):
+            found = found or f"column {name!r} formats text as a number"
         problems += [found] if found else []
     return problems
 
@@ -106,6 +108,9 @@ def test_a_raw_frame_is_caught():
     assert table_problems(labelled, raw) == ["column 'close_date' shows raw timestamps (2026-10-02 00:00:00)"]
     assert table_problems(labelled, raw.assign(owner=["Ada", "nan"])) == [
         "column 'close_date' shows raw timestamps (2026-10-02 00:00:00)", "column 'owner' has cells reading None/nan/NaT"]
+    labelled.columns = json.dumps({"_index": {"hidden": True}, "close_date": {"label": "Close date", "type_config": {
+        "type": "date", "format": "DD MMM YYYY"}}, "owner": {"label": "Owner", "type_config": {"type": "number", "format": "$%,.0f"}}})
+    assert table_problems(labelled, raw) == ["column 'owner' formats text as a number"]
 
 
 def test_column_config_follows_names_and_types_and_keeps_the_pages_exceptions():
@@ -113,7 +118,7 @@ def test_column_config_follows_names_and_types_and_keeps_the_pages_exceptions():
 
     frame = pd.DataFrame({
         "id": [1], "account": ["Acme"], "weighted_pipeline": [1.5], "expected_pct": [0.5], "close_date": pd.to_datetime(["2026-10-02"]),
-        "changed_at": pd.to_datetime(["2026-10-02 09:30"]), "has_plan": [True], "alerts": [["Call"]], "external_id": ["X1"],
+        "changed_at": pd.to_datetime(["2026-10-02 09:30"]), "has_plan": [True], "alerts": [["Call"]], "external_id": ["X1"], "new_value": ["Open"],
     })
     config = column_config(frame, {"external_id": "CRM id"})
     shown = {name: (c["label"], {k: v for k, v in c.get("type_config", {}).items() if v is not None})
@@ -128,4 +133,5 @@ def test_column_config_follows_names_and_types_and_keeps_the_pages_exceptions():
         "has_plan": ("Has plan", {"type": "checkbox"}),
         "alerts": ("Alerts", {"type": "list"}),
         "external_id": ("CRM id", {}),
+        "new_value": ("New value", {"type": "text"}),
     }

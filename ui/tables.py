@@ -21,6 +21,7 @@ from planning.formatting import MISSING, column_kind, column_label
 DATE_FORMAT = "DD MMM YYYY"  # momentJS for formatting.date_text's "01 Feb 2025"
 DATETIME_FORMAT = "DD MMM YYYY, HH:mm"
 MONEY_FORMAT = "$%,.0f"  # formatting.money's whole dollars
+WHOLE_ROWS = 20  # a table this short shows every row (no inner scroll); a longer one shows ten and scrolls
 WIDE = ("note", "notes", "description", "body", "text", "alerts", "warning", "problem", "reason", "strategic_because")
 
 Config = dict[str, Any]  # column name → label, st.column_config.* or None (hidden)
@@ -29,6 +30,7 @@ Config = dict[str, Any]  # column name → label, st.column_config.* or None (hi
 def table(frame: pd.DataFrame | Styler, config: Config | None = None, **options: Any) -> Any:
     """`st.dataframe` with the app's presentation; `options` pass through (key, on_select, height…)."""
     data = frame.data if isinstance(frame, Styler) else frame
+    options.setdefault("height", "content" if len(data) <= WHOLE_ROWS else "auto")
     return st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING,
                         column_config=column_config(data, config), **options)
 
@@ -59,9 +61,10 @@ def _by_rule(name: str, values: pd.Series) -> Any:
     width: Literal["large"] | None = "large" if name in WIDE else None
     if kind == "hidden":
         return None
-    if kind == "money":
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if kind == "money" and numeric:  # by name, but only over numbers: audit text "new_value" stays text
         return st.column_config.NumberColumn(label, format=MONEY_FORMAT)
-    if kind == "percent":
+    if kind == "percent" and numeric:
         return st.column_config.NumberColumn(label, format="percent")
     if values.dtype == object and values.map(lambda v: isinstance(v, date)).any():
         return st.column_config.DateColumn(label, format=DATE_FORMAT)
