@@ -38,7 +38,7 @@ else:
     columns[2].metric("Open whitespace", money(totals["open_value"], short=True))
     columns[3].metric("Competitor-held", money(totals["competitor_value"], short=True))
     st.caption(
-        f"Whitespace value {totals['whitespace_value']:,.0f}, of which {totals['peer_estimated_value']:,.0f} "
+        f"Whitespace value {money(totals['whitespace_value'])}, of which {money(totals['peer_estimated_value'])} "
         f"from peer estimates (not entered by the team) · {totals['open_cells']} open cells."
     )
     st.altair_chart(heatmap(matrix), width="content")

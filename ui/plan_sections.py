@@ -97,7 +97,7 @@ def plan_fields_form(db: Database, user: dict | None, plan: dict) -> None:
         status = left.selectbox("Status", vocab.PLAN_STATUSES, index=vocab.PLAN_STATUSES.index(plan["status"]))
         owner = right.selectbox("Owner", ids, index=ids.index(plan["owner_id"]) if plan["owner_id"] in ids else 0,
                                 format_func={u["id"]: u["name"] for u in people}.__getitem__)
-        target = left.number_input("Sales target", min_value=0.0, value=float(plan["sales_target"]), step=10_000.0)
+        target = left.number_input("Sales target", min_value=0.0, value=float(plan["sales_target"]), step=10_000.0, format="%.0f")
         start = right.date_input("Period start", plan["period_start"])
         end = right.date_input("Period end", plan["period_end"])
         if st.form_submit_button("Save plan"):
