@@ -135,3 +135,16 @@ def test_column_config_follows_names_and_types_and_keeps_the_pages_exceptions():
         "external_id": ("CRM id", {}),
         "new_value": ("New value", {"type": "text"}),
     }
+
+
+def test_the_import_preview_reads_like_a_product(app_test):
+    from tests.import_helpers import csv_bytes
+
+    data = csv_bytes("Id,Account Name,Opportunity Name,Stage,Amount,Close Date",
+                     "006DEMO000001,Nobody Inc,Changed name,Brand New Stage,,2026-12-31")  # an update, a warning, a new stage
+    at = app_test("pages/import.py", as_user="Omar Ops")
+    at.file_uploader(key="import_files").set_value([("deals.csv", data, "text/csv")]).run()
+    at.button(key="import_preview_0").click().run()
+    assert at.button(key="import_commit_0")
+    assert len(at.dataframe) >= 5  # the mapping, the changes and the page's own tables
+    assert visible_problems(at) == []
