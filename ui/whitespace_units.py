@@ -7,6 +7,7 @@ import streamlit as st
 from planning import business_units
 from planning.db import Database
 from ui.feedback import attempt
+from ui.tables import table
 from ui.text import md
 
 
@@ -17,7 +18,7 @@ def unit_manager(db: Database, user: dict | None, account_id: int, account_name:
     if units.empty:
         st.caption(f"{md(account_name)} has no business units: the matrix has one row for the whole account.")
     else:
-        st.dataframe(units.drop(columns=["id"]), hide_index=True, width="stretch")
+        table(units)
     with st.form(key="ws_unit_add", clear_on_submit=True):
         name = st.text_input("New business unit", key="ws_unit_new_name")
         kind = st.selectbox("Kind", kinds, key="ws_unit_new_kind")
