@@ -1,6 +1,6 @@
 """Meta-test: every page and every Plan tab on the demo book reads like a product (issue #20).
 
-No visible table header or chart title is snake_case or starts lower-case, no visible cell reads
+No visible table header, chart title, axis or legend title is snake_case or starts lower-case, no visible cell reads
 None/nan/NaT, dates carry a date format and the row index is hidden. A raw `st.dataframe(frame)`
 fails here; `ui.tables.table(frame)` passes.
 """
@@ -51,11 +51,50 @@ def table_problems(proto, frame: pd.DataFrame) -> list[str]:
     return problems
 
 
+AXIS_CHANNELS = ("x", "y")
+LEGEND_CHANNELS = ("color", "fill", "size", "shape", "strokeDash", "opacity")
+
+
+def _guide_title(channel: str, enc: dict) -> tuple[str, str | None] | None:
+    """(explicit|implicit, title) of one encoding's axis or legend; None where no title shows."""
+    guide = "axis" if channel in AXIS_CHANNELS else "legend"
+    if "field" not in enc and "title" not in enc:
+        return None  # a constant value or datum
+    if enc.get(guide, {}) is None or enc.get("scale", {}) is None:
+        return None  # no axis / legend drawn (identity colours draw no legend)
+    if isinstance(enc.get(guide), dict) and "title" in enc[guide]:
+        title = enc[guide]["title"]
+    elif "title" in enc:
+        title = enc["title"]
+    else:
+        return "implicit", str(enc["field"])  # Vega-Lite's default: the field name
+    if title is None or not str(" ".join(title) if isinstance(title, list) else title).strip():
+        return None  # deliberately untitled
+    return "explicit", " ".join(title) if isinstance(title, list) else str(title)
+
+
+def channel_titles(spec: dict) -> list[str]:
+    """The axis and legend titles a reader sees on one (layered) chart: layers share their axes and
+    legends, and an explicit title beats the field names the other layers would default to."""
+    parts = [spec, *(spec.get("layer") or [])]
+    found = []
+    for channel in AXIS_CHANNELS + LEGEND_CHANNELS:
+        titles = [t for part in parts if isinstance((part.get("encoding") or {}).get(channel), dict)
+                  for t in [_guide_title(channel, part["encoding"][channel])] if t]
+        explicit = [title for kind, title in titles if kind == "explicit"]
+        found += explicit or [title for _, title in titles]
+    return found
+
+
 def chart_titles(spec: dict) -> list[str]:
-    """The chart's own titles, and those of its layers and sub-charts."""
+    """The chart's own titles, its axis and legend titles, and those of its layers and sub-charts."""
     title = spec.get("title")
     found = [title if isinstance(title, str) else title.get("text", "")] if title else []
-    for key in ("layer", "hconcat", "vconcat", "concat"):
+    found += channel_titles(spec)
+    for sub in spec.get("layer") or []:
+        sub_title = sub.get("title")
+        found += [sub_title if isinstance(sub_title, str) else sub_title.get("text", "")] if sub_title else []
+    for key in ("hconcat", "vconcat", "concat"):
         for sub in spec.get(key) or []:
             found += chart_titles(sub)
     return found
@@ -158,3 +197,13 @@ def test_only_ui_tables_calls_st_dataframe_or_data_editor():
     raw = [f"{path.relative_to(ROOT)}:{number}" for path in sources if path.name != "tables.py"
            for number, line in enumerate(path.read_text().splitlines(), 1) if "st.dataframe(" in line or "st.data_editor(" in line]
     assert raw == []
+
+
+def test_axis_and_legend_titles_are_read_as_vega_lite_shows_them():
+    raw = {"mark": "bar", "encoding": {"x": {"field": "close_date"}, "color": {"field": "status", "title": "Status"}}}
+    assert [header_problem(t) for t in chart_titles(raw)] == ["header 'close_date' is snake_case", None]
+    layered = {"layer": [{"encoding": {"x": {"field": "amount", "title": "Amount"}}},
+                         {"encoding": {"x": {"field": "target"}, "color": {"field": "colour", "scale": None}}}]}
+    assert chart_titles(layered) == ["Amount"]  # the explicit title wins; identity colours draw no legend
+    hidden = {"encoding": {"y": {"field": "plan", "title": None}, "color": {"field": "series", "legend": None}}}
+    assert chart_titles(hidden) == []
