@@ -38,6 +38,7 @@ class CsvFile:
     lines: int  # physical lines in the file, header included
     framing: list[str] = field(default_factory=list)  # report framing dropped, said in the report
     record_lines: list[int] | None = None  # each record's first line, when blank lines break rowid + 2
+    padded: set[str] | None = None  # columns (c0, c1, ...) with a value trim() may change; set by load
 
     def cleanup(self) -> None:
         if self.temporary:
@@ -110,13 +111,18 @@ def _plain_utf8(path: Path, file_name: str) -> CsvFile | None:
     size = newlines = quotes = 0
     first_blank = -1  # offset where the first "\n\n" or "\n\r\n" ends
     head, tail = b"", b""
+    spaces: tuple[bytes, ...] = ()
+    plain = True  # ASCII, and no space next to a delimiter, a quote or a line end: nothing to trim
     with open(path, "rb") as handle:
         while chunk := handle.read(STREAM_CHUNK):
             if not size:
                 head = chunk[:SNIFF_BYTES]
                 if head.startswith((b"PK\x03\x04", b"\xef\xbb\xbf")) or b"\x00" in head:
                     return None
+                mark = _detect_delimiter(head.decode("utf-8", errors="ignore")).encode()
+                spaces = (mark + b" ", b" " + mark, b"\n ", b" \n", b" \r", b'" ', b' "')
             window = tail[-2:] + chunk
+            plain = plain and chunk.isascii() and not any(pattern in window for pattern in spaces)
             if first_blank < 0:
                 ends = [i + len(p) for p in (b"\n\n", b"\n\r\n") if (i := window.find(p)) >= 0]
                 if ends:
@@ -138,12 +144,14 @@ def _plain_utf8(path: Path, file_name: str) -> CsvFile | None:
     if not head.strip() or quotes % 2 or 0 <= first_blank <= content_end:
         return None  # the full path says why (empty, truncated) or numbers records past blank lines
     tail_text = tail.decode("utf-8", errors="ignore")
-    delimiter = _detect_delimiter(head.decode("utf-8", errors="ignore"))
+    delimiter = spaces[0][:1].decode()
     if drop_report_framing(tail_text, delimiter)[1]:
         return None
     lines = newlines + (0 if tail.endswith(b"\n") else 1)
     headers = _headers(path, delimiter, file_name)
-    return CsvFile(file_name, digest.hexdigest(), size, "utf-8", delimiter, path, headers, False, lines)
+    padded = set() if plain and not tail.endswith(b" ") else None
+    return CsvFile(file_name, digest.hexdigest(), size, "utf-8", delimiter, path, headers, False, lines,
+                   padded=padded)
 
 
 def _has_blank_line(text: str) -> bool:
@@ -365,7 +373,16 @@ def load(con: duckdb.DuckDBPyConnection, csv_file: CsvFile, table: str = "import
         raise ImportRefused(f"{csv_file.file_name} could not be read as CSV: {_first_line(exc)}") from None
     # A row of delimiters only (`,,,,`) is a blank line too: not a record.
     filled = f"coalesce({selected}) IS NOT NULL" if len(csv_file.headers) > 1 else "c0 IS NOT NULL"
-    rows, blank = con.execute(f"SELECT count(*), count(*) FILTER (WHERE NOT ({filled})) FROM {table}_read").fetchall()[0]
+    # Which columns have a value with a space at either end, or non-ASCII text (trim() also drops
+    # Unicode spaces): only those are trimmed when staged; trim() copies every string it sees.
+    # (A plain ASCII file without a space next to a delimiter was cleared while it was streamed.)
+    names = [f"c{i}" for i in range(len(csv_file.headers))] if csv_file.padded is None else []
+    spaced = "".join(f", bool_or({c} LIKE ' %' OR {c} LIKE '% ' OR strlen({c}) <> length({c}))" for c in names)
+    counts = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT ({filled})){spaced} FROM {table}_read").fetchall()[0]
+    rows, blank = counts[0], counts[1]
+    if names:
+        csv_file.padded = {c for c, flag in zip(names, counts[2:]) if flag}
     if csv_file.record_lines is not None and len(csv_file.record_lines) == rows:
         # Blank lines, which the reader skips: each record's line was counted when the file was read.
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_pos AS SELECT unnest(?::BIGINT[]) AS __line, "

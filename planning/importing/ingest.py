@@ -206,10 +206,13 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirm
             # writes); a dry run rolls back, so it would grow the file for nothing. Keep it in memory.
             con.execute("SET enable_optimistic_write = false")
         report.rows_read = csvfile.load(con, csv_file)
+        # Each record's line is in `__line` from here on: DuckDB may build the staging tables and
+        # write in any order (parallel, without keeping row order).
+        con.execute("SET preserve_insertion_order = false")
         report.dropped = list(csv_file.framing)
         if report.rows_read == 0:
             raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
-        report.readings = staging.stage(con, mapped, csv_file.headers, date_order).notes
+        report.readings = staging.stage(con, mapped, csv_file.headers, date_order, csv_file.padded).notes
         if kind == "opportunities" and "account_ref" in fields:
             _several_accounts(con, report, mapped)
         upsert.resolve(con, kind, fields)
@@ -224,8 +227,6 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirm
         staging.unload(con)
         _warnings(con, report, kind, mapped)
         columns = upsert.compared_columns(kind, fields)
-        # Line numbers are fixed by now; letting DuckDB write in any order makes big inserts faster.
-        con.execute("SET preserve_insertion_order = false")
         # Through Database.transaction on this prepared connection: one writer at a time in this
         # process (an edit in another session would otherwise collide: "Conflict on update") and
         # the write count moves, so cached reads see the import.

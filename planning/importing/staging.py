@@ -279,12 +279,17 @@ def _mixed(header: str, what: str, first: tuple, first_label: str, second: tuple
 
 
 def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
-          date_order: str | None = None) -> Readings:
-    """Create `import_typed` (typed fields, `__key`) and `import_problem` from `import_raw`."""
+          date_order: str | None = None, padded: set[str] | None = None) -> Readings:
+    """Create `import_typed` (typed fields, `__key`) and `import_problem` from `import_raw`.
+
+    `padded` names the raw columns that may need trimming (csvfile.load); None trims every one.
+    """
     spec = SPECS[mapping.kind]
     column_of = {field: f"c{headers.index(header)}" for header, field in mapping.columns.items()}
     header_of = mapping.fields
-    raw_select = ", ".join(f"{_trimmed(col)} AS \"{field}__raw\"" for field, col in column_of.items())
+    raw_select = ", ".join(
+        f"{_trimmed(col) if padded is None or col in padded else f'nullif({col}, {EMPTY})'} AS \"{field}__raw\""
+        for field, col in column_of.items())
     con.execute(f"CREATE OR REPLACE TEMP VIEW import_src AS SELECT __line{', ' if raw_select else ''}{raw_select} "
                 "FROM import_raw")
     readings = read_columns(con, mapping, date_order)
@@ -335,6 +340,9 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
     con.execute("DROP VIEW import_src")
     _problems(con, mapping, header_of, readings)
     return readings
+
+
+EMPTY = "''"
 
 
 def _trimmed(col: str) -> str:
