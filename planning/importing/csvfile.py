@@ -39,6 +39,8 @@ class CsvFile:
     framing: list[str] = field(default_factory=list)  # report framing dropped, said in the report
     record_lines: list[int] | None = None  # each record's first line, when blank lines break rowid + 2
     padded: set[str] | None = None  # columns (c0, c1, ...) with a value trim() may change; set by load
+    ascii_only: bool = False  # known to be ASCII (checked while streamed)
+    blank_lines_checked: bool = True  # False: record_lines not yet looked for (a streamed file)
 
     def cleanup(self) -> None:
         if self.temporary:
@@ -101,57 +103,48 @@ STREAM_CHUNK = 1 << 23
 
 
 def _plain_utf8(path: Path, file_name: str) -> CsvFile | None:
-    """A UTF-8 file on disk without BOM, footer or blank line, checked in one streamed pass.
+    """A UTF-8 file on disk without BOM or footer, checked in one streamed pass.
 
     DuckDB then reads the original: the file is never held, decoded or copied whole in Python
     (a 1M-row extract is ~190 MB). None when the file needs the full path below (another
-    encoding, a workbook, a report footer, blank lines, or nothing in it).
+    encoding, a workbook, a report footer, an odd number of quotes, or nothing in it).
     """
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
     size = newlines = quotes = 0
-    first_blank = -1  # offset where the first "\n\n" or "\n\r\n" ends
     head, tail = b"", b""
-    spaces: tuple[bytes, ...] = ()
-    plain = True  # ASCII, and no space next to a delimiter, a quote or a line end: nothing to trim
+    ascii_only = True  # then no value holds a Unicode space for trim() to drop
     with open(path, "rb") as handle:
         while chunk := handle.read(STREAM_CHUNK):
             if not size:
                 head = chunk[:SNIFF_BYTES]
                 if head.startswith((b"PK\x03\x04", b"\xef\xbb\xbf")) or b"\x00" in head:
                     return None
-                mark = _detect_delimiter(head.decode("utf-8", errors="ignore")).encode()
-                spaces = (mark + b" ", b" " + mark, b"\n ", b" \n", b" \r", b'" ', b' "')
-            window = tail[-2:] + chunk
-            plain = plain and chunk.isascii() and not any(pattern in window for pattern in spaces)
-            if first_blank < 0:
-                ends = [i + len(p) for p in (b"\n\n", b"\n\r\n") if (i := window.find(p)) >= 0]
-                if ends:
-                    first_blank = size - len(tail[-2:]) + min(ends)
             digest.update(chunk)
             newlines += chunk.count(b"\n")
             quotes += chunk.count(b'"')
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return None
+            if not chunk.isascii():  # ASCII is UTF-8: only other chunks need decoding
+                ascii_only = False
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    return None
             size += len(chunk)
             tail = (tail + chunk)[-SNIFF_BYTES:]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
-    content_end = len(tail.rstrip(b"\r\n")) + size - len(tail)
-    if not head.strip() or quotes % 2 or 0 <= first_blank <= content_end:
-        return None  # the full path says why (empty, truncated) or numbers records past blank lines
+    if not head.strip() or quotes % 2:
+        return None  # the full path says why (empty, truncated)
     tail_text = tail.decode("utf-8", errors="ignore")
-    delimiter = spaces[0][:1].decode()
+    delimiter = _detect_delimiter(head.decode("utf-8", errors="ignore"))
     if drop_report_framing(tail_text, delimiter)[1]:
         return None
     lines = newlines + (0 if tail.endswith(b"\n") else 1)
     headers = _headers(path, delimiter, file_name)
-    padded = set() if plain and not tail.endswith(b" ") else None
+    # Blank lines are looked for only if the record count says a line is not a record (see load).
     return CsvFile(file_name, digest.hexdigest(), size, "utf-8", delimiter, path, headers, False, lines,
-                   padded=padded)
+                   ascii_only=ascii_only, blank_lines_checked=False)
 
 
 def _has_blank_line(text: str) -> bool:
@@ -375,14 +368,18 @@ def load(con: duckdb.DuckDBPyConnection, csv_file: CsvFile, table: str = "import
     filled = f"coalesce({selected}) IS NOT NULL" if len(csv_file.headers) > 1 else "c0 IS NOT NULL"
     # Which columns have a value with a space at either end, or non-ASCII text (trim() also drops
     # Unicode spaces): only those are trimmed when staged; trim() copies every string it sees.
-    # (A plain ASCII file without a space next to a delimiter was cleared while it was streamed.)
-    names = [f"c{i}" for i in range(len(csv_file.headers))] if csv_file.padded is None else []
-    spaced = "".join(f", bool_or({c} LIKE ' %' OR {c} LIKE '% ' OR strlen({c}) <> length({c}))" for c in names)
+    names = [f"c{i}" for i in range(len(csv_file.headers))]
+    unicode = "" if csv_file.ascii_only else " OR strlen({c}) <> length({c})"
+    spaced = "".join(f", bool_or({c} LIKE ' %' OR {c} LIKE '% '{unicode.format(c=c)})" for c in names)
     counts = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE NOT ({filled})){spaced} FROM {table}_read").fetchall()[0]
     rows, blank = counts[0], counts[1]
-    if names:
-        csv_file.padded = {c for c, flag in zip(names, counts[2:]) if flag}
+    csv_file.padded = {c for c, flag in zip(names, counts[2:]) if flag}
+    if rows + 1 != csv_file.lines and not csv_file.blank_lines_checked:
+        # Fewer records than lines: embedded line breaks, or blank lines the reader skipped.
+        text = csv_file.path.read_text(encoding="utf-8")
+        csv_file.record_lines = _record_lines(text, csv_file.delimiter) if _has_blank_line(text) else None
+        csv_file.blank_lines_checked = True
     if csv_file.record_lines is not None and len(csv_file.record_lines) == rows:
         # Blank lines, which the reader skips: each record's line was counted when the file was read.
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_pos AS SELECT unnest(?::BIGINT[]) AS __line, "
