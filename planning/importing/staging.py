@@ -191,7 +191,6 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
             checks = {name: f"= '{name}'" for name in NUMBER_EVIDENCE}
         for condition in checks.values():
             aggregates.append(f"count(*) FILTER (WHERE {cls} {condition})")
-            aggregates.append(f"arg_min({raw}, __line) FILTER (WHERE {cls} {condition})")
             aggregates.append(f"min(__line) FILTER (WHERE {cls} {condition})")
     for fld in percent:
         # Salesforce writes percents (10 = 10 %); a column of fractions 0..1 is taken as is.
@@ -204,17 +203,18 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
         source = f"(SELECT *, {', '.join(classes)} FROM {source})"
     row = con.execute(f"SELECT {', '.join(aggregates)} FROM {source}").fetchall()[0]
     readings, position, slash_orders = Readings(), 0, {}
-    evidence: dict[str, dict[str, tuple[int, str, int]]] = {}
+    evidence: dict[str, dict[str, tuple[int, str, int]]] = {}  # field → class → (count, field, first line)
     for fld, kind in typed:
         names = (["iso", "dot", "slash", "dmy", "mdy"] if kind == "date" else list(NUMBER_EVIDENCE))
         evidence[fld] = {}
         for name in names:
-            evidence[fld][name] = (row[position], row[position + 1], row[position + 2])
-            position += 3
+            # (count, example, first line): the example is only read for a refusal's message.
+            evidence[fld][name] = (row[position], fld, row[position + 1])
+            position += 2
         if kind == "date":
             ev = evidence[fld]
             if ev["dmy"][0] and ev["mdy"][0]:
-                raise _mixed(header_of[fld], "dates", ev["dmy"], "day first", ev["mdy"], "month first")
+                raise _mixed(con, header_of[fld], "dates", ev["dmy"], "day first", ev["mdy"], "month first")
             if ev["dmy"][0] or ev["mdy"][0]:
                 slash_orders[fld] = "DMY" if ev["dmy"][0] else "MDY"
     for _ in percent:
@@ -227,7 +227,7 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
             families = [(name, ev[name]) for name in ("iso", "dot", "slash") if ev[name][0]]
             if len(families) > 1:
                 (a, ea), (b, eb) = sorted(families, key=lambda item: -item[1][0])[:2]
-                raise _mixed(header, "dates", ea, DATE_READING.get(a, "D/M or M/D"), eb,
+                raise _mixed(con, header, "dates", ea, DATE_READING.get(a, "D/M or M/D"), eb,
                              DATE_READING.get(b, "D/M or M/D/YYYY"))
             family = families[0][0] if families else "iso"
             if family == "slash":
@@ -238,7 +238,7 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
                 elif len(file_order) == 1:
                     family = next(iter(file_order))
                 else:
-                    _, value, line = ev["slash"]
+                    _, value, line = _example(con, ev["slash"])
                     raise ImportRefused(
                         f"{header}: every date fits both day-first and month-first (e.g. {value!r} on line {line}); "
                         "say which with --date-order DMY or MDY (on the page: the date order choice)."
@@ -251,11 +251,11 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
         else:
             point, comma = ev["point"][0], ev["comma"][0]
             if point and comma:
-                raise _mixed(header, "numbers", ev["point"], "decimal point", ev["comma"], "decimal comma")
+                raise _mixed(con, header, "numbers", ev["point"], "decimal point", ev["comma"], "decimal comma")
             if point or comma:
                 style = "point" if point else "comma"
             elif ev["dot3"][0] and ev["comma3"][0]:
-                raise _mixed(header, "numbers", ev["dot3"], "'.' between thousands", ev["comma3"],
+                raise _mixed(con, header, "numbers", ev["dot3"], "'.' between thousands", ev["comma3"],
                              "',' between thousands")
             elif ev["dot3"][0]:
                 style = "thousands-dot"
@@ -269,8 +269,16 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
     return readings
 
 
-def _mixed(header: str, what: str, first: tuple, first_label: str, second: tuple, second_label: str) -> ImportRefused:
-    (n1, v1, l1), (n2, v2, l2) = first, second
+def _example(con: duckdb.DuckDBPyConnection, evidence: tuple) -> tuple[int, str, int]:
+    """(count, field, line) → (count, the field's value on that line, line)."""
+    count, fld, line = evidence
+    value = con.execute(f'SELECT "{fld}__raw" FROM import_src WHERE __line = ?', [line]).fetchall()[0][0]
+    return count, value, line
+
+
+def _mixed(con: duckdb.DuckDBPyConnection, header: str, what: str, first: tuple, first_label: str, second: tuple,
+           second_label: str) -> ImportRefused:
+    (n1, v1, l1), (n2, v2, l2) = _example(con, first), _example(con, second)
     return ImportRefused(
         f"{header} mixes {what} written {first_label} ({v1!r} on line {l1}, {n1} row{'s' if n1 != 1 else ''}) "
         f"and {second_label} ({v2!r} on line {l2}, {n2} row{'s' if n2 != 1 else ''}); "
