@@ -47,6 +47,12 @@ def test_reimporting_the_same_file_changes_nothing(book):
     after = checksum(book)
     assert {t: v for t, v in after.items() if t != "import_batch"} == {
         t: v for t, v in before.items() if t != "import_batch"}
+    # The history records the attempt: the same file (sha256) again, nothing inserted or updated.
+    batches = book.rows("SELECT sha256, rows_read, inserted, updated, unchanged, status FROM import_batch "
+                        "WHERE file_name = 'opps-v1.csv' ORDER BY id")
+    assert len(batches) == 2 and batches[0]["sha256"] == batches[1]["sha256"]
+    assert batches[1] | {"sha256": None} == {"sha256": None, "rows_read": 2, "inserted": 0, "updated": 0,
+                                             "unchanged": 2, "status": "committed"}
 
 
 def test_later_extract_updates_and_keeps_stage_and_amount_history(book):

@@ -213,3 +213,31 @@ def test_every_problem_is_reported_not_just_the_first(fresh_db):
         "line 3, StageName: is empty; every opportunity needs a stage",
         "line 4, Id: 'A' appears again (first on line 2); each record may appear only once in a file",
     ]
+
+
+@pytest.mark.parametrize("rows", [
+    ["O1,Alpha,Prospecting,10,2026-06-30", "O2,Beta,Prospecting,20,2026-06-30"],  # plain: nothing to trim
+    ["O1, Alpha ,Prospecting,10,2026-06-30", "O2,Beta\u00a0,Prospecting , 20,2026-06-30 "],  # spaces, no-break space
+    ['O1,"Alpha, Inc.",Prospecting,10,2026-06-30', "O2,Bêta,Prospecting,20,2026-06-30"],  # quoted comma, non-ASCII
+])
+def test_a_file_on_disk_reads_as_the_same_bytes_uploaded(tmp_path, fresh_db, rows):
+    """Plain UTF-8 files on disk are checked streamed and read in place: same rows, lines and sha256."""
+    data = csv_bytes("Id,Name,StageName,Amount,CloseDate", *rows)
+    path = tmp_path / "opps.csv"
+    path.write_bytes(data)
+    uploaded = import_csv(fresh_db, "opportunities", data, file_name="opps.csv", dry_run=True)
+    on_disk = import_csv(fresh_db, "opportunities", path)
+    assert on_disk.sha256 == uploaded.sha256
+    found = fresh_db.rows("SELECT external_id, name, stage, amount, close_date FROM opportunity ORDER BY external_id")
+    assert [(r["name"], r["stage"], r["amount"]) for r in found] == [
+        (rows[0].split(",")[1].strip() if '"' not in rows[0] else "Alpha, Inc.", "Prospecting", Decimal("10.00")),
+        (rows[1].split(",")[1].strip().replace("\u00a0", ""), "Prospecting", Decimal("20.00"))]
+    assert all(r["close_date"] == date(2026, 6, 30) for r in found)
+
+
+def test_a_file_on_disk_names_true_lines_after_a_blank_line(tmp_path, fresh_db):
+    path = tmp_path / "opps.csv"
+    path.write_bytes(csv_bytes("Id,Name,StageName,CloseDate", "O1,Alpha,Prospecting,2026-06-30", "",
+                               "O2,Beta,Prospecting,2026-13-45"))
+    with pytest.raises(ImportRefused, match=r"line 4, CloseDate: '2026-13-45' is not a date"):
+        import_csv(fresh_db, "opportunities", path)

@@ -65,15 +65,16 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     # as c0..cN, fields are named from planning.importing.mapping.SPECS, and header text appears only as a
     # literal through staging.quote (or double-quoted with quotes removed, for rejected-row labels).
     "planning/importing/stages.py": [({"probability", "closed", "won"}, "column names or typed NULLs chosen in code from DESCRIBE")],
-    "planning/importing/csvfile.py": [({"columns", "newlines", "selected", "table", "rows", "filled"},
-                                       "c0..cN positional columns, internal temp tables, a row count")],
+    "planning/importing/csvfile.py": [({"columns", "newlines", "selected", "table", "rows", "filled", "spaced", "suffix"},
+                                       "c0..cN positional columns, internal temp tables and their suffixes, a row count")],
     "planning/importing/staging.py": [
         ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
-          "raw_select", "condition", "', '.join(aggregates)", "bare", "pattern"},
+          "raw_select", "condition", "', '.join(aggregates)", "bare", "pattern", "', '.join(bares)",
+          "', '.join(classes)", "source", "cls", "fld"},
          "field names from mapping.SPECS, positional columns c0..cN, regex patterns from NUMBER_EVIDENCE"),
     ],
     "planning/importing/ingest.py": [
-        ({"account", "close", "probability"}, "fixed fragments chosen by which columns exist"),
+        ({"account", "close", "probability", "amount", "extra"}, "fixed fragments chosen by which columns exist"),
         ({"ref.id_col"}, "reference columns declared in upsert.TARGETS"),
         ({"columns"}, "positional c0..cN aliased by header text inside double quotes, quotes removed"),
     ],
@@ -82,7 +83,7 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
           "''.join((', ' + v for v in target.insert_defaults.values()))", "', '.join((f'r.{c}' for c in columns))",
           "', '.join(insert_cols)", "', '.join(items)", "', '.join(plain)", "', '.join(selects)", "', '.join(sets)",
           "', '.join(values)", "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
-          "table_key", "target.seq", "valid"},
+          "table_key", "target.seq", "valid", "target", "ref.field", "email"},
          "table, sequence and column names declared in upsert.TARGETS and mapping.SPECS; data stays in temp tables"),
     ],
 }

@@ -7,6 +7,7 @@ with the file line number of each record (`__line`), counted with embedded newli
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -37,6 +38,9 @@ class CsvFile:
     lines: int  # physical lines in the file, header included
     framing: list[str] = field(default_factory=list)  # report framing dropped, said in the report
     record_lines: list[int] | None = None  # each record's first line, when blank lines break rowid + 2
+    padded: set[str] | None = None  # columns (c0, c1, ...) with a value trim() may change; set by load
+    ascii_only: bool = False  # known to be ASCII (checked while streamed)
+    blank_lines_checked: bool = True  # False: record_lines not yet looked for (a streamed file)
 
     def cleanup(self) -> None:
         if self.temporary:
@@ -56,6 +60,9 @@ def read_source(source: str | os.PathLike | bytes, file_name: str | None = None)
         original = Path(source)
         file_name = file_name or original.name
         try:
+            streamed = _plain_utf8(original, file_name)
+            if streamed is not None:
+                return streamed
             data = original.read_bytes()
         except FileNotFoundError:
             raise ImportRefused(f"There is no file {str(original)!r}.") from None
@@ -90,6 +97,54 @@ def read_source(source: str | os.PathLike | bytes, file_name: str | None = None)
     del text
     headers = _headers(path, delimiter, file_name)
     return CsvFile(file_name, sha, size, encoding, delimiter, path, headers, temporary, lines, framing, record_lines)
+
+
+STREAM_CHUNK = 1 << 23
+
+
+def _plain_utf8(path: Path, file_name: str) -> CsvFile | None:
+    """A UTF-8 file on disk without BOM or footer, checked in one streamed pass.
+
+    DuckDB then reads the original: the file is never held, decoded or copied whole in Python
+    (a 1M-row extract is ~190 MB). None when the file needs the full path below (another
+    encoding, a workbook, a report footer, an odd number of quotes, or nothing in it).
+    """
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    size = newlines = quotes = 0
+    head, tail = b"", b""
+    ascii_only = True  # then no value holds a Unicode space for trim() to drop
+    with open(path, "rb") as handle:
+        while chunk := handle.read(STREAM_CHUNK):
+            if not size:
+                head = chunk[:SNIFF_BYTES]
+                if head.startswith((b"PK\x03\x04", b"\xef\xbb\xbf")) or b"\x00" in head:
+                    return None
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            quotes += chunk.count(b'"')
+            if not chunk.isascii():  # ASCII is UTF-8: only other chunks need decoding
+                ascii_only = False
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    return None
+            size += len(chunk)
+            tail = (tail + chunk)[-SNIFF_BYTES:]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    if not head.strip() or quotes % 2:
+        return None  # the full path says why (empty, truncated)
+    tail_text = tail.decode("utf-8", errors="ignore")
+    delimiter = _detect_delimiter(head.decode("utf-8", errors="ignore"))
+    if drop_report_framing(tail_text, delimiter)[1]:
+        return None
+    lines = newlines + (0 if tail.endswith(b"\n") else 1)
+    headers = _headers(path, delimiter, file_name)
+    # Blank lines are looked for only if the record count says a line is not a record (see load).
+    return CsvFile(file_name, digest.hexdigest(), size, "utf-8", delimiter, path, headers, False, lines,
+                   ascii_only=ascii_only, blank_lines_checked=False)
 
 
 def _has_blank_line(text: str) -> bool:
@@ -309,9 +364,22 @@ def load(con: duckdb.DuckDBPyConnection, csv_file: CsvFile, table: str = "import
         )
     except duckdb.Error as exc:
         raise ImportRefused(f"{csv_file.file_name} could not be read as CSV: {_first_line(exc)}") from None
-    rows = con.execute(f"SELECT count(*) FROM {table}_read").fetchall()[0][0]
     # A row of delimiters only (`,,,,`) is a blank line too: not a record.
     filled = f"coalesce({selected}) IS NOT NULL" if len(csv_file.headers) > 1 else "c0 IS NOT NULL"
+    # Which columns have a value with a space at either end, or non-ASCII text (trim() also drops
+    # Unicode spaces): only those are trimmed when staged; trim() copies every string it sees.
+    names = [f"c{i}" for i in range(len(csv_file.headers))]
+    unicode = "" if csv_file.ascii_only else " OR strlen({c}) <> length({c})"
+    spaced = "".join(f", bool_or({c} LIKE ' %' OR {c} LIKE '% '{unicode.format(c=c)})" for c in names)
+    counts = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT ({filled})){spaced} FROM {table}_read").fetchall()[0]
+    rows, blank = counts[0], counts[1]
+    csv_file.padded = {c for c, flag in zip(names, counts[2:]) if flag}
+    if rows + 1 != csv_file.lines and not csv_file.blank_lines_checked:
+        # Fewer records than lines: embedded line breaks, or blank lines the reader skipped.
+        text = csv_file.path.read_text(encoding="utf-8")
+        csv_file.record_lines = _record_lines(text, csv_file.delimiter) if _has_blank_line(text) else None
+        csv_file.blank_lines_checked = True
     if csv_file.record_lines is not None and len(csv_file.record_lines) == rows:
         # Blank lines, which the reader skips: each record's line was counted when the file was read.
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_pos AS SELECT unnest(?::BIGINT[]) AS __line, "
@@ -336,10 +404,16 @@ def load(con: duckdb.DuckDBPyConnection, csv_file: CsvFile, table: str = "import
             """
         )
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_lines WHERE {filled}")
-    blank = con.execute(f"SELECT count(*) FILTER (WHERE NOT ({filled})) FROM {table}_read").fetchall()[0][0]
     if blank:
         csv_file.framing.append(f"{blank} empty row{'s' if blank != 1 else ''} (delimiters only)")
     return rows - blank
+
+
+def unload(con: duckdb.DuckDBPyConnection, table: str = "import_raw") -> None:
+    """Drop what `load` created (the file's text held in memory)."""
+    con.execute(f"DROP VIEW IF EXISTS {table}")
+    for suffix in ("_read", "_pos", "_lines"):
+        con.execute(f"DROP TABLE IF EXISTS {table}{suffix}")
 
 
 def _first_line(exc: Exception) -> str:

@@ -206,10 +206,13 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirm
             # writes); a dry run rolls back, so it would grow the file for nothing. Keep it in memory.
             con.execute("SET enable_optimistic_write = false")
         report.rows_read = csvfile.load(con, csv_file)
+        # Each record's line is in `__line` from here on: DuckDB may build the staging tables and
+        # write in any order (parallel, without keeping row order).
+        con.execute("SET preserve_insertion_order = false")
         report.dropped = list(csv_file.framing)
         if report.rows_read == 0:
             raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
-        report.readings = staging.stage(con, mapped, csv_file.headers, date_order).notes
+        report.readings = staging.stage(con, mapped, csv_file.headers, date_order, csv_file.padded).notes
         if kind == "opportunities" and "account_ref" in fields:
             _several_accounts(con, report, mapped)
         upsert.resolve(con, kind, fields)
@@ -219,10 +222,11 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirm
         if kind == "opportunities":
             _require_close_dates(con, report, csv_file, fields)
         _collect_problems(con, report, csv_file, skip_bad_rows)
+        # The file's text and its typed copy are done with: their memory goes to the write.
+        csvfile.unload(con)
+        staging.unload(con)
         _warnings(con, report, kind, mapped)
         columns = upsert.compared_columns(kind, fields)
-        # Line numbers are fixed by now; letting DuckDB write in any order makes big inserts faster.
-        con.execute("SET preserve_insertion_order = false")
         # Through Database.transaction on this prepared connection: one writer at a time in this
         # process (an edit in another session would otherwise collide: "Conflict on update") and
         # the write count moves, so cached reads see the import.
@@ -324,7 +328,7 @@ def _io_sentence(file_name: str, exc: Exception) -> str:
 def _several_accounts(con, report: ImportReport, mapped: Mapping) -> None:
     """`id1;id2` in the account column: the first (HubSpot's primary) is used, said once with a count."""
     count, lines, most = con.execute(
-        "SELECT count(*), list(__line ORDER BY __line)[1:5], max(len(string_split(account_ref__raw, ';'))) "
+        "SELECT count(*), min(__line, 5), max(len(string_split(account_ref__raw, ';'))) "
         "FROM import_typed WHERE contains(account_ref__raw, ';')"
     ).fetchall()[0]
     if count:
@@ -336,7 +340,7 @@ def _several_accounts(con, report: ImportReport, mapped: Mapping) -> None:
 def _require_close_dates(con, report: ImportReport, csv_file, fields: set[str]) -> None:
     """New opportunities need a close date (plans count by it); updates of known ones may omit it."""
     new, lines = con.execute(
-        "SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows WHERE target_id IS NULL"
+        "SELECT count(*), min(__line, 5) FROM import_rows WHERE target_id IS NULL"
     ).fetchall()[0]
     if "close_date" not in fields and new:
         raise ImportRefused(
@@ -393,7 +397,7 @@ def _warnings(con, report: ImportReport, kind: str, mapped: Mapping) -> None:
             continue
         header = mapped.fields[ref.field]
         values, rows, lines, examples = con.execute(
-            f"SELECT count(DISTINCT {ref.id_col}__unresolved), count(*), list(__line ORDER BY __line)[1:5], "
+            f"SELECT count(DISTINCT {ref.id_col}__unresolved), count(*), min(__line, 5), "
             f"list(DISTINCT {ref.id_col}__unresolved)[1:5] FROM import_rows WHERE {ref.id_col}__unresolved IS NOT NULL"
         ).fetchall()[0]
         if rows:
@@ -406,40 +410,68 @@ def _warnings(con, report: ImportReport, kind: str, mapped: Mapping) -> None:
     cols = {r[0] for r in con.execute("DESCRIBE import_rows").fetchall()}
     if "amount" in mapped.fields:
         blank, lines = con.execute(
-            "SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows WHERE amount IS NULL").fetchall()[0]
+            "SELECT count(*), min(__line, 5) FROM import_rows WHERE amount IS NULL").fetchall()[0]
         if blank:
             report.warn("blank_amount", "opportunities have no amount: unknown, counted as 0 in sums", blank, lines)
     if "close_date" in cols:
         blank, lines = con.execute(
-            "SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows "
+            "SELECT count(*), min(__line, 5) FROM import_rows "
             "WHERE close_date IS NULL AND target_id IS NULL").fetchall()[0]
         if blank:
             report.warn("no_close_date", "new opportunities have no close date, so no plan counts them", blank, lines)
+    if "currency" in mapped.fields:
+        _currencies(con, report, mapped.fields["currency"])
     if "business_unit" in mapped.fields:
-        orphan, lines = con.execute("SELECT count(*), list(__line ORDER BY __line)[1:5] FROM import_rows "
+        orphan, lines = con.execute("SELECT count(*), min(__line, 5) FROM import_rows "
                                     "WHERE business_unit IS NOT NULL AND account_id IS NULL").fetchall()[0]
         if orphan:
             report.warn("orphan_business_unit", "opportunities name a business unit but no known account; kept as text",
                         orphan, lines)
 
 
+def book_currency(con) -> str:
+    """The currency the book's figures are in (setting `currency`; USD, as the app shows $)."""
+    found = con.execute("SELECT value FROM setting WHERE key = 'currency'").fetchall()
+    return found[0][0] if found and found[0][0] else "USD"
+
+
+def _currencies(con, report: ImportReport, header: str) -> None:
+    """Rows whose amount is in another currency than the book's: said, never converted."""
+    book = book_currency(con)
+    found = con.execute(
+        "SELECT currency, count(*), min(__line, 5) FROM import_rows WHERE currency IS NOT NULL AND currency <> ? "
+        "GROUP BY currency ORDER BY count(*) DESC, currency", [book],
+    ).fetchall()
+    if not found:
+        return
+    count = sum(n for _, n, _ in found)
+    lines = sorted(line for _, _, first in found for line in first)[:5]
+    shown = ", ".join(f"{code} {n}" for code, n, _ in found[:5]) + (", …" if len(found) > 5 else "")
+    report.warn("other_currency", f"{header}: amounts in {len(found)} currenc{'ies' if len(found) != 1 else 'y'} "
+                f"other than the book's {book} ({shown}); kept with their currency but summed as written in "
+                "KPIs, with no exchange rate applied", count, lines)
+
+
 def _count(con, report: ImportReport) -> None:
-    row = con.execute(
-        """
-        SELECT count(*) FILTER (WHERE target_id IS NULL),
-               count(*) FILTER (WHERE target_id IN (SELECT target_id FROM import_change)),
-               count(*) FILTER (WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT target_id FROM import_change))
-        FROM import_rows
-        """
-    ).fetchall()[0]
-    report.inserted, report.updated, report.unchanged = row
+    """Inserted / updated / unchanged (and, for opportunities, unassigned and unknown amounts) in one scan."""
+    extra = ""
     if report.kind == "opportunities":
         cols = {r[0] for r in con.execute("DESCRIBE import_rows").fetchall()}
         account = "account_id IS NULL" if "account_id" in cols else "TRUE"
         close = "close_date IS NULL" if "close_date" in cols else "TRUE"
-        report.unassigned = con.execute(f"SELECT count(*) FROM import_rows WHERE {account} OR {close}").fetchall()[0][0]
-        report.unknown_amounts = (con.execute("SELECT count(*) FROM import_rows WHERE amount IS NULL").fetchall()[0][0]
-                                  if "amount" in cols else 0)
+        amount = "amount IS NULL" if "amount" in cols else "FALSE"
+        extra = f", count(*) FILTER (WHERE {account} OR {close}), count(*) FILTER (WHERE {amount})"
+    row = con.execute(
+        f"""
+        SELECT count(*) FILTER (WHERE r.target_id IS NULL),
+               count(*) FILTER (WHERE c.target_id IS NOT NULL),
+               count(*) FILTER (WHERE r.target_id IS NOT NULL AND c.target_id IS NULL){extra}
+        FROM import_rows r LEFT JOIN (SELECT DISTINCT target_id FROM import_change) c ON c.target_id = r.target_id
+        """
+    ).fetchall()[0]
+    report.inserted, report.updated, report.unchanged = row[:3]
+    if report.kind == "opportunities":
+        report.unassigned, report.unknown_amounts = row[3:]
 
 
 def import_history(db: Database) -> pd.DataFrame:

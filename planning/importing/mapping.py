@@ -20,7 +20,7 @@ class Field:
     """One importable field: its value type and the headers that feed it (first match wins)."""
 
     name: str
-    type: str  # text, date, amount, integer, boolean, percent, status (open / won / lost)
+    type: str  # text, date, amount, integer, boolean, percent, status (open / won / lost), currency
     aliases: tuple[str, ...]
     label: str
     signature: bool = False  # a column that marks a file as this kind (see guess_kind)
@@ -95,6 +95,9 @@ SPECS: dict[str, KindSpec] = {
         F("owner_ref", "text", ["OwnerId", "Opportunity Owner", "Owner", "sales_agent", "Owner Name", "sales_rep",
                                  "Deal owner", "Deal - Owner"], "owner (id, name or email)"),
         F("type", "text", ["Type", "Opportunity Type", "deal_type"], "type (new, expansion, renewal)"),
+        F("currency", "currency", ["CurrencyIsoCode", "Amount Currency", "Opportunity Currency", "Deal - Currency",
+                                   "Currency", "Transaction Currency", "Currency Code", "Deal currency code",
+                                   "Währung"], "currency (ISO code of the amount)"),
     ), (("external_id", "name"), ("stage", "status", "is_closed"))),
     "contacts": KindSpec("contacts", (
         F("external_id", "text", ["Id", "Contact ID", "contact_id"], "CRM id"),

@@ -140,6 +140,7 @@ MESSAGES = {
     "boolean": "is not true/false, yes/no or 1/0",
     "percent": "is not a probability between 0 and 100",
     "status": "is not a status (open, won or lost)",
+    "currency": "is not a currency code (three letters, e.g. EUR)",
 }
 
 
@@ -150,6 +151,7 @@ class Readings:
     dates: dict[str, str] = dc_field(default_factory=dict)  # field → iso / dot / DMY / MDY
     numbers: dict[str, str] = dc_field(default_factory=dict)  # field → point / comma / thousands-* / plain
     notes: list[str] = dc_field(default_factory=list)  # "Close Date: dates read as DD.MM.YYYY"
+    percent_scale: float = 1.0  # 100: the percent column writes 10 for 10 %; 1: fractions 0..1
 
 
 def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: str | None = None) -> Readings:
@@ -160,43 +162,64 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
     spec = SPECS[mapping.kind]
     header_of = mapping.fields
     typed = [(f, spec.field(f).type) for f in header_of if spec.field(f).type in ("date", "amount", "integer")]
-    if not typed:
+    percent = [f for f in header_of if spec.field(f).type == "percent"]
+    if not typed and not percent:
         return Readings()
-    aggregates = []
+    # One class per value (the patterns of a column's classes exclude each other), so every value
+    # is matched a pattern or two at most; the evidence is then counted per class in one scan.
+    classes, bares, aggregates = [], [], []
     for fld, kind in typed:
-        raw = f'"{fld}__raw"'
+        raw, cls = f'"{fld}__raw"', f'"{fld}__class"'
         if kind == "date":
-            checks = {"iso": f"regexp_full_match({raw}, '{DATE_ISO}')",
-                      "dot": f"regexp_full_match({raw}, '{DATE_DOT}')",
-                      "slash": f"regexp_full_match({raw}, '{DATE_SLASH}')"}
             first = f"TRY_CAST(regexp_extract({raw}, '^(\\d{{1,2}})', 1) AS INT)"
             second = f"TRY_CAST(regexp_extract({raw}, '^\\d{{1,2}}[/-](\\d{{1,2}})', 1) AS INT)"
-            checks["dmy"] = f"{checks['slash']} AND {first} > 12 AND {second} <= 12"
-            checks["mdy"] = f"{checks['slash']} AND {second} > 12 AND {first} <= 12"
+            classes.append(
+                f"CASE WHEN regexp_full_match({raw}, '{DATE_ISO}') THEN 'iso' "
+                f"WHEN regexp_full_match({raw}, '{DATE_DOT}') THEN 'dot' "
+                f"WHEN regexp_full_match({raw}, '{DATE_SLASH}') THEN CASE WHEN {first} > 12 AND {second} <= 12 "
+                f"THEN 'dmy' WHEN {second} > 12 AND {first} <= 12 THEN 'mdy' ELSE 'slash' END END AS {cls}")
+            checks = {"iso": "= 'iso'", "dot": "= 'dot'", "slash": "IN ('dmy', 'mdy', 'slash')",
+                      "dmy": "= 'dmy'", "mdy": "= 'mdy'"}
         else:
-            bare = _bare(raw)
-            pre = f"regexp_matches({raw}, '[.,]')"
-            checks = {name: f"{pre} AND regexp_full_match({bare}, '{pattern}')"
-                      for name, pattern in NUMBER_EVIDENCE.items()}
+            # Only a value with a mark is evidence; digits and marks alone are their own bare form.
+            bare = f'"{fld}__bare"'
+            bares.append(f"CASE WHEN contains({raw}, '.') OR contains({raw}, ',') THEN CASE WHEN "
+                         f"regexp_full_match({raw}, '[-0-9.,]*') THEN {raw} ELSE {_bare(raw)} END END AS {bare}")
+            chain = " ".join(f"WHEN regexp_full_match({bare}, '{pattern}') THEN '{name}'"
+                             for name, pattern in NUMBER_EVIDENCE.items())
+            classes.append(f"CASE {chain} END AS {cls}")
+            checks = {name: f"= '{name}'" for name in NUMBER_EVIDENCE}
         for condition in checks.values():
-            aggregates.append(f"count(*) FILTER (WHERE {condition})")
-            aggregates.append(f"arg_min({raw}, __line) FILTER (WHERE {condition})")
-            aggregates.append(f"min(__line) FILTER (WHERE {condition})")
-    row = con.execute(f"SELECT {', '.join(aggregates)} FROM import_src").fetchall()[0]
+            aggregates.append(f"count(*) FILTER (WHERE {cls} {condition})")
+            aggregates.append(f"min(__line) FILTER (WHERE {cls} {condition})")
+    for fld in percent:
+        # Salesforce writes percents (10 = 10 %); a column of fractions 0..1 is taken as is.
+        raw = f'"{fld}__raw"'
+        aggregates.append(f"coalesce(bool_or(contains({raw}, '%')) OR max({_percent_number(raw)}) > 1, FALSE)")
+    source = "import_src"
+    if bares:
+        source = f"(SELECT *, {', '.join(bares)} FROM {source})"
+    if classes:
+        source = f"(SELECT *, {', '.join(classes)} FROM {source})"
+    row = con.execute(f"SELECT {', '.join(aggregates)} FROM {source}").fetchall()[0]
     readings, position, slash_orders = Readings(), 0, {}
-    evidence: dict[str, dict[str, tuple[int, str, int]]] = {}
+    evidence: dict[str, dict[str, tuple[int, str, int]]] = {}  # field → class → (count, field, first line)
     for fld, kind in typed:
         names = (["iso", "dot", "slash", "dmy", "mdy"] if kind == "date" else list(NUMBER_EVIDENCE))
         evidence[fld] = {}
         for name in names:
-            evidence[fld][name] = (row[position], row[position + 1], row[position + 2])
-            position += 3
+            # (count, example, first line): the example is only read for a refusal's message.
+            evidence[fld][name] = (row[position], fld, row[position + 1])
+            position += 2
         if kind == "date":
             ev = evidence[fld]
             if ev["dmy"][0] and ev["mdy"][0]:
-                raise _mixed(header_of[fld], "dates", ev["dmy"], "day first", ev["mdy"], "month first")
+                raise _mixed(con, header_of[fld], "dates", ev["dmy"], "day first", ev["mdy"], "month first")
             if ev["dmy"][0] or ev["mdy"][0]:
                 slash_orders[fld] = "DMY" if ev["dmy"][0] else "MDY"
+    for _ in percent:
+        readings.percent_scale = 100.0 if row[position] else 1.0
+        position += 1
     file_order = set(slash_orders.values())
     for fld, kind in typed:
         header, ev = header_of[fld], evidence[fld]
@@ -204,7 +227,7 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
             families = [(name, ev[name]) for name in ("iso", "dot", "slash") if ev[name][0]]
             if len(families) > 1:
                 (a, ea), (b, eb) = sorted(families, key=lambda item: -item[1][0])[:2]
-                raise _mixed(header, "dates", ea, DATE_READING.get(a, "D/M or M/D"), eb,
+                raise _mixed(con, header, "dates", ea, DATE_READING.get(a, "D/M or M/D"), eb,
                              DATE_READING.get(b, "D/M or M/D/YYYY"))
             family = families[0][0] if families else "iso"
             if family == "slash":
@@ -215,7 +238,7 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
                 elif len(file_order) == 1:
                     family = next(iter(file_order))
                 else:
-                    _, value, line = ev["slash"]
+                    _, value, line = _example(con, ev["slash"])
                     raise ImportRefused(
                         f"{header}: every date fits both day-first and month-first (e.g. {value!r} on line {line}); "
                         "say which with --date-order DMY or MDY (on the page: the date order choice)."
@@ -228,11 +251,11 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
         else:
             point, comma = ev["point"][0], ev["comma"][0]
             if point and comma:
-                raise _mixed(header, "numbers", ev["point"], "decimal point", ev["comma"], "decimal comma")
+                raise _mixed(con, header, "numbers", ev["point"], "decimal point", ev["comma"], "decimal comma")
             if point or comma:
                 style = "point" if point else "comma"
             elif ev["dot3"][0] and ev["comma3"][0]:
-                raise _mixed(header, "numbers", ev["dot3"], "'.' between thousands", ev["comma3"],
+                raise _mixed(con, header, "numbers", ev["dot3"], "'.' between thousands", ev["comma3"],
                              "',' between thousands")
             elif ev["dot3"][0]:
                 style = "thousands-dot"
@@ -246,8 +269,16 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
     return readings
 
 
-def _mixed(header: str, what: str, first: tuple, first_label: str, second: tuple, second_label: str) -> ImportRefused:
-    (n1, v1, l1), (n2, v2, l2) = first, second
+def _example(con: duckdb.DuckDBPyConnection, evidence: tuple) -> tuple[int, str, int]:
+    """(count, field, line) → (count, the field's value on that line, line)."""
+    count, fld, line = evidence
+    value = con.execute(f'SELECT "{fld}__raw" FROM import_src WHERE __line = ?', [line]).fetchall()[0][0]
+    return count, value, line
+
+
+def _mixed(con: duckdb.DuckDBPyConnection, header: str, what: str, first: tuple, first_label: str, second: tuple,
+           second_label: str) -> ImportRefused:
+    (n1, v1, l1), (n2, v2, l2) = _example(con, first), _example(con, second)
     return ImportRefused(
         f"{header} mixes {what} written {first_label} ({v1!r} on line {l1}, {n1} row{'s' if n1 != 1 else ''}) "
         f"and {second_label} ({v2!r} on line {l2}, {n2} row{'s' if n2 != 1 else ''}); "
@@ -256,25 +287,21 @@ def _mixed(header: str, what: str, first: tuple, first_label: str, second: tuple
 
 
 def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
-          date_order: str | None = None) -> Readings:
-    """Create `import_typed` (typed fields, `__key`) and `import_problem` from `import_raw`."""
+          date_order: str | None = None, padded: set[str] | None = None) -> Readings:
+    """Create `import_typed` (typed fields, `__key`) and `import_problem` from `import_raw`.
+
+    `padded` names the raw columns that may need trimming (csvfile.load); None trims every one.
+    """
     spec = SPECS[mapping.kind]
     column_of = {field: f"c{headers.index(header)}" for header, field in mapping.columns.items()}
     header_of = mapping.fields
-    raw_select = ", ".join(f"nullif(trim({col}), '') AS \"{field}__raw\"" for field, col in column_of.items())
+    raw_select = ", ".join(
+        f"{_trimmed(col) if padded is None or col in padded else f'nullif({col}, {EMPTY})'} AS \"{field}__raw\""
+        for field, col in column_of.items())
     con.execute(f"CREATE OR REPLACE TEMP VIEW import_src AS SELECT __line{', ' if raw_select else ''}{raw_select} "
                 "FROM import_raw")
     readings = read_columns(con, mapping, date_order)
-    percent_scale = 1.0
-    for field in column_of:
-        if spec.field(field).type == "percent":
-            # Salesforce writes percents (10 = 10 %); a column of fractions 0..1 is taken as is.
-            raw = f'"{field}__raw"'
-            scale = con.execute(
-                f"SELECT coalesce(bool_or(contains({raw}, '%')) OR max({_percent_number(raw)}) > 1, FALSE) "
-                "FROM import_src"
-            ).fetchall()[0][0]
-            percent_scale = 100.0 if scale else 1.0
+    percent_scale = readings.percent_scale
     typed = []
     for field in column_of:
         raw = f'"{field}__raw"'
@@ -293,6 +320,8 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
             expr = f"CASE WHEN {number} BETWEEN 0 AND {percent_scale * 1} THEN {number} / {percent_scale} END"
         elif kind == "status":
             expr = _status(raw)
+        elif kind == "currency":
+            expr = f"CASE WHEN regexp_full_match({raw}, '[A-Za-z]{{3}}') THEN upper({raw}) END"
         else:
             expr = _boolean(raw)
         typed.append(f"{expr} AS \"{field}\"")
@@ -319,6 +348,19 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
     con.execute("DROP VIEW import_src")
     _problems(con, mapping, header_of, readings)
     return readings
+
+
+EMPTY = "''"
+
+
+def _trimmed(col: str) -> str:
+    """SQL for a cell without surrounding spaces, empty as NULL; trim() only where a space may be.
+
+    trim() copies every string (2.4× a plain scan over a million rows); the guard is a prefix and
+    suffix test, plus non-ASCII text, whose Unicode spaces (no-break space) trim() removes too.
+    """
+    return (f"CASE WHEN {col} LIKE ' %' OR {col} LIKE '% ' OR strlen({col}) <> length({col}) "
+            f"THEN nullif(trim({col}), '') ELSE nullif({col}, '') END")
 
 
 def _name_expr(mapping: Mapping) -> str:
@@ -407,6 +449,12 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
         + " UNION ALL ".join(parts)
         + ") AS p(line, col, value, message)"
     )
+
+
+def unload(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the typed copy once `import_rows` holds what the write needs."""
+    con.execute("DROP VIEW IF EXISTS import_valid")
+    con.execute("DROP TABLE IF EXISTS import_typed")
 
 
 def problem_text(line: int, column: str, value: str | None, message: str) -> str:

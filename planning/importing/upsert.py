@@ -47,7 +47,7 @@ TARGETS = {
     "opportunities": Target("opportunity", "opportunity", "seq_opportunity", {
         "external_id": "external_id", "amount": "amount", "probability": "probability",
         "close_date": "close_date", "created_date": "created_date", "is_closed": "is_closed",
-        "is_won": "is_won", "type": "type",
+        "is_won": "is_won", "type": "type", "currency": "currency",
     }, (Ref("account_ref", "account_id", "account_ref", "account", "account"),
         Ref("product_ref", "product_id", "product_ref", "product", "product"),
         Ref("owner_ref", "owner_id", "owner_ref", "app_user", "user"))),
@@ -103,8 +103,12 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
         if fld in mapped:
             selects.append(f'v."{fld}" AS {column}')
     if kind == "opportunities" and "stage" in mapped:
+        # Each stage the file names, spelled as the stage table does (folded once per name, not per row).
+        con.execute(f"CREATE OR REPLACE TEMP TABLE import_stage_name AS SELECT d.v, min(st.name) AS name "
+                    f"FROM (SELECT DISTINCT stage AS v FROM import_valid WHERE stage IS NOT NULL) d "
+                    f"LEFT JOIN stage st ON {fold('st.name')} = {fold('d.v')} GROUP BY d.v")
         selects.append("coalesce(st.name, v.stage) AS stage")
-        joins.append(f"LEFT JOIN stage st ON {fold('st.name')} = {fold('v.stage')}")
+        joins.append("LEFT JOIN import_stage_name st ON st.v = v.stage")
     elif kind == "opportunities":
         selects.append("CAST(NULL AS VARCHAR) AS stage")  # Dynamics: a status column, no stage
     if kind == "opportunities" and "business_unit" in mapped:
@@ -117,13 +121,20 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
             extra = ("SELECT external_id, __rid FROM import_valid WHERE external_id IS NOT NULL UNION ALL "
                      if "external_id" in mapped else "") + f"SELECT 'n:' || {fold('__name')}, __rid FROM import_valid"
         con.execute(f"CREATE OR REPLACE TEMP TABLE import_lookup_{i} AS {_lookup_sql(ref.table, extra)}")
+        # Resolved once per distinct value: a million opportunities name some thousands of accounts.
+        email = f"LEFT JOIN import_lookup_{i} c ON c.k = 'e:' || lower(d.v)" if ref.table == "app_user" else ""
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE import_ref_{i} AS
+            SELECT d.v, coalesce(a.id, b.id{', c.id' if email else ''}) AS id
+            FROM (SELECT DISTINCT "{ref.field}" AS v FROM import_valid WHERE "{ref.field}" IS NOT NULL) d
+            LEFT JOIN import_lookup_{i} a ON a.k = d.v
+            LEFT JOIN import_lookup_{i} b ON b.k = 'n:' || {fold('d.v')} {email}
+            """
+        )
         ref_value = f'v."{ref.field}"'
-        joins.append(f"LEFT JOIN import_lookup_{i} l{i}a ON l{i}a.k = {ref_value}")
-        joins.append(f"LEFT JOIN import_lookup_{i} l{i}b ON l{i}b.k = 'n:' || {fold(ref_value)}")
-        email = f"LEFT JOIN import_lookup_{i} l{i}c ON l{i}c.k = 'e:' || lower({ref_value})"
-        resolved = f"coalesce(l{i}a.id, l{i}b.id{f', l{i}c.id' if ref.table == 'app_user' else ''})"
-        if ref.table == "app_user":
-            joins.append(email)
+        joins.append(f"LEFT JOIN import_ref_{i} r{i} ON r{i}.v = {ref_value}")
+        resolved = f"r{i}.id"
         selects.append(f"{resolved} AS {ref.id_col}")
         selects.append(f"CASE WHEN {resolved} IS NULL THEN {ref_value} END AS {ref.id_col}__unresolved")
         if ref.ref_col:
@@ -140,18 +151,31 @@ def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql
         rows_key, table_key = fold("r.name"), fold("t.name")
     by_id = (f"LEFT JOIN (SELECT external_id, id FROM {table} WHERE external_id IS NOT NULL) me "
              "ON me.external_id = r.external_id" if has_ext else "")
+    # Matching by name costs a key per row on both sides: only when some row can match that way
+    # (rows without a CRM id; records without one, which a row with an id may adopt).
+    by_name = not has_ext or con.execute("SELECT count(*) FILTER (WHERE external_id IS NULL) > 0 "
+                                         "FROM import_valid").fetchall()[0][0]
+    adopt = has_ext and con.execute(f"SELECT count(*) > 0 FROM {table} WHERE external_id IS NULL").fetchall()[0][0]
+    matches, joins = [], []
+    if has_ext:
+        matches.append("me.id")
+    if by_name or adopt:
+        matches.append(f"CASE WHEN {'r.external_id IS NULL' if has_ext else 'TRUE'} THEN ma.id ELSE mn.id END")
+        joins.append(f"LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t GROUP BY 1) ma "
+                     f"ON ma.k = {rows_key}" if by_name else "LEFT JOIN (SELECT NULL::BIGINT AS id) ma ON FALSE")
+        joins.append(f"LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t "
+                     f"{'WHERE external_id IS NULL' if kind != 'business-units' else ''} GROUP BY 1) mn "
+                     f"ON mn.k = {rows_key}" if adopt else "LEFT JOIN (SELECT NULL::BIGINT AS id) mn ON FALSE")
+    target = f"coalesce({', '.join(matches)})" if matches else "CAST(NULL AS BIGINT)"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE import_rows AS
-        SELECT r.*, coalesce({'me.id, ' if has_ext else ''}
-               CASE WHEN {'r.external_id IS NULL' if has_ext else 'TRUE'} THEN ma.id ELSE mn.id END) AS target_id
-        FROM ({rows_sql}) r {by_id}
-        LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t GROUP BY 1) ma ON ma.k = {rows_key}
-        LEFT JOIN (SELECT {table_key} AS k, min(id) AS id FROM {table} t
-                   {'WHERE external_id IS NULL' if kind != 'business-units' else ''} GROUP BY 1) mn
-               ON mn.k = {rows_key}
+        SELECT r.*, {target} AS target_id
+        FROM ({rows_sql}) r {by_id} {' '.join(joins)}
         """
     )
+    if not (by_name or adopt):
+        return  # matched by CRM id alone: one record per id, and ids are unique in the file
     # Two rows of one file matching the same record by name: the first updates it, the rest are new.
     con.execute(
         """
@@ -205,12 +229,20 @@ def changes(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str]) -> No
 
 def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None:
     """Create the business units opportunities name on their account; resolve business_unit_id."""
+    # The distinct (account, unit) pairs first: the names are folded per pair, not per row.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE import_unit AS
+        SELECT account_id, business_unit, min(__line) AS first_line FROM import_rows
+        WHERE business_unit IS NOT NULL GROUP BY ALL
+        """
+    )
     con.execute(
         f"""
         INSERT INTO business_unit (account_id, name, import_batch_id)
-        SELECT account_id, any_value(business_unit ORDER BY __line), ?
-        FROM import_rows r
-        WHERE business_unit IS NOT NULL AND account_id > 0 AND NOT EXISTS (
+        SELECT account_id, arg_min(business_unit, first_line), ?
+        FROM import_unit r
+        WHERE account_id > 0 AND NOT EXISTS (
             SELECT 1 FROM business_unit b WHERE b.account_id = r.account_id
               AND {fold('b.name')} = {fold('r.business_unit')})
         GROUP BY account_id, {fold('business_unit')}
@@ -220,15 +252,26 @@ def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None
 
 
 def attach_business_units(con: duckdb.DuckDBPyConnection) -> None:
-    """Resolve business units by (account, folded name) into import_rows, for comparing."""
+    """Resolve business units by (account, folded name): `import_rows` becomes a view with them.
+
+    A view over the staged rows and the few thousand (account, unit) pairs, rather than a copy of
+    a million rows with two more columns.
+    """
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE import_rows AS
-        SELECT r.*, b.id AS business_unit_id,
-               CASE WHEN b.id IS NULL THEN r.business_unit END AS business_unit_ref
-        FROM import_rows r LEFT JOIN (
+        CREATE OR REPLACE TEMP TABLE import_unit AS
+        SELECT u.account_id, u.business_unit, b.id FROM import_unit u JOIN (
             SELECT account_id, {fold('name')} AS k, min(id) AS id FROM business_unit GROUP BY 1, 2
-        ) b ON b.account_id = r.account_id AND b.k = {fold('r.business_unit')}
+        ) b ON b.account_id = u.account_id AND b.k = {fold('u.business_unit')}
+        """
+    )
+    con.execute("ALTER TABLE import_rows RENAME TO import_rows_staged")
+    con.execute(
+        """
+        CREATE TEMP VIEW import_rows AS
+        SELECT r.*, u.id AS business_unit_id, CASE WHEN u.id IS NULL THEN r.business_unit END AS business_unit_ref
+        FROM import_rows_staged r
+        LEFT JOIN import_unit u ON u.account_id = r.account_id AND u.business_unit = r.business_unit
         """
     )
 
