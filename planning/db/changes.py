@@ -90,7 +90,7 @@ class Writes:
 
 def _is_staging(statement: str) -> bool:
     """The import's own working tables (import_rows, import_change, …) are not the book's data."""
-    name = re.search(r"\bTABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?" + _NAME, statement, re.I)
+    name = re.search(r"\b(?:TABLE|VIEW|INDEX|SEQUENCE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?" + _NAME, statement, re.I)
     return bool(name and name[1].lower().startswith("import_") and name[1].lower() not in ("import_batch", "import_mapping"))
 
 
