@@ -19,7 +19,7 @@ if performance.empty and strategic.empty:
 
 sections.headline(portfolio.headline(db, filters, performance), strategic)
 tabs = st.tabs(["Plans vs target", "Strategic accounts", "Segments & cadence", "Account selection", "Freshness & review"],
-               key="tab", bind="query-params")  # ?tab= opens a tab and survives a reload
+               key="portfolio_tab", bind="query-params")  # ?portfolio_tab= opens a tab, survives a reload
 # Only the open tab runs (issue #17), as on the Plan page: its queries and charts, not the other four.
 if tabs[0].open:
     with tabs[0]:

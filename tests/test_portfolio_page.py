@@ -60,9 +60,9 @@ def test_renders_the_sidebar_year_with_only_the_first_tab_open(app_test):
     ("Freshness & review", 0, None),
 ])
 def test_each_tab_renders_when_opened_by_the_url(app_test, tab, charts, titles):
-    at = app_test(PAGE, query={"tab": tab})
+    at = app_test(PAGE, query={"portfolio_tab": tab})
     assert not at.exception, at.exception
-    assert at.session_state["tab"] == tab
+    assert at.session_state["portfolio_tab"] == tab
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert len(specs) == charts
     if titles:
@@ -73,9 +73,9 @@ def test_each_tab_renders_when_opened_by_the_url(app_test, tab, charts, titles):
 
 def test_a_tab_link_keeps_the_filters(app_test):
     priya = user_id(app_test.db, "Priya Nair")
-    at = app_test(PAGE, query={"tab": "Freshness & review", "owner": str(priya)})
+    at = app_test(PAGE, query={"portfolio_tab": "Freshness & review", "owner": str(priya)})
     assert not at.exception, at.exception
-    assert at.session_state["tab"] == "Freshness & review"
+    assert at.session_state["portfolio_tab"] == "Freshness & review"
     assert at.selectbox(key="portfolio_owner").value == priya
     assert shown(at) == expected_metrics(app_test.db, Filters(at.session_state["period_year"], owner_id=priya))
 
