@@ -1,10 +1,12 @@
 """Admin: users and roles, the audit log, and the database (schema version, backups)."""
 
+import pandas as pd
 import streamlit as st
 
 from planning import admin, users
 from ui.admin import add_user_form, edit_user_form
 from ui.context import current_user, database
+from ui.tables import table
 from ui.text import md
 
 db = database()
@@ -16,7 +18,7 @@ users_tab, audit_tab, database_tab = st.tabs(["Users", "Audit log", "Database"],
 if users_tab.open:
     with users_tab:
         people = users.all_users(db)
-        st.dataframe(people.drop(columns=["version"]), hide_index=True, width="stretch")
+        table(people)
         if me is None or me["role"] != "admin":
             st.info("Only admins can add or change users; this list is read-only for you.")
         else:
@@ -44,7 +46,7 @@ if audit_tab.open:
             st.info("No changes match these filters.")
         else:
             st.caption(f"{len(log):,} changes, newest first.")
-            st.dataframe(log, hide_index=True, width="stretch")
+            table(log, {"entity_id": "Record", "old_value": "Old value", "new_value": "New value", "import_batch_id": "Import batch"})
             st.download_button("Download CSV", log.to_csv(index=False).encode("utf-8"), "audit-log.csv", "text/csv")
 
 if database_tab.open:
@@ -54,7 +56,7 @@ if database_tab.open:
         st.caption(f"{md(panel['path'])} · {panel['megabytes']:,} MB")
         st.markdown("**Automatic backups** (taken before each migration of an existing database)")
         if panel["backups"]:
-            st.dataframe(panel["backups"], hide_index=True, width="stretch")
+            table(pd.DataFrame(panel["backups"]))
         else:
             st.info("No automatic backup yet: one is taken the first time a migration upgrades this file.")
         st.caption("Back up by hand with `planning backup DIR`; put a backup back with `planning restore DIR`.")

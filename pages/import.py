@@ -4,12 +4,15 @@ import streamlit as st
 
 from planning.importing import ingest, reconciliation
 from ui.context import current_user, database
+from ui.feedback import show_flash
 from ui.import_panel import file_panel
+from ui.tables import table
 from ui.text import md
 
 db = database()
 st.title("Import")
 user = current_user()
+show_flash()
 st.caption(
     "CSV or .xlsx exports in your CRM's own column names (Salesforce API names or report labels, HubSpot, "
     "Pipedrive, Dynamics 365, or plain names); the source is recognised and named in the preview. "
@@ -35,7 +38,7 @@ history = ingest.import_history(db)
 if history.empty:
     st.info("Nothing imported yet.")
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    table(history, {"file_name": "File", "warnings": "Warnings"})
 
 st.subheader("Reconciliation")
 summary = reconciliation.uncounted_summary(db)
@@ -44,11 +47,11 @@ if summary.empty:
     st.success("Every opportunity is counted by a plan.")
 else:
     st.caption("Opportunities no plan counts (same account, business unit if scoped, close date in the period).")
-    st.dataframe(summary, hide_index=True, width="stretch")
+    table(summary)
     with st.expander("Opportunities not counted in any plan (first 1,000)"):
-        st.dataframe(reconciliation.uncounted(db), hide_index=True, width="stretch")
+        table(reconciliation.uncounted(db), {"external_id": "CRM id"})
 if doubles.empty:
     st.caption("No opportunity is counted by two overlapping plans.")
 else:
     st.warning(f"{len(doubles):,} opportunities are counted by two or more overlapping plans.")
-    st.dataframe(doubles, hide_index=True, width="stretch")
+    table(doubles, {"external_id": "CRM id", "plans": "Plans counting it", "plan_names": "Plans"})

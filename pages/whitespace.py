@@ -6,6 +6,7 @@ from planning import whitespace
 from planning.formatting import money
 from ui.context import current_user, database
 from ui.feedback import show_flash
+from ui.tables import table
 from ui.text import md
 from ui.whitespace_chart import heatmap
 from ui.whitespace_editor import cell_editor
@@ -51,9 +52,9 @@ if totals_tab.open:
     with totals_tab:
         if not matrix.empty:
             st.subheader("By business unit")
-            st.dataframe(whitespace.row_totals(matrix), hide_index=True, width="stretch")
+            table(whitespace.row_totals(matrix))
             st.subheader("By product")
-            st.dataframe(whitespace.column_totals(matrix), hide_index=True, width="stretch")
+            table(whitespace.column_totals(matrix))
             st.subheader("Every cell")
             cell_downloads(matrix, plan["id"])
 if units_tab.open:

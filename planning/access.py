@@ -32,8 +32,8 @@ def require_plan_exists(con: duckdb.DuckDBPyConnection, plan_id: int) -> None:
         raise NotFound(f"There is no plan with id {plan_id}.")
 
 
-def can_manage_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> bool:
-    """Owner, the owner's leader, or an admin: may change ownership, team, primary, move, delete."""
+def _may_act_on_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int, *, team_counts: bool) -> bool:
+    """Admins; else a leader or rep who owns the plan, leads its owner, or (`team_counts`) is on its team."""
     if not user:
         return False
     if user["role"] == "admin":
@@ -41,11 +41,19 @@ def can_manage_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: 
     if user["role"] not in ("leader", "rep"):
         return False
     row = con.execute(
-        "SELECT p.owner_id = ? OR (? = 'leader' AND coalesce(o.manager_id = ?, FALSE))"
-        " FROM plan p LEFT JOIN app_user o ON o.id = p.owner_id WHERE p.id = ?",
-        [user["id"], user["role"], user["id"], plan_id],
+        """
+        SELECT p.owner_id = $me OR ($team AND EXISTS (SELECT 1 FROM team_member t WHERE t.plan_id = p.id AND t.user_id = $me))
+               OR ($role = 'leader' AND coalesce(o.manager_id = $me, FALSE))
+        FROM plan p LEFT JOIN app_user o ON o.id = p.owner_id WHERE p.id = $plan
+        """,
+        {"me": user["id"], "team": team_counts, "role": user["role"], "plan": plan_id},
     ).fetchall()
     return bool(row and row[0][0])
+
+
+def can_manage_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> bool:
+    """Owner, the owner's leader, or an admin: may change ownership, team, primary, move, delete."""
+    return _may_act_on_plan(con, user, plan_id, team_counts=False)
 
 
 def require_plan_manager(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int, doing: str) -> dict:
@@ -62,21 +70,8 @@ def require_plan_manager(con: duckdb.DuckDBPyConnection, user: dict | None, plan
 
 
 def can_edit_plan(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> bool:
-    if not user:
-        return False
-    if user["role"] == "admin":
-        return True
-    if user["role"] not in ("leader", "rep"):
-        return False
-    row = con.execute(
-        """
-        SELECT p.owner_id = ? OR EXISTS (SELECT 1 FROM team_member t WHERE t.plan_id = p.id AND t.user_id = ?)
-               OR (? = 'leader' AND coalesce(o.manager_id = ?, FALSE))
-        FROM plan p LEFT JOIN app_user o ON o.id = p.owner_id WHERE p.id = ?
-        """,
-        [user["id"], user["id"], user["role"], user["id"], plan_id],
-    ).fetchall()
-    return bool(row and row[0][0])
+    """What a plan manager may do, plus its team members: edit the plan's content."""
+    return _may_act_on_plan(con, user, plan_id, team_counts=True)
 
 
 def require_plan_editor(con: duckdb.DuckDBPyConnection, user: dict | None, plan_id: int) -> dict:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from planning.db import Database
 from planning.errors import StaleEdit
+from planning.formatting import column_label
 
 
 def _text(value: Any) -> str | None:
@@ -120,3 +121,65 @@ def insert_created(con: duckdb.DuckDBPyConnection, user_id: int | None, table: s
     ).fetchall()[0][0]
     record_created(con, user_id, table, new_id, values if audited is None else audited)
     return new_id
+
+
+# The section of the plan each audited entity is in (the History tab's "Section").
+PLAN_SECTIONS = {
+    "plan": "Plan", "objective": "Objectives", "action": "Actions", "initiative": "Initiatives",
+    "comment": "Discussion & files", "team_member": "Team", "scorecard_submission": "Scorecard",
+    "whitespace_cell": "Whitespace", "stakeholder": "Stakeholders", "influence_link": "Stakeholders", "contact": "Contacts",
+}
+PLAN_HISTORY_SQL = """
+WITH rows_of_plan(entity, entity_id) AS (
+    SELECT 'plan', $plan
+    UNION ALL SELECT 'objective', id FROM objective WHERE plan_id = $plan
+    UNION ALL SELECT 'action', id FROM action WHERE plan_id = $plan
+    UNION ALL SELECT 'initiative', id FROM initiative WHERE plan_id = $plan
+    UNION ALL SELECT 'comment', id FROM comment WHERE plan_id = $plan
+    UNION ALL SELECT 'team_member', id FROM team_member WHERE plan_id = $plan
+    UNION ALL SELECT 'scorecard_submission', id FROM scorecard_submission WHERE plan_id = $plan
+    UNION ALL SELECT 'whitespace_cell', id FROM whitespace_cell WHERE plan_id = $plan
+    UNION ALL SELECT 'stakeholder', id FROM stakeholder WHERE plan_id = $plan
+    UNION ALL SELECT 'influence_link', id FROM influence_link WHERE plan_id = $plan
+    UNION ALL SELECT 'contact', contact_id FROM stakeholder WHERE plan_id = $plan
+    -- rows deleted since: their audit rows name the plan
+    UNION ALL SELECT entity, entity_id FROM audit_log
+              WHERE field = 'plan_id' AND entity <> 'plan' AND CAST($plan AS VARCHAR) IN (old_value, new_value)
+)
+SELECT a.changed_at, u.name AS user, a.entity, tu.name AS team_person,
+       coalesce(p.name, o.name, ac.title, i.name, c.name, sc.name, left(cm.body, 60),
+                nullif(concat_ws(' · ', wb.name, wp.name), '')) AS record,
+       coalesce(tu.name, a.field) AS field, a.old_value, a.new_value
+FROM audit_log a
+JOIN (SELECT DISTINCT entity, entity_id FROM rows_of_plan) r ON r.entity = a.entity AND r.entity_id = a.entity_id
+LEFT JOIN app_user u ON u.id = a.user_id
+LEFT JOIN app_user tu ON a.field LIKE 'team:%' AND tu.id = TRY_CAST(split_part(a.field, ':', 2) AS BIGINT)
+LEFT JOIN plan p ON a.entity = 'plan' AND p.id = a.entity_id
+LEFT JOIN objective o ON a.entity = 'objective' AND o.id = a.entity_id
+LEFT JOIN action ac ON a.entity = 'action' AND ac.id = a.entity_id
+LEFT JOIN initiative i ON a.entity = 'initiative' AND i.id = a.entity_id
+LEFT JOIN contact c ON a.entity = 'contact' AND c.id = a.entity_id
+LEFT JOIN stakeholder st ON a.entity = 'stakeholder' AND st.id = a.entity_id
+LEFT JOIN contact sc ON sc.id = st.contact_id
+LEFT JOIN comment cm ON a.entity = 'comment' AND cm.id = a.entity_id
+LEFT JOIN whitespace_cell w ON a.entity = 'whitespace_cell' AND w.id = a.entity_id
+LEFT JOIN product wp ON wp.id = w.product_id
+LEFT JOIN business_unit wb ON wb.id = w.business_unit_id
+WHERE a.field <> 'version'
+ORDER BY a.id DESC LIMIT $limit
+"""
+
+
+def plan_history(db: Database, plan_id: int, limit: int = 500) -> pd.DataFrame:
+    """Every audited change to anything in the plan, newest first: when, who, section, record, field, old, new.
+
+    Anything in the plan: the plan's own fields; its objectives, actions, initiatives, comments and file
+    links, team, scorecard answers, whitespace cells, stakeholders and influence links; and the contacts
+    that are its stakeholders. A row deleted since still counts: its audit rows name the plan (`plan_id`).
+    Version bumps are bookkeeping, not changes, and are left out; fields read as headers do ("Sales target",
+    a team change names the person).
+    """
+    found = db.df(PLAN_HISTORY_SQL, {"plan": plan_id, "limit": limit})
+    section = found["entity"].map(lambda e: PLAN_SECTIONS.get(e, column_label(e))).where(found["team_person"].isna(), "Team")
+    return found.assign(section=section, record=found["record"].fillna(section), field=found["field"].map(column_label))[
+        ["changed_at", "user", "section", "record", "field", "old_value", "new_value"]]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from planning import access, audit
 from planning.db import Database, fetch_dicts
-from planning.errors import InvalidInput, NotAllowed, NotFound
+from planning.errors import InvalidInput, NotAllowed, NotFound, StaleEdit
 
 KINDS = ["division", "function", "geography"]
 
@@ -84,15 +84,24 @@ def add_unit(db: Database, user: dict | None, account_id: int, name: str, kind: 
     return unit_id
 
 
-def rename_unit(db: Database, user: dict | None, unit_id: int, name: str, kind: str | None = None) -> None:
-    """Rename a business unit (and set its kind)."""
+def rename_unit(db: Database, user: dict | None, unit_id: int, name: str, kind: str | None = None,
+                *, loaded_name: str | None = None) -> None:
+    """Rename a business unit (and set its kind).
+
+    `loaded_name` is the name the form showed: if someone renamed the unit since, the rename is
+    refused (StaleEdit) rather than silently replacing theirs.
+    """
     with db.transaction() as con:
         old = _unit(con, unit_id)
         user = _require_unit_editor(con, user, old["account_id"])
+        if loaded_name is not None and old["name"] != loaded_name:
+            raise StaleEdit(f"Someone renamed {loaded_name!r} to {old['name']!r} after you opened the form; "
+                            "nothing was changed. Check the new name and rename again if you still want to.")
         name, kind = _clean(con, old["account_id"], name, kind, unit_id)
         changes = audit.changed_fields(old, {"name": name, "kind": kind})
         if changes:
-            con.execute("UPDATE business_unit SET name = ?, kind = ? WHERE id = ?", [name, kind, unit_id])
+            audit.saved_one(con.execute("UPDATE business_unit SET name = ?, kind = ? WHERE id = ? AND name = ?",
+                                        [name, kind, unit_id, old["name"]]), "business unit")
             audit.record(con, user["id"], "business_unit", unit_id, changes)
 
 

@@ -67,3 +67,55 @@ def amount(value: float | None) -> float | None:
 def days(value: float | None) -> str:
     """A duration in whole days: 41.6 → "42 days"."""
     return MISSING if is_missing(value) else f"{value:.0f} days"
+
+
+# How a table column reads, from its name (ui/tables.py applies it to every table on every page).
+HIDDEN_COLUMNS = frozenset({"id", "version", "colour", "coverage_colour", "coverage_status", "alert_rules"})
+MONEY_COLUMNS = frozenset({
+    "amount", "target", "sales_target", "won", "weighted", "expected", "variance", "sold", "in_progress", "whitespace",
+    "estimated_value", "peer_estimate", "value",
+})
+MONEY_SUFFIXES = ("_value", "_revenue", "_pipeline", "_whitespace", "_potential", "_amount", "_target")
+PERCENT_COLUMNS = frozenset({"probability", "win_rate", "won_vs_target", "expected_pct", "share"})
+COLUMN_LABELS = {
+    "expected_pct": "Expected % of target", "is_active": "Active", "kpi": "KPI", "url": "Link", "avg_score": "Average score",
+    "rows_read": "Rows read", "call_frequency_days": "Call every (days)", "steps": "Segments to climb",
+}
+_LABEL_SUFFIXES = (("_at", ""), ("_pct", " %"), ("_id", ""))
+
+
+def column_label(name: str) -> str:
+    """A column name as a header: "weighted_pipeline" → "Weighted pipeline", "finished_at" → "Finished"."""
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    for suffix, replacement in _LABEL_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)] + replacement
+            break
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def column_kind(name: str) -> str:
+    """"hidden" (internal keys), "money", "percent" (a share 0–1) or "plain", from the column's name."""
+    if name in HIDDEN_COLUMNS or name.endswith("_id"):
+        return "hidden"
+    if name in MONEY_COLUMNS or name.endswith(MONEY_SUFFIXES):
+        return "money"
+    return "percent" if name in PERCENT_COLUMNS else "plain"
+
+
+def figure(value: Any, kind: str) -> str:
+    """A figure as its kind reads: "money", "share", "multiple", "count" or "days"."""
+    return {"money": money, "share": percent, "multiple": multiple, "count": count, "days": days}[kind](value)
+
+
+def change(delta: Any, kind: str) -> str:
+    """A change with its direction: "▲ $5,000", "▼ 3 pts", "No change"; "—" when unknown."""
+    if is_missing(delta):
+        return MISSING
+    if delta == 0:
+        return "No change"
+    size = abs(delta)
+    text = f"{size * 100:.0f} pts" if kind == "share" else figure(size, kind)
+    return f"{'▲' if delta > 0 else '▼'} {text}"

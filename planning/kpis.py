@@ -31,6 +31,16 @@ KPI_KEYS = [
     "win_rate_count", "win_rate_value", "avg_cycle_days",
 ]
 COUNT_KEYS = {"won_count", "lost_count", "open_count"}
+# KPI → (what a reader calls it, how it reads: formatting.figure's kinds)
+KPI_NAMES = {
+    "target": ("Sales target", "money"), "won": ("Won", "money"), "lost": ("Lost", "money"),
+    "pipeline": ("Pipeline", "money"), "weighted_pipeline": ("Weighted pipeline", "money"),
+    "expected": ("Expected", "money"), "variance": ("Variance", "money"), "pct_achieved": ("% achieved", "share"),
+    "expected_pct": ("Expected % of target", "share"), "coverage": ("Pipeline coverage", "multiple"),
+    "won_count": ("Deals won", "count"), "lost_count": ("Deals lost", "count"), "open_count": ("Deals open", "count"),
+    "win_rate_count": ("Win rate (count)", "share"), "win_rate_value": ("Win rate (value)", "share"),
+    "avg_cycle_days": ("Average sales cycle", "days"),
+}
 
 # The membership rule: (plan, opportunity) pairs with the opportunity's effective figures.
 # $plan_ids is a BIGINT[] or NULL (every plan).
@@ -184,6 +194,17 @@ def kpi_deltas(current: dict, parent: dict | None) -> dict:
         key: (current[key] - parent[key]) if current.get(key) is not None and parent.get(key) is not None else None
         for key in KPI_KEYS
     }
+
+
+def kpi_diff(current: dict, parent: dict) -> list[dict]:
+    """This plan's KPIs against its parent's, as they read: KPI, Parent, This plan, Change (▲ up, ▼ down)."""
+    from planning.formatting import change, figure  # imports pandas, which `planning kpis --plan` never needs
+
+    deltas = kpi_deltas(current, parent)
+    return [
+        {"KPI": name, "Parent": figure(parent[key], kind), "This plan": figure(current[key], kind), "Change": change(deltas[key], kind)}
+        for key, (name, kind) in KPI_NAMES.items()
+    ]
 
 
 # -- snapshots -----------------------------------------------------------------------------

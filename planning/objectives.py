@@ -268,8 +268,8 @@ def objective_changes(db: Database, plan_id: int, parent_id: int) -> pd.DataFram
     return db.df(
         """
         SELECT coalesce(c.name, p.name) AS objective, p.status AS parent_status, c.status AS status,
-               CASE WHEN p.name IS NULL THEN 'added' WHEN c.name IS NULL THEN 'dropped'
-                    WHEN p.status <> c.status THEN 'status changed' ELSE 'unchanged' END AS change
+               CASE WHEN p.name IS NULL THEN 'Added' WHEN c.name IS NULL THEN 'Dropped'
+                    WHEN p.status <> c.status THEN 'Status changed' ELSE 'Unchanged' END AS change
         FROM (SELECT name, status FROM objective WHERE plan_id = ?) c
         FULL OUTER JOIN (SELECT name, status FROM objective WHERE plan_id = ?) p ON p.name = c.name
         ORDER BY change, objective

@@ -85,23 +85,6 @@ def plan_opportunities(db: Database, plan_id: int) -> pd.DataFrame:
     )
 
 
-def plan_history(db: Database, plan_id: int, limit: int = 500) -> pd.DataFrame:
-    """Audit rows of the plan and of its objectives, actions, initiatives and comments, newest first."""
-    return db.df(
-        """
-        SELECT a.changed_at, u.name AS user, a.entity, a.entity_id, a.field, a.old_value, a.new_value
-        FROM audit_log a LEFT JOIN app_user u ON u.id = a.user_id
-        WHERE (a.entity = 'plan' AND a.entity_id = $plan)
-           OR (a.entity = 'objective' AND a.entity_id IN (SELECT id FROM objective WHERE plan_id = $plan))
-           OR (a.entity = 'action' AND a.entity_id IN (SELECT id FROM action WHERE plan_id = $plan))
-           OR (a.entity = 'initiative' AND a.entity_id IN (SELECT id FROM initiative WHERE plan_id = $plan))
-           OR (a.entity = 'comment' AND a.entity_id IN (SELECT id FROM comment WHERE plan_id = $plan))
-        ORDER BY a.id DESC LIMIT $limit
-        """,
-        {"plan": plan_id, "limit": limit},
-    )
-
-
 # -- vocabulary of the lifecycle ----------------------------------------------------------
 
 TEXT_FIELDS = [

@@ -7,7 +7,20 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from planning.formatting import amount, count, date_text, days, money, multiple, percent, points
+from planning.formatting import (
+    amount,
+    change,
+    column_kind,
+    column_label,
+    count,
+    date_text,
+    days,
+    figure,
+    money,
+    multiple,
+    percent,
+    points,
+)
 
 MISSING = [None, float("nan"), pd.NA, pd.NaT]
 
@@ -47,3 +60,40 @@ def test_shares_ratios_counts_dates_and_json_amounts():
     assert date_text(date(2025, 2, 1)) == date_text(datetime(2025, 2, 1, 13, 5)) == "01 Feb 2025"
     assert date_text(pd.Timestamp("2026-12-31")) == "31 Dec 2026"
     assert (amount(1234.5678), amount(7)) == (1234.57, 7.0)
+
+
+@pytest.mark.parametrize("name, label, kind", [
+    ("weighted_pipeline", "Weighted pipeline", "money"),
+    ("close_date", "Close date", "plain"),
+    ("finished_at", "Finished", "plain"),
+    ("expected_pct", "Expected % of target", "percent"),
+    ("win_rate", "Win rate", "percent"),
+    ("is_active", "Active", "plain"),
+    ("plan_id", "Plan", "hidden"),
+    ("id", "Id", "hidden"),
+    ("coverage_colour", "Coverage colour", "hidden"),
+    ("whitespace_value", "Whitespace value", "money"),
+    ("current_revenue", "Current revenue", "money"),
+    ("owner", "Owner", "plain"),
+])
+def test_a_column_name_gives_its_header_and_its_kind(name, label, kind):
+    assert (column_label(name), column_kind(name)) == (label, kind)
+
+
+@pytest.mark.parametrize("delta, kind, text", [
+    (5_000, "money", "▲ $5,000"),
+    (-111_000, "money", "▼ $111,000"),
+    (0.05, "share", "▲ 5 pts"),
+    (-0.25, "multiple", "▼ 0.25×"),
+    (3, "count", "▲ 3"),
+    (-4, "days", "▼ 4 days"),
+    (0, "money", "No change"),
+    (None, "money", "—"),
+])
+def test_a_change_reads_with_its_direction(delta, kind, text):
+    assert change(delta, kind) == text
+
+
+def test_a_figure_reads_as_its_kind():
+    assert [figure(v, k) for v, k in [(601_000, "money"), (0.8235, "share"), (1.5, "multiple"), (None, "count")]] == [
+        "$601,000", "82%", "1.50×", "—"]

@@ -1,5 +1,7 @@
 """The Import page under AppTest: upload, guessed kind, mapping, preview, commit, history, reconciliation."""
 
+import json
+
 from tests.import_helpers import csv_bytes
 
 CSV = csv_bytes("Id,Account Name,Opportunity Name,Stage,Amount,Close Date",
@@ -87,3 +89,44 @@ def test_mapping_edited_on_the_page_is_used(app_test):
         "name": "Mapped deal", "stage": "Prospecting"}
     # The confirmed mapping is remembered: the next export of this shape needs no clicks.
     assert app_test.db.value("SELECT count(*) FROM import_mapping") == 1
+
+
+MESSY = csv_bytes("Id,Account Name,Opportunity Name,Stage,Amount,Close Date,Product",
+                  *[f"PW{n},Nobody {n % 3} Inc,Deal {n},Prospecting,,2026-12-{n + 1:02d},Unknown {n % 2}" for n in range(9)])
+
+
+def test_preview_warnings_are_one_box_with_a_line_per_kind_and_commit_follows(app_test):
+    at = upload(app_test, MESSY)
+    at.button(key="import_preview_0").click().run()
+    assert not at.exception, at.exception
+    preview = [w.value for w in at.warning if "kind" in w.value]
+    assert len(preview) == 1
+    lines = preview[0].splitlines()
+    assert lines[0] == "**3 kinds of warning** — the import can go ahead:"
+    assert lines[1:] == [
+        "- Account Name: 3 values match no account, kept as text ('Nobody 0 Inc', 'Nobody 1 Inc', 'Nobody 2 Inc') "
+        "(9 rows, first on lines 2, 3, 4, 5, 6).",
+        "- Product: 2 values match no product, kept as text ('Unknown 0', 'Unknown 1') (9 rows, first on lines 2, 3, 4, 5, 6).",
+        "- opportunities have no amount: unknown, counted as 0 in sums (9 rows, first on lines 2, 3, 4, 5, 6).",
+    ]
+    assert at.button(key="import_commit_0")
+
+
+def test_after_a_commit_the_sidebar_shows_the_new_counts_and_last_import(app_test):
+    before = app_test.db.value("SELECT count(*) FROM opportunity")
+    at = upload(app_test, MESSY)
+    at.button(key="import_preview_0").click().run()
+    at.button(key="import_commit_0").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success if "inserted" in s.value] == [
+        "deals.csv (opportunities, Salesforce report opportunities export) imported: 9 inserted, 0 updated, 0 unchanged, "
+        "0 rejected, 3 warnings, 9 unassigned. Batch 2."]
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert f"{before + 9:,} opportunities" in sidebar
+    assert "Last import: deals.csv (opportunities)" in sidebar
+
+
+def test_reconciliation_amounts_read_as_money(app_test):
+    at = app_test("pages/import.py")
+    summary = next(d for d in at.dataframe if "reason" in d.value.columns and "opportunities" in d.value.columns)
+    assert json.loads(summary.proto.columns)["amount"]["type_config"]["format"] == "$%,.0f"

@@ -181,3 +181,15 @@ def test_snapshots_one_row_per_plan_per_day_only_when_figures_change(book):
 def test_snapshots_for_every_plan_at_once(book):
     with book.transaction() as con:
         assert kpis.take_snapshots(con, day=date(2025, 3, 1)) == 4
+
+
+def test_kpi_diff_reads_as_a_diff_with_human_names():
+    parent = {key: None for key in kpis.KPI_KEYS} | {"target": 601_000.0, "won": 500_000.0, "pct_achieved": 0.8235, "won_count": 7}
+    current = parent | {"target": 490_000.0, "won": 546_000.0, "pct_achieved": 0.9, "won_count": 7}
+    rows = {row["KPI"]: row for row in kpis.kpi_diff(current, parent)}
+    assert len(rows) == len(kpis.KPI_KEYS) == len(kpis.KPI_NAMES)
+    assert rows["Sales target"] == {"KPI": "Sales target", "Parent": "$601,000", "This plan": "$490,000", "Change": "▼ $111,000"}
+    assert rows["Won"]["Change"] == "▲ $46,000"
+    assert (rows["% achieved"]["Parent"], rows["% achieved"]["Change"]) == ("82%", "▲ 8 pts")
+    assert rows["Deals won"]["Change"] == "No change"
+    assert rows["Pipeline"] == {"KPI": "Pipeline", "Parent": "—", "This plan": "—", "Change": "—"}

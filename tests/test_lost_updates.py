@@ -212,3 +212,19 @@ def test_the_second_user_save_is_refused(app_test):
     assert not second.success
     assert second.error and "region" in second.error[0].value
     assert app_test.db.value("SELECT region FROM app_user WHERE id = ?", [priya]) == "North"
+
+
+def test_the_second_business_unit_rename_is_refused(app_test):
+    plan_id = app_test.db.value("SELECT min(p.id) FROM plan p JOIN business_unit b ON b.account_id = p.account_id")
+    first, second = [app_test("pages/whitespace.py", query={"plan": str(plan_id), "tab": "Business units"})
+                     for _ in range(2)]
+    unit = first.selectbox(key="ws_unit_rename_id").value
+    original = app_test.db.value("SELECT name FROM business_unit WHERE id = ?", [unit])
+    first.text_input(key="ws_unit_rename_name").input("Renamed by the first")
+    button(first, "Rename").click().run()
+    assert [s.value for s in first.success] == ["Renamed."]
+    second.text_input(key="ws_unit_rename_name").input("Renamed by the second")
+    button(second, "Rename").click().run()
+    assert not second.success
+    assert second.error[0].value.startswith(f"Someone renamed '{original}' to 'Renamed by the first'")
+    assert app_test.db.value("SELECT name FROM business_unit WHERE id = ?", [unit]) == "Renamed by the first"

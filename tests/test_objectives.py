@@ -151,7 +151,7 @@ def test_objective_changes_against_the_parent(book):
     objectives.create_objective(book, book.rep, book.plan, name="Kept", status="Achieved")
     objectives.create_objective(book, book.rep, book.plan, name="New")
     changes = objectives.objective_changes(book, book.plan, parent)
-    assert changes[["objective", "change"]].values.tolist() == [["New", "added"], ["Dropped", "dropped"], ["Kept", "status changed"]]
+    assert changes[["objective", "change"]].values.tolist() == [["New", "Added"], ["Dropped", "Dropped"], ["Kept", "Status changed"]]
 
 
 # -- team, initiatives, comments -------------------------------------------------------------
@@ -199,11 +199,9 @@ def test_thread_lists_comments_and_file_links_newest_first(book):
 
 
 def test_plan_history_gathers_the_plan_and_its_content(book):
-    from planning import plans
-
-    objective_id = objectives.create_objective(book, book.rep, book.plan, name="Grow")
+    objectives.create_objective(book, book.rep, book.plan, name="Grow")
     plan_content.add_comment(book, book.rep, book.plan, "Hello")
-    history = plans.plan_history(book, book.plan)
-    assert sorted(set(history["entity"])) == ["comment", "objective"]
-    assert objective_id in set(history.query("entity == 'objective'")["entity_id"])
+    history = audit.plan_history(book, book.plan)
+    assert sorted(set(history["section"])) == ["Discussion & files", "Objectives"]
+    assert "Grow" in set(history.query("section == 'Objectives'")["record"])
     assert history["user"].unique().tolist() == ["Rita Rep"]

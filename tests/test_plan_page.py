@@ -200,7 +200,40 @@ def test_history_tab_shows_the_audit(app_test):
     plans.set_primary(app_test.db, {"id": 1, "name": "Ada Admin", "role": "admin"}, plan_id)
     at = open_plan(app_test, plan_id, tab="History")
     history = next(d.value for d in at.dataframe if "old_value" in d.value.columns)
-    assert history[["field", "old_value", "new_value", "user"]].values.tolist()[0] == ["is_primary", "False", "True", "Ada Admin"]
+    assert history[["field", "old_value", "new_value", "user"]].values.tolist()[0] == ["Is primary", "False", "True", "Ada Admin"]
+
+
+def test_history_tab_shows_scorecard_whitespace_and_stakeholder_saves(app_test):
+    from planning import scorecards, stakeholders, users, whitespace
+
+    plan_id = 3  # Summit Logistics FY2026: stakeholder 3 (Ines Silva) is on it
+    owner = users.get_user(app_test.db, app_test.db.value("SELECT owner_id FROM plan WHERE id = ?", [plan_id]))
+    form = scorecards.scorecard_form(app_test.db, plan_id)
+    answers = {q["question_id"]: {"value": q["value"], "note": q["note"]} for q in form["questions"]}
+    answers[form["questions"][0]["question_id"]]["value"] = "2"
+    scorecards.save_answers(app_test.db, owner, plan_id, answers, form["loaded_submission_id"])
+    whitespace.set_cell(app_test.db, owner, plan_id, 2, 2, "Open", estimated_value=5000)
+    stakeholders.update_stakeholder(app_test.db, owner, 3, 1, {"influence": 2})
+    at = open_plan(app_test, plan_id, tab="History")
+    assert not [i.value for i in at.info if "No recorded changes" in i.value]
+    history = at.dataframe[0].value
+    assert history["section"].drop_duplicates().tolist() == ["Stakeholders", "Whitespace", "Scorecard"]
+    assert ["Ines Silva", "Influence", "2"] in history[["record", "field", "new_value"]].values.tolist()
+
+
+def test_since_parent_plan_reads_as_a_diff(app_test, summit):
+    from planning.formatting import money
+
+    at = open_plan(app_test, summit, tab="Since parent plan")
+    diff = at.dataframe[0].value
+    assert diff.columns.tolist() == ["KPI", "Parent", "This plan", "Change"]
+    plan = plans.get_plan(app_test.db, summit)
+    this, parent = kpis.kpis_for_plan(app_test.db, summit), kpis.kpis_for_plan(app_test.db, plan["parent_plan_id"])
+    target = diff.set_index("KPI").loc["Sales target"].tolist()
+    arrow = "▲" if this["target"] > parent["target"] else "▼"
+    assert target == [money(parent["target"]), money(this["target"]), f"{arrow} {money(abs(this['target'] - parent['target']))}"]
+    shown = {c for d in at.dataframe for c, cfg in json.loads(d.proto.columns).items() if not cfg.get("hidden")}
+    assert not shown & {"plan_id", "coverage_colour", "alert_rules", "coverage_status"}
 
 
 def test_header_shows_scorecard_band_coverage_and_whitespace(app_test):

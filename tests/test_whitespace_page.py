@@ -127,3 +127,11 @@ def test_someone_outside_the_plan_is_refused_on_the_page(app_test, monkeypatch):
     at.button(key="FormSubmitter:ws_form-Save cell").click().run()
     assert "cannot change plan" in at.error[0].value
     assert db.value("SELECT count(*) FROM whitespace_cell") == before
+
+
+def test_whitespace_value_caption_reads_as_money(opened):
+    at, db, plan = opened
+    summary = whitespace.summarise(whitespace.plan_matrix(db, plan["id"]))
+    caption = next(c.value for c in at.caption if c.value.startswith("Whitespace value"))
+    assert caption.startswith(f"Whitespace value {money(summary['whitespace_value'])}, of which "
+                              f"{money(summary['peer_estimated_value'])} from peer estimates")

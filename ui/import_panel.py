@@ -9,7 +9,8 @@ from planning.errors import PlanningError
 from planning.importing import ingest
 from planning.importing.mapping import KINDS, SPECS, auto_map
 from ui.downloads import download_buttons
-from ui.feedback import show_refusal
+from ui.feedback import attempt, show_refusal
+from ui.tables import editor, table
 from ui.text import md
 
 IGNORE = "(ignore)"
@@ -50,22 +51,17 @@ def file_panel(db, upload, user, index: int) -> None:
                 show_refusal(exc)
                 problems = getattr(exc, "problems", [])
                 if problems:
-                    st.dataframe(pd.DataFrame({"problem": problems}), hide_index=True, width="stretch")
+                    table(pd.DataFrame({"problem": problems}))
     report = st.session_state.get(f"import_report_{index}")
     if report is None or report.kind != kind or report.file_name != upload.name:
         return
     probabilities = preview(report, index)
     if st.button("Commit import", type="primary", key=f"import_commit_{index}"):
-        progress = st.progress(0, text="Importing in one transaction…")
-        try:
-            done = ingest.import_csv(db, kind, data, stage_probabilities=probabilities, **options)
-        except PlanningError as exc:
-            progress.empty()
-            show_refusal(exc)
-            return
-        progress.progress(100, text="Done")
-        st.session_state.pop(f"import_report_{index}", None)
-        st.success(f"{md(done.summary())} Batch {done.batch_id}.")
+        with st.spinner("Importing in one transaction…"):
+            # The rerun after a commit redraws the sidebar (counts, last import) from the new data.
+            attempt(lambda: ingest.import_csv(db, kind, data, stage_probabilities=probabilities, **options),
+                    lambda done: f"{done.summary()} Batch {done.batch_id}.",
+                    then=lambda _: st.session_state.pop(f"import_report_{index}", None))
 
 
 def mapping_editor(headers: list[str], kind: str, index: int, remembered: dict | None = None) -> dict[str, str | None]:
@@ -75,10 +71,8 @@ def mapping_editor(headers: list[str], kind: str, index: int, remembered: dict |
     frame = pd.DataFrame({"column": headers, "field": [mapped.columns.get(h, IGNORE) for h in headers]})
     saved_note = ", saved for this file shape" if remembered else ""
     with st.expander(f"Column mapping ({len(mapped.columns)} mapped, {len(mapped.unmapped)} ignored{saved_note})"):
-        edited = st.data_editor(
-            frame, key=f"import_map_{index}_{kind}", hide_index=True, disabled=["column"], width="stretch",
-            column_config={"field": st.column_config.SelectboxColumn("field", options=choices, required=True)},
-        )
+        edited = editor(frame, {"column": "Column in the file", "field": st.column_config.SelectboxColumn(
+            "Field", options=choices, required=True)}, key=f"import_map_{index}_{kind}", disabled=["column"])
     # Only the user's changes are overrides, so the importer still checks the file's kind itself.
     return {row.column: (None if row.field == IGNORE else row.field) for row in edited.itertuples()
             if row.field != mapped.columns.get(row.column, IGNORE)}
@@ -94,11 +88,14 @@ def preview(report: ingest.ImportReport, index: int) -> dict[str, tuple[str, flo
         col.metric(label, f"{value:,}")
     for note in report.notes():
         st.caption(note)
-    for warning in report.warnings[:50]:
-        st.warning(md(warning))
+    if report.warnings:
+        # One box, one line per kind of warning (with its count and first lines), so Commit stays in reach.
+        kinds = len(report.warnings)
+        st.warning(f"**{kinds} kind{'s' if kinds != 1 else ''} of warning** — the import can go ahead:\n"
+                   + "\n".join(f"- {md(warning)}" for warning in report.warnings), icon=":material/warning:")
     if report.changes is not None and not report.changes.empty:
-        st.caption("Changes to existing records (old → new)")
-        st.dataframe(report.changes, hide_index=True, width="stretch")
+        with st.expander(f"Changes to existing records, old → new ({len(report.changes):,} shown)"):
+            table(report.changes)
     if report.rejected:
         st.caption("Rejected rows, with the reason for each:")
         download_buttons(report.rejected_rows, f"{report.file_name}.rejected", f"import_rej_{index}")

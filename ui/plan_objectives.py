@@ -10,6 +10,7 @@ import streamlit as st
 from planning import objectives, users, vocab
 from planning.db import Database
 from ui.feedback import attempt, show_flash
+from ui.tables import table
 from ui.text import md
 
 
@@ -26,11 +27,11 @@ def objectives_tab(db: Database, user: dict | None, plan: dict) -> None:
     if found.empty:
         st.info("No objectives yet — add the first one below.")
     else:
-        st.dataframe(
+        table(
             found[["name", "type", "owner", "priority", "status", "outcome", "due_date", "measure_kind",
                    "measure_current", "measure_target", "measure_progress"]],
-            hide_index=True, width="stretch",
-            column_config={
+            {
+                "name": "Objective", "measure_kind": "Measure",
                 "measure_progress": st.column_config.ProgressColumn("Progress", format="percent", min_value=0, max_value=1),
                 "measure_current": st.column_config.NumberColumn("Current", format="%,.0f"),
                 "measure_target": st.column_config.NumberColumn("Target", format="%,.0f"),
@@ -92,7 +93,7 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
     for objective, group in actions.groupby("objective", sort=False):
         st.markdown(f"*{md(objective)}*")
         shown = group[["title", "owner", "due_date", "status", "overdue"]].reset_index(drop=True)
-        st.dataframe(shown.style.apply(_highlight_overdue, axis=1), hide_index=True, width="stretch")
+        table(shown.style.apply(_highlight_overdue, axis=1), {"title": "Action"})
     titles = dict(zip(actions["id"].astype(int), actions["title"])) if not actions.empty else {}
     new, update = st.columns(2)
     with new.form("new_action", clear_on_submit=True):

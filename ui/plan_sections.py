@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from planning import (
+    audit,
     kpis,
     objectives,
     plan_content,
@@ -28,6 +31,7 @@ from ui.plan_charts import (
     target_chart,
     trajectory_chart,
 )
+from ui.tables import Config, table
 from ui.text import md
 
 
@@ -78,11 +82,7 @@ def opportunities_tab(db: Database, plan: dict) -> None:
         keep &= deals["name"].fillna("").str.contains(search, case=False, regex=False)
     shown = deals[keep]
     st.caption(f"{len(shown)} of {len(deals)} opportunities · {money(shown['amount'].sum(), short=True)}")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "amount": st.column_config.NumberColumn("Amount", format="$%,.2f"),
-        "weighted": st.column_config.NumberColumn("Weighted", format="$%,.2f"),
-        "probability": st.column_config.NumberColumn("Probability", format="percent"),
-    })
+    table(shown, {"external_id": "CRM id", "name": "Opportunity"})
     download_buttons(shown, f"plan-{plan['id']}-opportunities", "opportunities_download")
 
 
@@ -133,7 +133,7 @@ def strategy_tab(db: Database, user: dict | None, plan: dict) -> None:
 
 def team_tab(db: Database, user: dict | None, plan: dict) -> None:
     team = plan_content.list_team(db, plan["id"])
-    st.dataframe(team[["name", "role"]], hide_index=True, width="stretch")
+    table(team[["name", "role"]])
     people = users.list_users(db)
     names = {u["id"]: u["name"] for u in people}
     with st.form("team"):
@@ -151,8 +151,7 @@ def initiatives_tab(db: Database, user: dict | None, plan: dict) -> None:
     if found.empty:
         st.info("No initiatives yet — note a potential deal before it becomes an opportunity.")
     else:
-        st.dataframe(found.drop(columns="id"), hide_index=True, width="stretch",
-                     column_config={"estimated_value": st.column_config.NumberColumn("Estimated value", format="$%,.0f")})
+        table(found, {"name": "Initiative"})
     products = objectives.product_names(db)
     units = plans.business_units(db, plan["account_id"])
     with st.form("initiative"):
@@ -191,26 +190,31 @@ def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
 
 
 def changes_tab(db: Database, plan: dict, figures: dict, parent: dict | None) -> None:
-    """What changed since the parent plan: KPIs, objectives and, where merged, the other sections."""
+    """What changed since the parent plan, read as a diff: KPIs, objectives and, where merged, the other sections."""
     if not parent:
         st.info("This plan has no parent plan to compare with.")
         return
-    table = pd.DataFrame({"KPI": kpis.KPI_KEYS, "Parent": [parent[k] for k in kpis.KPI_KEYS],
-                          "This plan": [figures[k] for k in kpis.KPI_KEYS]})
-    table["Change"] = [kpis.kpi_deltas(figures, parent)[k] for k in kpis.KPI_KEYS]
-    st.markdown("**KPIs**")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown("**KPIs** — ▲ up, ▼ down against the parent plan")
+    table(pd.DataFrame(kpis.kpi_diff(figures, parent)))
     st.markdown("**Objectives**")
-    st.dataframe(objectives.objective_changes(db, plan["id"], plan["parent_plan_id"]), hide_index=True, width="stretch")
-    for compare, label in [(scorecards.plan_scores, "Scorecard"), (whitespace.whitespace_totals, "Whitespace"),
-                           (stakeholders.coverage_summary, "Stakeholders")]:
+    table(objectives.objective_changes(db, plan["id"], plan["parent_plan_id"]), {"parent_status": "In the parent plan",
+                                                                               "status": "In this plan"})
+    sides = {plan["parent_plan_id"]: "Parent", plan["id"]: "This plan"}
+    sections: list[tuple[Callable[[Database, list[int]], pd.DataFrame], str, Config]] = [
+        (scorecards.plan_scores, "Scorecard", {"completion": st.column_config.NumberColumn("Answered", format="%.0f%%")}),
+        (whitespace.whitespace_totals, "Whitespace", {}),
+        (stakeholders.coverage_summary, "Stakeholders", {"coverage_label": "Coverage"}),
+    ]
+    for compare, label, config in sections:
         st.markdown(f"**{label}**")
-        st.dataframe(compare(db, [plan["parent_plan_id"], plan["id"]]), hide_index=True, width="stretch")
+        found = compare(db, list(sides))
+        table(found.assign(plan=found["plan_id"].map(sides))[["plan", *found.columns]], config)
 
 
 def history_tab(db: Database, plan: dict) -> None:
-    history = plans.plan_history(db, plan["id"])
+    history = audit.plan_history(db, plan["id"])
     if history.empty:
         st.info("No recorded changes yet.")
     else:
-        st.dataframe(history, hide_index=True, width="stretch")
+        st.caption(f"{len(history):,} changes to this plan and everything in it, newest first.")
+        table(history, {"changed_at": "When", "user": "Who", "old_value": "Was", "new_value": "Now"})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -11,9 +9,10 @@ from planning import portfolio
 from planning.formatting import money, percent
 from ui import portfolio_charts as charts
 from ui.downloads import download_buttons
+from ui.tables import DATE_FORMAT, Config, table
 
-MONEY = st.column_config.NumberColumn(format="dollar")
 PLAN_LINK = st.column_config.LinkColumn("Open", display_text="Open plan")
+SELECTION_SCORE = st.column_config.ProgressColumn("Selection score", min_value=0, max_value=100, format="%.0f")
 
 
 def headline(figures: dict, strategic: pd.DataFrame) -> None:
@@ -45,12 +44,7 @@ def performance_tab(performance: pd.DataFrame) -> None:
         st.caption(f"The chart shows the first {CHART_PLANS} of {len(performance):,} plans in this order; the table lists all.")
     shown = performance[["plan", "link", "account", "owner", "performance", "target", "won", "weighted_pipeline", "expected",
                          "variance", "expected_pct"]]
-    st.dataframe(shown, hide_index=True, width="stretch", key="portfolio_plans_table", column_config={
-        "plan": "Plan", "link": PLAN_LINK, "performance": "Status",
-        "target": MONEY, "won": MONEY, "weighted_pipeline": MONEY, "expected": MONEY,
-        "variance": st.column_config.NumberColumn("Gap", format="dollar"),
-        "expected_pct": st.column_config.NumberColumn("Expected % of target", format="percent"),
-    })
+    table(shown, {"link": PLAN_LINK, "performance": "Status", "variance": "Gap"}, key="portfolio_plans_table")
     st.caption("Behind first, then On track, Ahead and No target; within each, the biggest gap first.")
     download_buttons(performance.drop(columns=["colour"]), "portfolio-plans", key="portfolio_plans")
 
@@ -66,18 +60,14 @@ def strategic_tab(strategic: pd.DataFrame) -> None:
     if missing.empty:
         st.success("Every strategic account has a primary plan for this period.")
     else:
-        st.dataframe(
-            missing[["account", "owner", "territory", "segment", "tier", "strategic_because", "selection_score", "create_plan_link"]],
-            hide_index=True, width="stretch", key="portfolio_without_plan", column_config={
-                "strategic_because": "Strategic because", "selection_score": st.column_config.ProgressColumn(
-                    "Selection score", min_value=0, max_value=100, format="%.0f"),
-                "create_plan_link": st.column_config.LinkColumn("Action", display_text="Create plan"),
-            },
+        table(
+            missing[["account", "create_plan_link", "owner", "territory", "segment", "tier", "strategic_because", "selection_score"]],
+            {"selection_score": SELECTION_SCORE, "create_plan_link": st.column_config.LinkColumn("Action", display_text="Create plan")},
+            key="portfolio_without_plan",
         )
     with st.expander(f"Strategic accounts with a plan ({int(strategic['has_plan'].sum())})"):
         covered = strategic[strategic["has_plan"]].assign(link=lambda f: [f"/plan?plan={int(i)}" for i in f["plan_id"]])
-        st.dataframe(covered[["account", "plan", "link", "owner", "territory", "segment", "tier"]], hide_index=True, width="stretch",
-                     column_config={"link": PLAN_LINK})
+        table(covered[["account", "plan", "link", "owner", "territory", "segment", "tier"]], {"link": PLAN_LINK})
     download_buttons(strategic.drop(columns=["create_plan_link"]), "strategic-accounts", key="portfolio_strategic")
 
 
@@ -87,12 +77,10 @@ def segments_tab(matrix: pd.DataFrame, moves: pd.DataFrame, overdue: pd.DataFram
         return
     st.altair_chart(charts.segment_heatmap(matrix), width="stretch")
     st.subheader(f"Accounts that must move up ({len(moves)})")
-    st.dataframe(moves, hide_index=True, width="stretch", key="portfolio_moves",
-                 column_config={"account_id": None, "steps": "Segments to climb"})
+    table(moves, key="portfolio_moves")
     st.subheader(f"Call cadence: overdue activities ({len(overdue)})")
     st.caption("Due = next activity due, else last activity + call frequency; overdue when due before today.")
-    st.dataframe(overdue, hide_index=True, width="stretch", key="portfolio_overdue",
-                 column_config={"account_id": None, "call_frequency_days": "Call every (days)", "days_overdue": "Days overdue"})
+    table(overdue, key="portfolio_overdue")
 
 
 def selection_tab(accounts: pd.DataFrame) -> None:
@@ -106,13 +94,10 @@ def selection_tab(accounts: pd.DataFrame) -> None:
         "Selection score: weighted criteria scores (1–5) on a 0–100 scale."
     )
     shown = accounts.sort_values(["has_plan", "selection_score"], ascending=[True, False], na_position="last")
-    st.dataframe(
+    table(
         shown[["account", "owner", "segment", "tier", "quadrant", "current_revenue", "open_pipeline", "open_whitespace",
                "growth_potential", "selection_score", "has_plan"]],
-        hide_index=True, width="stretch", key="portfolio_quadrant",
-        column_config={"current_revenue": MONEY, "open_pipeline": MONEY, "open_whitespace": MONEY, "growth_potential": MONEY,
-                       "selection_score": st.column_config.ProgressColumn("Selection score", min_value=0, max_value=100,
-                                                                          format="%.0f")},
+        {"selection_score": SELECTION_SCORE, "has_plan": "Has a plan"}, key="portfolio_quadrant",
     )
     download_buttons(accounts, "account-selection", key="portfolio_selection")
 
@@ -126,18 +111,16 @@ def freshness_tab(health: pd.DataFrame, queue: pd.DataFrame) -> None:
     st.subheader(f"Review-due queue ({len(queue)})")
     columns = ["plan", "link", "account", "owner", "last_reviewed_at", "days_since_review", "review_due", "stale_sections", "band",
                "coverage_label", "whitespace_value"]
-    config: dict[str, Any] = {  # column name → label or st.column_config.*
-        "plan": "Plan", "link": PLAN_LINK,
-        "last_reviewed_at": st.column_config.DatetimeColumn("Last reviewed", format="YYYY-MM-DD"),
-        "review_due": st.column_config.DateColumn("Review due"), "stale_sections": "Stale sections",
-        "band": "Scorecard", "coverage_label": "Stakeholder coverage", "whitespace_value": MONEY,
-    }
+    config: Config = {"link": PLAN_LINK, "last_reviewed_at": st.column_config.DateColumn("Last reviewed", format=DATE_FORMAT),
+                      "band": "Scorecard", "coverage_label": "Stakeholder coverage", "scorecard_at": "Scorecard updated",
+                      "stakeholders_at": "Stakeholders updated", "whitespace_at": "Whitespace updated",
+                      "objectives_at": "Objectives updated"}
     linked = lambda frame: frame.assign(link=[f"/plan?plan={int(i)}" for i in frame["plan_id"]])  # noqa: E731
     if queue.empty:
         st.success("No plan is due for review.")
     else:
-        st.dataframe(linked(queue)[columns], hide_index=True, width="stretch", key="portfolio_queue", column_config=config)
+        table(linked(queue)[columns], config, key="portfolio_queue")
     with st.expander(f"Every plan's health ({len(health)})"):
         every = columns + ["scorecard_at", "stakeholders_at", "whitespace_at", "objectives_at", "sold", "in_progress"]
-        st.dataframe(linked(health)[every], hide_index=True, width="stretch", key="portfolio_health", column_config=config)
+        table(linked(health)[every], config, key="portfolio_health")
     download_buttons(health.drop(columns=["coverage_colour"]), "plan-health", key="portfolio_health_dl")

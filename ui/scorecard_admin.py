@@ -8,6 +8,7 @@ from planning import scorecard_templates as templates
 from planning.db import Database
 from planning.errors import PlanningError
 from ui.feedback import show_refusal
+from ui.tables import editor
 
 OPTIONS_HELP = "choice: 'Label=points; …' · number: 'at least=points; …' · yes/no: 'invert' (a yes scores 0)"
 
@@ -25,15 +26,11 @@ def render(db: Database, user: dict | None) -> None:
     template, categories, questions = templates.template_frames(db, template_id)
     if template["status"] == "Active":
         st.caption("Saving changes to the Active version creates a new version; plans keep the version they were scored with.")
-    cats = st.data_editor(
-        categories, key=f"tpl_cats_{template_id}", num_rows="dynamic", disabled=not is_admin,
-        hide_index=True, width="stretch",
-        column_config={"name": "Category", "weight": st.column_config.NumberColumn("Weight", min_value=0)},
-    )
-    qs = st.data_editor(
+    cats = editor(categories, {"name": "Category", "weight": st.column_config.NumberColumn("Weight", min_value=0)},
+                  key=f"tpl_cats_{template_id}", num_rows="dynamic", disabled=not is_admin)
+    qs = editor(
         questions, key=f"tpl_qs_{template_id}", num_rows="dynamic", disabled=not is_admin,
-        hide_index=True, width="stretch",
-        column_config={
+        config={
             "category": st.column_config.SelectboxColumn("Category", options=list(cats["name"].dropna())),
             "text": st.column_config.TextColumn("Question", width="large"),
             "type": st.column_config.SelectboxColumn("Type", options=templates.QUESTION_TYPES),

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import vocab
+from ui.tables import table as show
 
 BAND_SCALE = alt.Scale(domain=list(vocab.BAND_COLOURS), range=list(vocab.BAND_COLOURS.values()))
 NOT_SCORED = "#bdbdbd"
@@ -109,9 +110,9 @@ def calibration_view(table: pd.DataFrame, label: str) -> None:
         tooltip=["band", "plans", "avg_score", "win_rate", "won_vs_target"],
     )
     st.altair_chart(chart.properties(height=260), width="stretch")
-    st.dataframe(
-        table, hide_index=True, width="stretch",
-        column_config={
+    show(
+        table,
+        config={
             "band": "Band", "plans": "Plans", "avg_score": "Avg score",
             "won_count": "Won deals", "closed_count": "Closed deals",
             "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),

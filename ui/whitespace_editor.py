@@ -10,6 +10,7 @@ from planning.db import Database
 from planning.errors import StaleEdit
 from planning.formatting import money
 from ui.feedback import attempt, show_refusal
+from ui.tables import table
 from ui.text import md
 from ui.whitespace_chart import value_note
 
@@ -56,7 +57,7 @@ def cell_editor(db: Database, user: dict | None, plan_id: int, matrix: pd.DataFr
     if deals.empty:
         st.caption("No opportunities behind this cell.")
     else:
-        st.dataframe(deals.drop(columns=["id"]), hide_index=True, width="stretch")
+        table(deals)
     _initiative_button(db, user, plan_id, cell, unit_id, product_id)
     suffix = f"{unit_id or 0}_{product_id}_{loaded}"
     options = [DERIVED, *vocab.WHITESPACE_STATUSES]
