@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 load("http://localhost:8611/plan?plan=3&tab=Opportunities", '[data-testid="stDataFrame"]')
                 box = page.locator(".st-key-opp_status")
                 box.get_by_role("combobox").click()
+                page.keyboard.press("ArrowDown")  # the multiselect's list opens on a key; a click only focuses it
                 option = page.get_by_role("option").first
                 return act(page, option.click, '[data-testid="stDataFrame"]')
             rows.append(("filter change: Plan opportunities status", med(app_filter), floor_tab))

@@ -31,18 +31,25 @@ if not data["stakeholders"]:
     st.info("No stakeholders mapped on this plan yet — add contacts of the account below.")
 else:
     clicked = render_graph(data)
-    heat_tab, table_tab = st.tabs(["Contact heat map", "Table"])
-    with heat_tab:
-        render_heat_map(data["stakeholders"])
-    with table_tab:
-        render_table(db, plan["id"])
+    # Only the open tab of each group runs (issue #17); ?stakeholders_view= and ?stakeholders_change= open one.
+    heat_tab, table_tab = st.tabs(["Contact heat map", "Table"], key="stakeholders_view", bind="query-params")
+    if heat_tab.open:
+        with heat_tab:
+            render_heat_map(data["stakeholders"])
+    if table_tab.open:
+        with table_tab:
+            render_table(db, plan["id"])
     render_edit_stakeholder(db, user, plan["id"], data, clicked)
 
 st.subheader("Change the map")
-add_tab, contact_tab, influence_tab = st.tabs(["Add stakeholder", "Add or edit contact", "Influence link"])
-with add_tab:
-    render_add_stakeholder(db, user, plan["id"], data)
-with contact_tab:
-    render_contact_forms(db, user, plan)
-with influence_tab:
-    render_influence_form(db, user, plan["id"], data)
+add_tab, contact_tab, influence_tab = st.tabs(["Add stakeholder", "Add or edit contact", "Influence link"],
+                                              key="stakeholders_change", bind="query-params")
+if add_tab.open:
+    with add_tab:
+        render_add_stakeholder(db, user, plan["id"], data)
+if contact_tab.open:
+    with contact_tab:
+        render_contact_forms(db, user, plan)
+if influence_tab.open:
+    with influence_tab:
+        render_influence_form(db, user, plan["id"], data)

@@ -42,17 +42,21 @@ else:
         f"from peer estimates (not entered by the team) · {totals['open_cells']} open cells."
     )
     st.altair_chart(heatmap(matrix), width="content")
-edit_tab, totals_tab, units_tab = st.tabs(["Edit a cell", "Totals", "Business units"])
-with edit_tab:
-    if not matrix.empty:
-        cell_editor(db, user, plan["id"], matrix)
-with totals_tab:
-    if not matrix.empty:
-        st.subheader("By business unit")
-        table(whitespace.row_totals(matrix))
-        st.subheader("By product")
-        table(whitespace.column_totals(matrix))
-        st.subheader("Every cell")
-        cell_downloads(matrix, plan["id"])
-with units_tab:
-    unit_manager(db, user, plan["account_id"], plan["account"])
+edit_tab, totals_tab, units_tab = st.tabs(["Edit a cell", "Totals", "Business units"], key="whitespace_tab",
+                                          bind="query-params")  # only the open tab runs (issue #17)
+if edit_tab.open:
+    with edit_tab:
+        if not matrix.empty:
+            cell_editor(db, user, plan["id"], matrix)
+if totals_tab.open:
+    with totals_tab:
+        if not matrix.empty:
+            st.subheader("By business unit")
+            table(whitespace.row_totals(matrix))
+            st.subheader("By product")
+            table(whitespace.column_totals(matrix))
+            st.subheader("Every cell")
+            cell_downloads(matrix, plan["id"])
+if units_tab.open:
+    with units_tab:
+        unit_manager(db, user, plan["account_id"], plan["account"])

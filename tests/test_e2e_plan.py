@@ -25,3 +25,22 @@ def test_click_from_the_plan_list_into_a_plan_and_see_the_charts(app_server, pag
     charts.first.wait_for()
     assert charts.count() >= 3  # target, cumulative, pipeline by stage/product (+ trend)
     assert tab.get_by_test_id("stException").count() == 0
+
+
+def test_a_comment_posts_from_the_discussion_fragment(app_server, page):
+    """The Discussion tab is a fragment whose post reruns only it: in a browser it saves and shows the post."""
+    from urllib.parse import quote
+
+    from tests.conftest import DEFAULT_USER, pick_user
+
+    plan = app_server.db.value("SELECT min(id) FROM plan WHERE name LIKE '%FY2026'")
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_server.url}/plan?plan={plan}&tab={quote('Discussion & files')}")
+    page.get_by_role("button", name="Post").wait_for()
+    pick_user(page, DEFAULT_USER)
+    page.get_by_label("Comment or file description").fill("Pricing call booked")
+    page.get_by_role("button", name="Post").click()
+    page.get_by_text("Posted.", exact=True).wait_for()
+    page.get_by_text("Pricing call booked", exact=True).wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+    assert app_server.db.value("SELECT count(*) FROM comment WHERE plan_id = ? AND body = 'Pricing call booked'", [plan]) == 1

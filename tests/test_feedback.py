@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.feedback import escape_markdown
+from ui.feedback import escape_markdown, rerun_scope
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -21,3 +21,10 @@ from ui.feedback import escape_markdown
 ])
 def test_escape_markdown_disarms_markup_and_keeps_plain_sentences(text, shown):
     assert escape_markdown(text) == shown
+
+
+def test_a_fragment_rerun_asked_for_outside_a_fragment_run_reruns_the_app():
+    # Streamlit refuses st.rerun(scope="fragment") during a full run (the first view, AppTest):
+    # the save then reruns the whole page rather than failing after it was written.
+    assert rerun_scope("fragment") == "app"  # no script run at all here
+    assert rerun_scope("app") == "app"

@@ -78,14 +78,14 @@ def test_a_hostile_field_name_is_refused_and_nothing_changes(demo_db, owner, wri
         assert table_fingerprints(con) == before
 
 
-def _open(app_test, page: str, user: str, tab: str | None = None):
+def _open(app_test, page: str, user: str, tab: str | None = None, tab_key: str = "tab"):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["current_user_name"] = user
     at.query_params["plan"] = str(PLAN)
     if tab:
-        at.query_params["tab"] = tab  # only the open tab renders
+        at.query_params[tab_key] = tab  # only the open tab renders
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -121,7 +121,7 @@ def test_stakeholders_page_shows_a_hostile_contact_name_as_plain_text(app_test, 
     contact = contacts.add_contact(db, owner, PLAN, SCRIPT, title=DROP)
     stakeholders.add_stakeholder(db, owner, PLAN, contact, buying_role="Champion")
 
-    at = _open(app_test, "pages/stakeholders.py", owner["name"])
+    at = _open(app_test, "pages/stakeholders.py", owner["name"], tab="Table", tab_key="stakeholders_view")
 
     table = at.dataframe[0].value
     row = table[table["name"] == SCRIPT]

@@ -150,7 +150,8 @@ def test_the_second_action_status_save_is_refused(app_test, plan_id):
 
 def test_the_second_contact_save_is_refused(app_test):
     plan_id = app_test.db.value("SELECT id FROM plan WHERE name = 'Tidewater Foods FY2026'")
-    first, second = [app_test("pages/stakeholders.py", query={"plan": str(plan_id)}) for _ in range(2)]
+    first, second = [app_test("pages/stakeholders.py", query={"plan": str(plan_id), "stakeholders_change": "Add or edit contact"})
+                     for _ in range(2)]
     chosen = first.selectbox(key="edit_contact_pick").value
     first.text_input(key=f"c{chosen}_title").input("Chief Everything Officer")
     button(first, "Save contact").click().run()
@@ -215,7 +216,7 @@ def test_the_second_user_save_is_refused(app_test):
 
 def test_the_second_business_unit_rename_is_refused(app_test):
     plan_id = app_test.db.value("SELECT min(p.id) FROM plan p JOIN business_unit b ON b.account_id = p.account_id")
-    first, second = [app_test("pages/whitespace.py", query={"plan": str(plan_id), "tab": "Business units"})
+    first, second = [app_test("pages/whitespace.py", query={"plan": str(plan_id), "whitespace_tab": "Business units"})
                      for _ in range(2)]
     unit = first.selectbox(key="ws_unit_rename_id").value
     original = app_test.db.value("SELECT name FROM business_unit WHERE id = ?", [unit])

@@ -150,6 +150,14 @@ def test_add_objective_with_a_measure_and_an_action(app_test, summit):
     at.selectbox(key="action_objective").select(row["id"])
     button(at, "Add action").click().run()
     assert app_test.db.value("SELECT objective_id FROM action WHERE title = 'Call procurement'") == row["id"]
+    assert [s.value for s in at.success] == ["Action “Call procurement” added."]  # flashed inside the tab's fragment
+    action = app_test.db.one("SELECT id, version FROM action WHERE title = 'Call procurement'")
+    at.selectbox(key="action_pick").select(action["id"])
+    at.selectbox(key="action_status_value").select("Done")
+    button(at, "Save action").click().run()
+    assert [s.value for s in at.success] == ["Action saved."], [e.value for e in at.error]
+    assert app_test.db.one("SELECT status, version FROM action WHERE id = ?", [action["id"]]) == {
+        "status": "Done", "version": action["version"] + 1}
 
 
 def test_comment_and_file_link_are_posted(app_test, summit):
@@ -159,6 +167,12 @@ def test_comment_and_file_link_are_posted(app_test, summit):
     button(at, "Post").click().run()
     assert [s.value for s in at.success] == ["Posted."], (at.exception, [e.value for e in at.error])
     assert app_test.db.value("SELECT url FROM comment WHERE plan_id = ? AND body = 'Pricing sheet'", [summit]) == "https://files.example.com/pricing.xlsx"
+    # The tab is a fragment (a post reruns only it): the thread it shows already has the post.
+    assert "Pricing sheet" in [e.proto.label for e in at.get("link_button")]
+    widget(at.text_area, "Comment or file description").input("Call them Monday")
+    button(at, "Post").click().run()
+    assert [s.value for s in at.success] == ["Posted."]
+    assert "Call them Monday" in [t.value for t in at.text]
 
 
 def test_delete_inside_a_chain_shows_why_and_what_to_do(app_test):

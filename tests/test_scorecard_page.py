@@ -20,8 +20,9 @@ def plan_id(app_test) -> int:
     return app_test.db.value("SELECT id FROM plan WHERE name = ?", [PLAN])
 
 
-def open_page(app_test, plan_id: int, user: str = "Sofia Alvarez"):
-    at = app_test("pages/scorecard.py", query={"plan": str(plan_id)})
+def open_page(app_test, plan_id: int, user: str = "Sofia Alvarez", tab: str | None = None):
+    """The page as `user`, on its Answers tab or on `tab` (only the open tab renders)."""
+    at = app_test("pages/scorecard.py", query={"plan": str(plan_id), **({"scorecard_tab": tab} if tab else {})})
     # The sidebar's "Signed in as" picker writes these two; set them as it would.
     at.session_state["current_user_name"] = user
     at.session_state["current_user"] = users.find_user(app_test.db, user)
@@ -153,9 +154,12 @@ def test_someone_outside_the_plan_team_cannot_save(app_test, plan_id):
 
 def test_history_profile_and_calibration_charts(app_test, plan_id):
     at = open_page(app_test, plan_id)
+    assert not at.get("vega_lite_chart")  # the Answers tab: the other tabs' charts are not built (issue #17)
+    assert [m.label for m in at.metric] == ["Score", "Completion"]
+    at = open_page(app_test, plan_id, tab="History")
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    assert len(specs) == 3
-    history, profile, calibration = specs
+    assert len(specs) == 2
+    history, profile = specs
     assert history["layer"][0]["mark"]["type"] == "rect"
     # Every line is in the legend: the thick overall score first, then one per category.
     lines = history["layer"][1]
@@ -167,6 +171,9 @@ def test_history_profile_and_calibration_charts(app_test, plan_id):
     assert profile["mark"]["type"] == "bar"
     assert profile["encoding"]["color"]["scale"] == {
         "domain": ["Healthy", "Watch", "At risk"], "range": ["#2e7d32", "#f9a825", "#c62828"]}
+    assert not any(b.label.startswith("Save ") for b in at.button)  # the form is on the hidden Answers tab
+    at = open_page(app_test, plan_id, tab="Calibration")
+    (calibration,) = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert calibration["encoding"]["x"]["field"] == "band"
     assert [m.label for m in at.metric] == ["Score", "Completion"]
 
@@ -188,7 +195,7 @@ def test_carried_forward_answers_are_flagged_until_saved(app_test):
 def test_admin_edits_the_active_template_into_version_2(app_test, plan_id):
     db = app_test.db
     v1 = db.value("SELECT id FROM scorecard_template WHERE status = 'Active'")
-    at = open_page(app_test, plan_id, user="Ada Admin")
+    at = open_page(app_test, plan_id, user="Ada Admin", tab="Templates")
     at.session_state[f"tpl_cats_{v1}"] = {"edited_rows": {0: {"weight": 4}}, "added_rows": [], "deleted_rows": []}
     at.run()
     next(b for b in at.button if b.label == "Save template").click().run()

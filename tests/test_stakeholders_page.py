@@ -139,6 +139,8 @@ def test_add_contact_then_map_them_and_link_influence(app_test):
     at = app_test(PAGE, query={"plan": str(plan)})
     assert at.info[0].value == "No stakeholders mapped on this plan yet — add contacts of the account below."
     assert at.error[0].value == "Coverage status 0 of 3: No contacts mapped."
+    at.session_state["stakeholders_change"] = "Add or edit contact"  # as a click on the tab
+    at.run()
     at.text_input(key="new_contact_name").set_value("Nora New")
     at.text_input(key="new_contact_title").set_value("Head of Data")
     button(at, "Add contact").click().run()
@@ -146,6 +148,8 @@ def test_add_contact_then_map_them_and_link_influence(app_test):
     assert nora is not None
     boss = app_test.db.value("SELECT c.id FROM contact c JOIN plan p ON p.account_id = c.account_id WHERE p.id = ? AND c.reports_to_id IS NULL"
                              " AND c.name <> 'Nora New' LIMIT 1", [plan])
+    at.session_state["stakeholders_change"] = "Add stakeholder"
+    at.run()
     for contact, role in [(nora["id"], "Champion"), (boss, "Economic Buyer")]:
         at.selectbox(key="add_contact_pick").set_value(contact)
         at.selectbox(key="add_role").set_value(role)
@@ -154,6 +158,8 @@ def test_add_contact_then_map_them_and_link_influence(app_test):
         assert not at.error or "Coverage" in at.error[0].value
     mapped = app_test.db.rows("SELECT contact_id, buying_role FROM stakeholder WHERE plan_id = ? ORDER BY buying_role", [plan])
     assert mapped == [{"contact_id": nora["id"], "buying_role": "Champion"}, {"contact_id": boss, "buying_role": "Economic Buyer"}]
+    at.session_state["stakeholders_change"] = "Influence link"
+    at.run()
     at.selectbox(key="influence_from").set_value(boss)
     at.selectbox(key="influence_to").set_value(nora["id"])
     at.text_input(key="influence_note").set_value("mentors her")

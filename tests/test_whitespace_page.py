@@ -101,6 +101,9 @@ def test_create_initiative_from_an_open_cell(opened):
 
 def test_business_units_can_be_added_on_the_page(opened):
     at, db, plan = opened
+    assert "ws_unit_new_name" not in [w.key for w in at.text_input]  # the hidden tab's form is not built
+    at.session_state["whitespace_tab"] = "Business units"  # as a click on the tab: only the open tab renders
+    at.run()
     at.text_input(key="ws_unit_new_name").input("Procurement")
     at.button(key="FormSubmitter:ws_unit_add-Add business unit").click().run()
     assert not at.error, [e.value for e in at.error]

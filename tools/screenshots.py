@@ -87,14 +87,11 @@ def shoot(url: str, out: Path) -> list[Path]:
         for file, title in zip(PAGE_FILES, PAGE_TITLES):
             name = Path(file).stem
             open_page(page, f"{url}/{name if name != 'portfolio' else ''}?plan={PLAN}")
-            # The Plan page reruns for each tab (only the open one renders); other pages draw every tab at once.
+            # Every page's tabs are bound to the URL: a click reruns the page with that tab open (only it renders).
             for index, label in enumerate(tab_labels(page) or [""]):
                 tab = page.get_by_role("tab", name=label, exact=True)
-                if index and title == "Plan":
+                if index and tab.get_attribute("aria-selected") != "true":  # a second group's first tab is open already
                     click_and_settle(page, tab)
-                elif index:
-                    tab.click()
-                    page.wait_for_function(DRAWN, timeout=60_000)
                 if page.get_by_test_id("stException").count():
                     raise RuntimeError(f"{title} {label}: the page shows an exception")
                 path = out / (f"{name}.png" if index == 0 else f"{name}-{slug(label)}.png")

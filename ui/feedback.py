@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Literal, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from planning.errors import PlanningError, StaleEdit
 from ui.text import md
@@ -42,6 +43,16 @@ def show_flash() -> None:
 def show_refusal(exc: PlanningError) -> None:
     """A domain refusal's sentence, as an error, shown as text."""
     st.error(escape_markdown(exc))
+
+
+def rerun_scope(scope: Scope) -> Scope:
+    """`scope`, but "app" when this is a full run: Streamlit refuses a fragment rerun from one.
+
+    A fragment's form submits in a fragment run; the same code also runs inside a full run (the
+    first view, a submit that came with another change, AppTest), and then the whole page reruns.
+    """
+    ctx = get_script_run_ctx()
+    return scope if scope == "app" or (ctx is not None and ctx.fragment_ids_this_run) else "app"
 
 
 def attempt(
@@ -84,7 +95,7 @@ def attempt(
     if rerun:
         if message:
             flash(message)
-        st.rerun(scope=scope)
+        st.rerun(scope=rerun_scope(scope))
     if message:
         st.success(escape_markdown(message))
     return True if result is None else result

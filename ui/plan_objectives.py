@@ -9,7 +9,7 @@ import streamlit as st
 
 from planning import objectives, users, vocab
 from planning.db import Database
-from ui.feedback import attempt
+from ui.feedback import attempt, show_flash
 from ui.tables import table
 from ui.text import md
 
@@ -18,7 +18,10 @@ def _highlight_overdue(row: pd.Series) -> list[str]:
     return ["background-color: #ffebee; color: #b71c1c" if row["overdue"] else ""] * len(row)
 
 
+@st.fragment
 def objectives_tab(db: Database, user: dict | None, plan: dict) -> None:
+    """Objectives and actions show nowhere else on the Plan page: their saves rerun only this tab (issue #17)."""
+    show_flash()
     found = objectives.list_objectives(db, plan["id"])
     people = {u["id"]: u["name"] for u in users.list_users(db)}
     if found.empty:
@@ -56,7 +59,8 @@ def _edit_objective_form(db: Database, user: dict | None, found: pd.DataFrame) -
         outcome = st.text_input("Outcome", key="edit_objective_outcome")
         if st.form_submit_button("Save objective"):
             changes = {"status": status, **({"outcome": outcome} if outcome else {})}
-            attempt(lambda: objectives.update_objective(db, user, chosen, version, changes), "Objective saved.", loaded_key=loaded_key)
+            attempt(lambda: objectives.update_objective(db, user, chosen, version, changes), "Objective saved.",
+                    loaded_key=loaded_key, scope="fragment")
 
 
 def _new_objective_form(db: Database, user: dict | None, plan: dict, people: dict[int, str]) -> None:
@@ -79,7 +83,7 @@ def _new_objective_form(db: Database, user: dict | None, plan: dict, people: dic
             fields = dict(name=name, type=kind or None, owner_id=owner, priority=priority, due_date=due,
                           measure_kind=measure, measure_target=target if measure else None,
                           measure_filter=objectives.measure_filter(stages, products, types) if measure else None)
-            attempt(lambda: objectives.create_objective(db, user, plan["id"], **fields), f"Objective “{name}” added.")
+            attempt(lambda: objectives.create_objective(db, user, plan["id"], **fields), f"Objective “{name}” added.", scope="fragment")
 
 
 def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, people: dict[int, str]) -> None:
@@ -102,7 +106,7 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
                                     key="action_objective")
         if st.form_submit_button("Add action"):
             attempt(lambda: objectives.create_action(db, user, plan["id"], title=title, owner_id=owner, due_date=due,
-                                                   objective_id=objective_id), f"Action “{title}” added.")
+                                                   objective_id=objective_id), f"Action “{title}” added.", scope="fragment")
     if titles:
         with update.form("action_status"):
             st.markdown("**Update an action**")
@@ -111,4 +115,5 @@ def _actions(db: Database, user: dict | None, plan: dict, found: pd.DataFrame, p
             version = st.session_state.setdefault(loaded_key, int(actions.loc[actions["id"] == chosen, "version"].iloc[0]))
             status = st.selectbox("Status", vocab.ACTION_STATUSES, key="action_status_value")
             if st.form_submit_button("Save action"):
-                attempt(lambda: objectives.set_action_status(db, user, chosen, status, version), "Action saved.", loaded_key=loaded_key)
+                attempt(lambda: objectives.set_action_status(db, user, chosen, status, version), "Action saved.",
+                        loaded_key=loaded_key, scope="fragment")

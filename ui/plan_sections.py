@@ -22,7 +22,7 @@ from planning import (
 from planning.db import Database
 from planning.formatting import money
 from ui.downloads import download_buttons
-from ui.feedback import attempt
+from ui.feedback import attempt, show_flash
 from ui.plan_charts import (
     TRAJECTORY_HEIGHT,
     TREND_HEIGHT,
@@ -170,13 +170,16 @@ def initiatives_tab(db: Database, user: dict | None, plan: dict) -> None:
             attempt(lambda: plan_content.add_initiative(db, user, plan["id"], **fields), "Initiative added.")
 
 
+@st.fragment
 def discussion_tab(db: Database, user: dict | None, plan: dict) -> None:
+    """The thread and its form: a post changes nothing else on the page, so it reruns only this (issue #17)."""
+    show_flash()
     thread = plan_content.list_comments(db, plan["id"])
     with st.form("comment", clear_on_submit=True):
         body = st.text_area("Comment or file description")
         url = st.text_input("File link (optional)", placeholder="https://…")
         if st.form_submit_button("Post"):
-            attempt(lambda: plan_content.add_comment(db, user, plan["id"], body, url or None), "Posted.")
+            attempt(lambda: plan_content.add_comment(db, user, plan["id"], body, url or None), "Posted.", scope="fragment")
     for row in thread.itertuples():
         with st.container(border=True):
             st.caption(f"{md(row.author or 'unknown')} · {row.created_at:%d %b %Y %H:%M}")
