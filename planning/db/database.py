@@ -191,6 +191,9 @@ class Database:
                 if entry is None:
                     _held[key] = [anchor, 1]
                     anchor = None
+                    # A new hold is a new script run: read the change counters afresh once, so
+                    # another process's commit since the last run is seen whatever the file's stat says.
+                    _counters_memo.pop(key, None)
                 else:  # another thread got there first
                     entry[1] += 1
             if anchor is not None:
