@@ -7,7 +7,7 @@ from ui import plan_export, plan_objectives, plan_sections
 from ui import plan_lifecycle as lifecycle
 from ui.context import current_user, database, period
 from ui.feedback import show_flash
-from ui.widgets import plan_picker
+from ui.widgets import open_tab_only, plan_picker
 
 db = database()
 st.title("Plan")
@@ -27,40 +27,23 @@ lifecycle.lifecycle_actions(db, user, plan)
 figures = kpis.kpis_for_plan(db, plan["id"])
 parent = kpis.kpis_for_plan(db, plan["parent_plan_id"]) if plan["parent_plan_id"] else None
 lifecycle.kpi_row(figures, parent)
+opened: dict = plan  # the plan shown (not None past st.stop), for the tab sections below
 
-tabs = st.tabs([
-    "Figures", "Opportunities", "Objectives & actions", "Plan & strategy", "Team",
-    "Initiatives", "Discussion & files", "Since parent plan", "History", "Export",
-], key="tab", bind="query-params")  # ?tab=Export opens that tab, and survives a reload
-# Only the open tab runs (issue #17): switching tabs reruns the page with the new one open.
-if tabs[0].open:
-    with tabs[0]:
-        plan_sections.figures_tab(db, plan, figures)
-if tabs[1].open:
-    with tabs[1]:
-        plan_sections.opportunities_tab(db, plan)
-if tabs[2].open:
-    with tabs[2]:
-        plan_objectives.objectives_tab(db, user, plan)
-if tabs[3].open:
-    with tabs[3]:
-        plan_sections.plan_fields_form(db, user, plan)
-        plan_sections.strategy_tab(db, user, plan)
-if tabs[4].open:
-    with tabs[4]:
-        plan_sections.team_tab(db, user, plan)
-if tabs[5].open:
-    with tabs[5]:
-        plan_sections.initiatives_tab(db, user, plan)
-if tabs[6].open:
-    with tabs[6]:
-        plan_sections.discussion_tab(db, user, plan)
-if tabs[7].open:
-    with tabs[7]:
-        plan_sections.changes_tab(db, plan, figures, parent)
-if tabs[8].open:
-    with tabs[8]:
-        plan_sections.history_tab(db, plan)
-if tabs[9].open:
-    with tabs[9]:
-        plan_export.export_tab(db, user, plan)
+
+def plan_and_strategy() -> None:
+    plan_sections.plan_fields_form(db, user, opened)
+    plan_sections.strategy_tab(db, user, opened)
+
+
+open_tab_only({  # ?tab=Export opens that tab
+    "Figures": lambda: plan_sections.figures_tab(db, opened, figures),
+    "Opportunities": lambda: plan_sections.opportunities_tab(db, opened),
+    "Objectives & actions": lambda: plan_objectives.objectives_tab(db, user, opened),
+    "Plan & strategy": plan_and_strategy,
+    "Team": lambda: plan_sections.team_tab(db, user, opened),
+    "Initiatives": lambda: plan_sections.initiatives_tab(db, user, opened),
+    "Discussion & files": lambda: plan_sections.discussion_tab(db, user, opened),
+    "Since parent plan": lambda: plan_sections.changes_tab(db, opened, figures, parent),
+    "History": lambda: plan_sections.history_tab(db, opened),
+    "Export": lambda: plan_export.export_tab(db, user, opened),
+}, key="tab")

@@ -6,6 +6,7 @@ from planning import portfolio, portfolio_accounts, portfolio_health
 from ui import portfolio_sections as sections
 from ui.context import database
 from ui.portfolio_filters import filter_bar
+from ui.widgets import open_tab_only
 
 db = database()
 st.title("Portfolio")
@@ -18,25 +19,20 @@ if performance.empty and strategic.empty:
     st.stop()
 
 sections.headline(portfolio.headline(db, filters, performance), strategic)
-tabs = st.tabs(["Plans vs target", "Strategic accounts", "Segments & cadence", "Account selection", "Freshness & review"],
-               key="portfolio_tab", bind="query-params")  # ?portfolio_tab= opens a tab, survives a reload
-# Only the open tab runs (issue #17), as on the Plan page: its queries and charts, not the other four.
-if tabs[0].open:
-    with tabs[0]:
-        sections.performance_tab(performance)
-if tabs[1].open:
-    with tabs[1]:
-        sections.strategic_tab(strategic)
-if tabs[2].open:
-    with tabs[2]:
-        sections.segments_tab(
-            portfolio_accounts.segment_matrix(db, filters), portfolio_accounts.accounts_to_move(db, filters),
-            portfolio_accounts.overdue_calls(db, filters),
-        )
-if tabs[3].open:
-    with tabs[3]:
-        sections.selection_tab(portfolio_accounts.selection_quadrant(db, filters))
-if tabs[4].open:
-    with tabs[4]:
-        health = portfolio_health.plan_health(db, filters)
-        sections.freshness_tab(health, portfolio_health.review_queue(health))
+
+
+def freshness() -> None:
+    health = portfolio_health.plan_health(db, filters)
+    sections.freshness_tab(health, portfolio_health.review_queue(health))
+
+
+open_tab_only({  # ?portfolio_tab=Account%20selection opens that tab
+    "Plans vs target": lambda: sections.performance_tab(performance),
+    "Strategic accounts": lambda: sections.strategic_tab(strategic),
+    "Segments & cadence": lambda: sections.segments_tab(
+        portfolio_accounts.segment_matrix(db, filters), portfolio_accounts.accounts_to_move(db, filters),
+        portfolio_accounts.overdue_calls(db, filters),
+    ),
+    "Account selection": lambda: sections.selection_tab(portfolio_accounts.selection_quadrant(db, filters)),
+    "Freshness & review": freshness,
+}, key="portfolio_tab")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from planning import plans
@@ -26,3 +28,13 @@ def plan_picker(db: Database, key: str = "plan_picker") -> dict | None:
     chosen = st.selectbox("Plan", ids, index=index, format_func=labels.__getitem__, key=key)
     st.query_params["plan"] = str(chosen)
     return plans.get_plan(db, chosen)
+
+
+def open_tab_only(sections: dict[str, Callable[[], None]], key: str) -> None:
+    """Tabs bound to the URL (`?<key>=<label>` opens one, and survives a reload), of which only the
+    open one's section runs: switching tabs reruns the page with the new one open (issue #17)."""
+    tabs = st.tabs(list(sections), key=key, bind="query-params")
+    for tab, render in zip(tabs, sections.values(), strict=True):
+        if tab.open:
+            with tab:
+                render()
