@@ -43,3 +43,7 @@ class DatabaseDamaged(PlanningError):
 
 class DatabaseUnwritable(PlanningError):
     """A write could not reach the file (disk full, read-only disk); nothing was saved."""
+
+
+class DatabaseUnreachable(PlanningError):
+    """The PostgreSQL server named by the database URL cannot be reached or refused the login."""

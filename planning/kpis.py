@@ -79,7 +79,7 @@ _DERIVED = """
     (won + weighted_pipeline) / nullif(target, 0) AS expected_pct,
     CASE WHEN target > won THEN pipeline / (target - won) END AS coverage,
     won_count, lost_count, open_count,
-    won_count / nullif(won_count + lost_count, 0) AS win_rate_count,
+    CAST(won_count AS DOUBLE) / nullif(won_count + lost_count, 0) AS win_rate_count,
     won / nullif(won + lost, 0) AS win_rate_value,
     avg_cycle_days
 """

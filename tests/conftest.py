@@ -28,6 +28,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, tests about the DuckDB file itself (locks, copies, damage) do not apply."""
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="about the DuckDB file (PLANNING_TEST_BACKEND=postgres)")
+    for item in items:
+        if item.get_closest_marker("duckdb_only"):
+            item.add_marker(skip)
+
+
 def datasets_dir() -> Path | None:
     """The public CRM datasets (shared/datasets beside the repo; CI has a copy there)."""
     for candidate in (os.environ.get("PLANNING_DATASETS"), ROOT.parent / "shared" / "datasets", "/work/shared/datasets"):
@@ -52,27 +62,102 @@ def registered_pages() -> list[str]:
     return PAGE_FILES
 
 
-@pytest.fixture
-def fresh_db(tmp_path) -> Database:
-    """An empty database at the current schema version."""
-    return open_database(tmp_path / "fresh.duckdb")
+# PLANNING_TEST_BACKEND=postgres runs the database fixtures on PostgreSQL (issue #18): every
+# test that takes `fresh_db`, `demo_db` or `app_test` then runs against a database of its own on
+# the server PLANNING_TEST_PG names (the development and CI machines run one on 127.0.0.1:5432).
+BACKEND = os.environ.get("PLANNING_TEST_BACKEND", "duckdb")
+PG_SERVER = os.environ.get("PLANNING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+ON_POSTGRES = BACKEND == "postgres"
+
+
+def pg_database(name: str, template: str | None = None) -> str:
+    """Create (or re-create) database `name` on the test server, optionally as a copy of `template`."""
+    import psycopg
+
+    from planning.db.postgres import close_pool
+
+    base = PG_SERVER.rsplit("/", 1)[0]
+    if template:
+        close_pool(f"{base}/{template}")  # a template must have no open connections
+    with psycopg.connect(PG_SERVER, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return f"{base}/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    import psycopg
+
+    from planning.db.postgres import close_pool
+
+    close_pool(url)
+    with psycopg.connect(PG_SERVER, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def _worker() -> str:
+    return f"{os.getpid()}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+_counter = iter(range(10**9))
+
+
+@contextmanager
+def private_pg_copy(template: str):
+    url = pg_database(f"t_{_worker()}_{next(_counter)}", template)
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo book, built once per test session; copy it before writing."""
+def fresh_template():
+    """On PostgreSQL: a migrated empty database to copy (migrating each test's would cost ~1 s)."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    url = pg_database(f"tpl_fresh_{_worker()}")
+    open_database(url)
+    yield url.rsplit("/", 1)[1]
+    drop_pg_database(url)
+
+
+@pytest.fixture
+def fresh_db(tmp_path, fresh_template) -> Database:
+    """An empty database at the current schema version."""
+    if ON_POSTGRES:
+        with private_pg_copy(fresh_template) as url:
+            yield Database(url)
+        return
+    yield open_database(tmp_path / "fresh.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo book, built once per test session; copy it before writing (a file, or a database name)."""
+    if ON_POSTGRES:
+        url = pg_database(f"tpl_demo_{_worker()}")
+        demo.build_demo(open_database(url), anchor=DEMO_ANCHOR)
+        yield url.rsplit("/", 1)[1]
+        drop_pg_database(url)
+        return
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     db = open_database(path)
     demo.build_demo(db, anchor=DEMO_ANCHOR)
-    return path
+    yield path
 
 
 @pytest.fixture
 def demo_db(demo_template, tmp_path) -> Database:
     """A private, writable copy of the demo book."""
+    if ON_POSTGRES:
+        with private_pg_copy(demo_template) as url:
+            yield Database(url)
+        return
     target = tmp_path / "demo.duckdb"
     shutil.copy(demo_template, target)
-    return Database(target)
+    yield Database(target)
 
 
 DEFAULT_USER = "Ada Admin"  # the demo's first admin, whom local mode used to pick for everyone
@@ -83,7 +168,7 @@ def app_test(demo_db, monkeypatch):
     """Factory for AppTest runs of app.py against a private copy of the demo book."""
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("PLANNING_DB", str(demo_db.path))
+    monkeypatch.setenv("PLANNING_DB", demo_db.target)
     monkeypatch.chdir(ROOT)
 
     def make(page: str | None = None, query: dict | None = None, timeout: float = 30,

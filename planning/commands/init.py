@@ -23,10 +23,7 @@ def run(args: argparse.Namespace, db: Database) -> int:
         print(f"{db.path}: exists (schema version {db.schema_version()}{', upgraded' if applied else ''}).")
         return 0
     if args.force:
-        for suffix in ("", ".wal"):
-            target = db.path.with_name(db.path.name + suffix)
-            if target.exists():
-                target.unlink()
+        db.discard()
     if args.demo and db.exists() and _has_accounts(db):
         raise InvalidInput(f"{db.path} already holds accounts; use --force to replace it with the demo book.")
     db.migrate()

@@ -36,8 +36,9 @@ def _pandas_types() -> tuple[Any, ...]:
     return (pd.DataFrame, pd.Series, pd.Index) if pd is not None and hasattr(pd, "Index") else ()
 
 
-def record_write(path: Path) -> None:
-    resolved = str(path.resolve())
+def record_write(key: str) -> None:
+    """One more committed unit of work on the database `key` (a file's real path, or a URL)."""
+    resolved = key
     with WRITES_LOCK:
         WRITES[resolved] = WRITES.get(resolved, 0) + 1
 

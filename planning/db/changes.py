@@ -151,7 +151,7 @@ def set_new_epoch(con: duckdb.DuckDBPyConnection) -> None:
 
 def has_table(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [TABLE]
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?", [TABLE]
     ).fetchone()[0])  # type: ignore[index]
 
 

@@ -63,15 +63,20 @@ _held_guard = threading.Lock()
 _counters_memo: dict[str, tuple[tuple, dict | None]] = {}
 
 
-def _writer_lock(path: Path) -> threading.RLock:
-    key = os.path.realpath(path)
+def _writer_lock(key: str) -> threading.RLock:
     with _writer_locks_guard:
         return _writer_locks.setdefault(key, threading.RLock())
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
-    """`--db` beats `PLANNING_DB`, which beats data/planning.duckdb."""
-    return Path(path or os.environ.get("PLANNING_DB") or DEFAULT_PATH)
+    """`--db` beats `PLANNING_DB`, which beats data/planning.duckdb.
+
+    A `postgresql://` URL stays a string (a Path would fold its `//`): see planning.db.postgres.
+    """
+    target = path or os.environ.get("PLANNING_DB") or DEFAULT_PATH
+    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+        return target  # type: ignore[return-value]
+    return Path(target)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,20 @@ def migrations() -> list[Migration]:
 
 
 class Database:
-    """A DuckDB file and how to reach it; cheap to create, holds no connection."""
+    """A DuckDB file and how to reach it; cheap to create, holds no connection.
+
+    `Database(url)` with a `postgresql://` URL gives a PostgresDatabase instead (issue #18), so
+    every caller picks the backend by the one setting, `--db` / `PLANNING_DB`.
+    """
+
+    dialect = "duckdb"
+
+    def __new__(cls, path: str | os.PathLike | None = None, lock_timeout: float = 10.0) -> Database:
+        if cls is Database and not isinstance(resolve_path(path), Path):
+            from planning.db.postgres import PostgresDatabase
+
+            return super().__new__(PostgresDatabase)
+        return super().__new__(cls)
 
     def __init__(self, path: str | os.PathLike | None = None, lock_timeout: float = 10.0):
         self.path = resolve_path(path)
@@ -113,6 +131,16 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({str(self.path)!r})"
+
+    @property
+    def key(self) -> str:
+        """What this process's locks, write counts and cache entries are keyed on."""
+        return os.path.realpath(self.path)
+
+    @property
+    def target(self) -> str:
+        """What `--db` / `PLANNING_DB` would say to reach this database from another process."""
+        return str(self.path)
 
     # -- connections -------------------------------------------------------------------
 
@@ -178,7 +206,7 @@ class Database:
         threads: the file is let go when the last holder leaves, so between two reruns another
         process (a cron `planning import`) can take the file; it waits at most one script run.
         """
-        key = os.path.realpath(self.path)
+        key = self.key
         with _held_guard:
             entry = _held.get(key)
             if entry is not None:
@@ -213,7 +241,7 @@ class Database:
     @contextmanager
     def write_lock(self) -> Iterator[None]:
         """Hold this process's writer lock on the file (re-entrant; see `transaction`)."""
-        lock = _writer_lock(self.path)
+        lock = _writer_lock(self.key)
         if not lock.acquire(timeout=self.lock_timeout):
             raise DatabaseBusy(
                 f"The database {self.path} is busy with another change in this app that did not finish "
@@ -256,7 +284,7 @@ class Database:
                 con.execute("COMMIT")  # a full disk shows here; connect() turns it into one sentence
             finally:
                 recorder.writes = outer
-            record_write(self.path)
+            record_write(self.key)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -357,11 +385,7 @@ class Database:
     def _counters(self, version: tuple | None = None) -> tuple[dict | None, tuple]:
         """The file's change counters (read again only when the file changed) and its identity."""
         version = version or self.data_version()
-        try:
-            stat = os.stat(self.path)
-            identity: tuple = (version[0], stat.st_dev, stat.st_ino)  # a replaced file is another file
-        except FileNotFoundError:
-            identity = (version[0], None)
+        identity = self._identity(version)
         memo = _counters_memo.get(version[0])
         if memo is not None and memo[0] == version:
             return memo[1], identity
@@ -373,6 +397,13 @@ class Database:
             changes.reading.reset(token)
         _counters_memo[version[0]] = (version, counters)
         return counters, identity
+
+    def _identity(self, version: tuple) -> tuple:
+        try:
+            stat = os.stat(self.path)
+            return (version[0], stat.st_dev, stat.st_ino)  # a replaced file is another file
+        except FileNotFoundError:
+            return (version[0], None)
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
         with self.transaction() as con:
@@ -427,11 +458,15 @@ class Database:
             stamps.append((wal.st_ino, wal.st_size, wal.st_mtime_ns))
         except FileNotFoundError:
             stamps.append(None)
-        resolved = str(self.path.resolve())
-        return (resolved, *stamps, WRITES.get(resolved, 0))
+        return (self.key, *stamps, WRITES.get(self.key, 0))
 
     def exists(self) -> bool:
         return self.path.exists()
+
+    def discard(self) -> None:
+        """Delete the whole database (`planning init --force`)."""
+        for suffix in ("", ".wal"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
 
 
 def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:

@@ -33,7 +33,7 @@ def seed_plans(con, rng, accounts, units, users, anchor: date) -> list[dict]:
         (row[0], row[1]): float(row[2])
         for row in con.execute(
             "SELECT account_id, year(close_date), coalesce(sum(amount) FILTER (WHERE is_won), 0) FROM opportunity"
-            " WHERE account_id IS NOT NULL AND close_date IS NOT NULL GROUP BY ALL"
+            " WHERE account_id IS NOT NULL AND close_date IS NOT NULL GROUP BY account_id, year(close_date)"
         ).fetchall()
     }
     template_id = con.execute("SELECT id FROM scorecard_template WHERE status = 'Active' ORDER BY id LIMIT 1").fetchall()[0][0]

@@ -1,0 +1,35 @@
+-- DuckDB functions the domain SQL uses, defined on PostgreSQL with the same meaning (issue #18).
+-- planning.db.postgres runs this file on every migrate (CREATE OR REPLACE: idempotent), so the
+-- query families keep one spelling for both backends. Add a function here only when its DuckDB
+-- meaning is exact in PostgreSQL; otherwise give the query family a Dialects pair.
+
+CREATE OR REPLACE FUNCTION today() RETURNS date LANGUAGE sql STABLE AS 'SELECT current_date';
+
+CREATE OR REPLACE FUNCTION year(value date) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS 'SELECT extract(year FROM value)::bigint';
+CREATE OR REPLACE FUNCTION year(value timestamp) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS 'SELECT extract(year FROM value)::bigint';
+
+CREATE OR REPLACE FUNCTION list_contains(list anyarray, element anyelement) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS 'SELECT CASE WHEN list IS NULL THEN NULL ELSE coalesce(element = ANY(list), FALSE) END';
+CREATE OR REPLACE FUNCTION list_position(list anyarray, element anyelement) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS 'SELECT array_position(list, element)';
+CREATE OR REPLACE FUNCTION list_extract(list anyarray, n integer) RETURNS anyelement
+    LANGUAGE sql IMMUTABLE AS 'SELECT list[n]';
+
+CREATE OR REPLACE FUNCTION contains(haystack text, needle text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS 'SELECT strpos(haystack, needle) > 0';
+CREATE OR REPLACE FUNCTION regexp_full_match(value text, pattern text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS 'SELECT value ~ (''^(?:'' || pattern || '')$'')';
+
+-- any_value(x): PostgreSQL has it from version 16; this is its meaning (an arbitrary non-null value).
+CREATE OR REPLACE FUNCTION planning_first_non_null(state anyelement, value anyelement) RETURNS anyelement
+    LANGUAGE sql IMMUTABLE AS 'SELECT coalesce(state, value)';
+DO $$
+BEGIN
+    IF current_setting('server_version_num')::int < 160000
+       AND NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'any_value' AND prokind = 'a') THEN
+        CREATE AGGREGATE any_value(anyelement) (SFUNC = planning_first_non_null, STYPE = anyelement);
+    END IF;
+END
+$$;
