@@ -100,6 +100,7 @@ class Recorder:
     def __init__(self, con: duckdb.DuckDBPyConnection, writes: Writes | None = None):
         self._con = con
         self.writes = writes
+        self.dialect = getattr(con, "dialect", "duckdb")  # "duckdb" or "postgres" (planning.db.dialect)
 
     def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
         self._note(sql)

@@ -40,6 +40,8 @@ _WORD_REWRITES = [
     (re.compile(r"\bDOUBLE\b(?!\s+PRECISION)", re.I), "DOUBLE PRECISION"),
     (re.compile(r"\bINTERVAL\s+(\d+)\s+(DAY|MONTH|YEAR|HOUR|MINUTE|SECOND)S?\b", re.I), r"INTERVAL '\1 \2'"),
     (re.compile(r"\bBEGIN TRANSACTION\b", re.I), "BEGIN"),
+    # DuckDB sorts NULLs last in both directions; PostgreSQL puts them first when descending.
+    (re.compile(r"\bDESC\b(?!\s+NULLS\b)", re.I), "DESC NULLS LAST"),
 ]
 
 

@@ -33,3 +33,7 @@ BEGIN
     END IF;
 END
 $$;
+
+-- round(double, digits): PostgreSQL rounds only numeric to a number of digits.
+CREATE OR REPLACE FUNCTION round(value double precision, digits integer) RETURNS double precision
+    LANGUAGE sql IMMUTABLE AS 'SELECT round(value::numeric, digits)::double precision';

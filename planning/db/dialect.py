@@ -1,0 +1,30 @@
+"""Where SQL must differ by backend: one `Dialects` pair per query family, chosen by the connection.
+
+Most statements are written once in SQL both DuckDB and PostgreSQL accept; planning.db.postgres
+rewrites one-to-one spellings and postgres_functions.sql defines the DuckDB functions we use. A
+query family that needs more keeps both texts side by side, in its own module:
+
+    RECENT = Dialects(duckdb="… QUALIFY row_number() OVER w = 1", postgres="… DISTINCT ON (…)")
+    con.execute(RECENT.on(con), params)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+def dialect_of(con: Any) -> str:
+    """"duckdb" or "postgres": which backend a connection (or Recorder) speaks to."""
+    return getattr(con, "dialect", "duckdb")
+
+
+@dataclass(frozen=True)
+class Dialects:
+    """One statement in each backend's SQL."""
+
+    duckdb: str
+    postgres: str
+
+    def on(self, con: Any) -> str:
+        return self.postgres if dialect_of(con) == "postgres" else self.duckdb
