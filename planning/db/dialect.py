@@ -28,3 +28,12 @@ class Dialects:
 
     def on(self, con: Any) -> str:
         return self.postgres if dialect_of(con) == "postgres" else self.duckdb
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique index refused a row: on either backend, someone created the same record first."""
+    if type(exc).__name__ == "UniqueViolation":  # psycopg.errors.UniqueViolation
+        return True
+    import duckdb
+
+    return isinstance(exc, duckdb.ConstraintException) and "unique" in str(exc).lower() or "duplicate key" in str(exc).lower()
