@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -28,14 +28,47 @@ CHROMIUM_ARGS = [
 ]
 
 
+# PLANNING_TEST_BACKEND=postgres runs the database fixtures on PostgreSQL (issue #18): every
+# test that takes `fresh_db`, `demo_db` or `app_test` then runs against a database of its own on
+# the server PLANNING_TEST_PG names (the development and CI machines run one on 127.0.0.1:5432).
+BACKEND = os.environ.get("PLANNING_TEST_BACKEND", "duckdb")
+PG_SERVER = os.environ.get("PLANNING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+ON_POSTGRES = BACKEND == "postgres"
+
+# Fixtures that reach the database under test; a test uses a database when any of them is in
+# its fixture closure (directly or through a fixture built on them, like test_backup's `made`).
+DATABASE_FIXTURES = frozenset({"fresh_db", "fresh_template", "demo_db", "demo_template", "app_test", "app_server"})
+
+
+def pytest_sessionstart(session):
+    """On PostgreSQL, say once (not in a thousand errors) when the test server is not there."""
+    if not ON_POSTGRES or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    import psycopg
+
+    try:
+        psycopg.connect(PG_SERVER, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        pytest.exit(f"PLANNING_TEST_BACKEND=postgres, but no PostgreSQL answers at {PG_SERVER} ({exc}). "
+                    "Start one with `tools/test_postgres.sh` and set PLANNING_TEST_PG to the URL it prints.",
+                    returncode=3)
+
+
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, tests about the DuckDB file itself (locks, copies, damage) do not apply."""
+    """On PostgreSQL, run only the tests that touch a database, and not those about the DuckDB file.
+
+    A test that uses none of DATABASE_FIXTURES (formatting, parsing, a DuckDB file of its own in
+    tmp_path) ran in the DuckDB run already; running it again on PostgreSQL adds nothing.
+    """
     if not ON_POSTGRES:
         return
-    skip = pytest.mark.skip(reason="about the DuckDB file (PLANNING_TEST_BACKEND=postgres)")
+    file_only = pytest.mark.skip(reason="about the DuckDB file itself (PLANNING_TEST_BACKEND=postgres)")
+    no_database = pytest.mark.skip(reason="uses no database fixture: the DuckDB run covers it (PLANNING_TEST_BACKEND=postgres)")
     for item in items:
         if item.get_closest_marker("duckdb_only"):
-            item.add_marker(skip)
+            item.add_marker(file_only)
+        elif not DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(no_database)
 
 
 def datasets_dir() -> Path | None:
@@ -60,14 +93,6 @@ def registered_pages() -> list[str]:
     from ui.navigation import PAGE_FILES
 
     return PAGE_FILES
-
-
-# PLANNING_TEST_BACKEND=postgres runs the database fixtures on PostgreSQL (issue #18): every
-# test that takes `fresh_db`, `demo_db` or `app_test` then runs against a database of its own on
-# the server PLANNING_TEST_PG names (the development and CI machines run one on 127.0.0.1:5432).
-BACKEND = os.environ.get("PLANNING_TEST_BACKEND", "duckdb")
-PG_SERVER = os.environ.get("PLANNING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-ON_POSTGRES = BACKEND == "postgres"
 
 
 def pg_database(name: str, template: str | None = None) -> str:
@@ -194,8 +219,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, *extra_args: str):
-    """`streamlit run app.py` on a free port against `db_path`; yields its URL, stops it after."""
+def streamlit_server(db_path: Path | str, *extra_args: str):
+    """`streamlit run app.py` on a free port against `db_path` (a file or a PostgreSQL URL); yields its URL."""
     port = _free_port()
     env = dict(os.environ, PLANNING_DB=str(db_path))
     process = subprocess.Popen(
@@ -224,10 +249,14 @@ def streamlit_server(db_path: Path, *extra_args: str):
 @pytest.fixture(scope="session")
 def app_server(demo_template, tmp_path_factory):
     """A real `streamlit run` on a free port against a copy of the demo book (.url, .db)."""
-    db_path = tmp_path_factory.mktemp("server") / "demo.duckdb"
-    shutil.copy(demo_template, db_path)
-    with streamlit_server(db_path) as url:
-        yield type("Server", (), {"url": url, "db": Database(db_path)})
+    with ExitStack() as stack:
+        if ON_POSTGRES:
+            target = stack.enter_context(private_pg_copy(demo_template))
+        else:
+            target = tmp_path_factory.mktemp("server") / "demo.duckdb"
+            shutil.copy(demo_template, target)
+        url = stack.enter_context(streamlit_server(target))
+        yield type("Server", (), {"url": url, "db": Database(target)})
 
 
 @pytest.fixture(scope="session")
