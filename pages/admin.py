@@ -55,7 +55,10 @@ if database_tab.open:
         st.metric("Schema version", panel["schema_version"])
         st.caption(f"{md(panel['path'])} · {panel['megabytes']:,} MB")
         st.markdown("**Automatic backups** (taken before each migration of an existing database)")
-        if panel["backups"]:
+        if panel["backend"] == "postgres":
+            st.info("PostgreSQL: no automatic copies here. Migrations run in transactions, and the server's "
+                    "own backups (base backups, point-in-time recovery) apply besides `planning backup`.")
+        elif panel["backups"]:
             table(pd.DataFrame(panel["backups"]))
         else:
             st.info("No automatic backup yet: one is taken the first time a migration upgrades this file.")

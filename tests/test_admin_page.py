@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 @pytest.fixture
 def admin_page(demo_db, monkeypatch):
     """The Admin page as the local-mode user `who`."""
-    monkeypatch.setenv("PLANNING_DB", str(demo_db.path))
+    monkeypatch.setenv("PLANNING_DB", demo_db.target)
     monkeypatch.chdir(ROOT)
 
     def open_as(who: str = "Ada Admin", tab: str | None = None) -> AppTest:
@@ -128,6 +128,10 @@ def test_database_panel_shows_schema_version_and_automatic_backups(admin_page):
     at = admin_page(tab="Database")
     assert at.metric[0].label == "Schema version"
     assert at.metric[0].value == str(migrations()[-1].version)
+    if admin_page.db.dialect == "postgres":
+        assert any(i.value.startswith("PostgreSQL: no automatic copies here.") for i in at.info)
+        assert any(c.value.endswith(" MB") and "t\\_" in c.value for c in at.caption), [c.value for c in at.caption]
+        return
     assert any(i.value.startswith("No automatic backup yet") for i in at.info)
     folder = Path(admin_page.db.path).parent / "backups"
     folder.mkdir()

@@ -9,8 +9,11 @@ import pytest
 
 from planning import users
 from planning.cli import main
-from planning.db import Database, backup, migrations, open_database
+from planning.db import Database, backup, migrations, open_database, pg_backup
 from planning.errors import InvalidInput
+from tests.conftest import ON_POSTGRES, drop_pg_database, pg_database
+
+DATA_FILE = "planning.pgdump" if ON_POSTGRES else "planning.duckdb"
 
 
 def fingerprints(db: Database) -> dict:
@@ -36,16 +39,18 @@ def test_fingerprints_change_when_any_row_changes(demo_db):
 def test_backup_then_restore_gives_back_every_table(demo_db, tmp_path):
     before = fingerprints(demo_db)
     manifest = backup.backup(demo_db, tmp_path / "b1")
-    assert sorted(os.listdir(tmp_path / "b1")) == ["backup.json", "planning.duckdb"]
+    assert sorted(os.listdir(tmp_path / "b1")) == ["backup.json", DATA_FILE]
     assert manifest["schema_version"] == migrations()[-1].version
+    assert manifest["backend"] == demo_db.dialect
     assert (manifest["row_counts"]["account"], manifest["row_counts"]["plan"]) == (48, 44)
     scribble(demo_db)
     assert fingerprints(demo_db) != before
-    kept = str(demo_db.path) + ".before-restore"
+    kept = None if ON_POSTGRES else str(demo_db.path) + ".before-restore"
     assert backup.restore(demo_db, tmp_path / "b1") == manifest | {"kept": kept}
     assert fingerprints(demo_db) == before
-    assert sorted(p.name for p in demo_db.path.parent.iterdir() if p.name.startswith((".", "demo"))) == [
-        "demo.duckdb", "demo.duckdb.before-restore"]
+    if not ON_POSTGRES:
+        assert sorted(p.name for p in demo_db.path.parent.iterdir() if p.name.startswith((".", "demo"))) == [
+            "demo.duckdb", "demo.duckdb.before-restore"]
 
 
 def test_restore_keeps_sequences_so_new_ids_continue(demo_db, tmp_path):
@@ -59,9 +64,30 @@ def test_restore_keeps_sequences_so_new_ids_continue(demo_db, tmp_path):
 def test_restore_into_a_missing_database_file(demo_db, tmp_path):
     before = fingerprints(demo_db)
     backup.backup(demo_db, tmp_path / "b1")
-    target = Database(tmp_path / "elsewhere" / "new.duckdb")
-    backup.restore(target, tmp_path / "b1")
-    assert fingerprints(target) == before
+    if ON_POSTGRES:  # a database the server does not have yet: restore creates it
+        url = pg_database(f"restore_new_{os.getpid()}")
+        drop_pg_database(url)
+        target = Database(url)
+    else:
+        target = Database(tmp_path / "elsewhere" / "new.duckdb")
+    try:
+        backup.restore(target, tmp_path / "b1")
+        assert fingerprints(target) == before
+    finally:
+        if ON_POSTGRES:
+            drop_pg_database(url)
+
+
+def test_a_backup_restores_only_into_the_backend_it_was_made_from(demo_db, tmp_path):
+    backup.backup(demo_db, tmp_path / "b1")
+    manifest = json.loads((tmp_path / "b1" / "backup.json").read_text())
+    other = "duckdb" if ON_POSTGRES else "postgres"
+    (tmp_path / "b1" / "backup.json").write_text(json.dumps(manifest | {"backend": other}))
+    before = fingerprints(demo_db)
+    with pytest.raises(InvalidInput, match="Nothing was restored.$") as refused:
+        backup.restore(demo_db, tmp_path / "b1")
+    assert str(refused.value).startswith(f"{tmp_path / 'b1'} is a backup of a {'DuckDB file' if ON_POSTGRES else 'PostgreSQL database'}")
+    assert fingerprints(demo_db) == before
 
 
 def test_backup_refuses_a_directory_that_is_not_empty(demo_db, tmp_path):
@@ -78,7 +104,7 @@ def _no_manifest(folder):
 
 def _stray_file(folder):
     folder.mkdir()
-    (folder / "planning.duckdb").write_bytes(b"not a database")
+    (folder / DATA_FILE).write_bytes(b"not a database")
 
 
 def _foreign_manifest(folder):
@@ -88,16 +114,16 @@ def _foreign_manifest(folder):
 
 def _tampered_file(folder, source):
     backup.backup(source, folder)
-    with open(folder / "planning.duckdb", "r+b") as handle:
+    with open(folder / DATA_FILE, "r+b") as handle:
         handle.seek(5000)
         handle.write(b"garbage")
 
 
 def _bytes_that_are_no_database(folder, source):
     backup.backup(source, folder)
-    (folder / "planning.duckdb").write_bytes(b"not a database at all" * 100)
+    (folder / DATA_FILE).write_bytes(b"not a database at all" * 100)
     manifest = json.loads((folder / "backup.json").read_text())
-    manifest["sha256"] = backup._sha256(folder / "planning.duckdb")
+    manifest["sha256"] = backup._sha256(folder / DATA_FILE)
     (folder / "backup.json").write_text(json.dumps(manifest))
 
 
@@ -107,26 +133,31 @@ def _bytes_that_are_no_database(folder, source):
         (_no_manifest, "{dir} is not an Account Planner backup: it has no readable backup.json (make one with `planning backup DIR`)."),
         (_stray_file, "{dir} is not an Account Planner backup: it has no readable backup.json (make one with `planning backup DIR`)."),
         (_foreign_manifest, "{dir} is not an Account Planner backup: its backup.json was not written by `planning backup`."),
-        (_tampered_file, "{dir} is a damaged backup: planning.duckdb is missing or does not match the checksum in backup.json."),
-        (_bytes_that_are_no_database, "The backup file does not open as a database"),
+        (_tampered_file, "{dir} is a damaged backup: {file} is missing or does not match the checksum in backup.json."),
+        (_bytes_that_are_no_database, "The backup file does not " + ("restore" if ON_POSTGRES else "open") + " as a database"),
     ],
 )
 def test_restore_refuses_what_is_not_a_whole_backup_and_changes_nothing(demo_db, tmp_path, make, message):
     folder = tmp_path / "candidate"
     if make.__code__.co_argcount == 2:
-        source = Database(tmp_path / "other.duckdb")
-        shutil.copy(demo_db.path, source.path)
+        if ON_POSTGRES:
+            source = demo_db
+        else:
+            source = Database(tmp_path / "other.duckdb")
+            shutil.copy(demo_db.path, source.path)
         make(folder, source)
     else:
         make(folder)
     before = fingerprints(demo_db)
     with pytest.raises(InvalidInput) as refused:
         backup.restore(demo_db, folder)
-    assert str(refused.value).startswith(message.format(dir=folder))
+    assert str(refused.value).startswith(message.format(dir=folder, file=DATA_FILE))
     assert fingerprints(demo_db) == before
-    assert not [p for p in demo_db.path.parent.iterdir() if ".restoring-" in p.name]
+    if not ON_POSTGRES:
+        assert not [p for p in demo_db.path.parent.iterdir() if ".restoring-" in p.name]
 
 
+@pytest.mark.duckdb_only
 def test_a_failure_during_the_swap_leaves_the_old_database_whole(demo_db, tmp_path, monkeypatch):
     backup.backup(demo_db, tmp_path / "b1")
     scribble(demo_db)
@@ -142,21 +173,41 @@ def test_a_failure_during_the_swap_leaves_the_old_database_whole(demo_db, tmp_pa
     assert not [p for p in demo_db.path.parent.iterdir() if ".restoring-" in p.name]
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL: pg_restore's one transaction")
+def test_on_postgresql_a_restore_that_fails_midway_changes_nothing(demo_db, tmp_path, monkeypatch):
+    """The dump checks out in the scratch database; the in-place pg_restore then dies part-way
+    (its dump cut short), and its single transaction leaves the database as it was."""
+    backup.backup(demo_db, tmp_path / "b1")
+    scribble(demo_db)
+    before = fingerprints(demo_db)
+    whole = tmp_path / "b1" / DATA_FILE
+    cut = tmp_path / "cut.pgdump"
+    cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.8)])
+    real = pg_backup._restore_into
+    monkeypatch.setattr(pg_backup, "_restore_into", lambda dump, url, clean: real(cut if clean else dump, url, clean))
+    with pytest.raises(InvalidInput, match="^pg_restore failed"):
+        backup.restore(demo_db, tmp_path / "b1")
+    assert fingerprints(demo_db) == before
+
+
 def test_cli_backup_and_restore(demo_db, tmp_path, capsys):
     target = tmp_path / "nightly"
-    assert main(["--db", str(demo_db.path), "backup", str(target)]) == 0
+    assert main(["--db", demo_db.target, "backup", str(target)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{demo_db.path}: backed up to {target} (schema version {migrations()[-1].version}, ")
     assert out.endswith(" MB, 48 accounts, 1,650 opportunities, 44 plans).\n")
     scribble(demo_db)
-    assert main(["--db", str(demo_db.path), "restore", str(target)]) == 0
-    assert "restored from" in capsys.readouterr().out
+    assert main(["--db", demo_db.target, "restore", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "restored from" in out
+    if ON_POSTGRES:
+        assert out.endswith("The data it replaced is not kept on PostgreSQL: your server's own backups hold it.\n")
     assert demo_db.value("SELECT count(*) FROM app_user WHERE name = 'Intruder'") == 0
 
 
 def test_cli_restore_of_a_non_backup_is_one_line_and_exit_1(demo_db, tmp_path, capsys):
     (tmp_path / "photos").mkdir()
-    assert main(["--db", str(demo_db.path), "restore", str(tmp_path / "photos")]) == 1
+    assert main(["--db", demo_db.target, "restore", str(tmp_path / "photos")]) == 1
     err = capsys.readouterr().err
     assert err == (
         f"planning: {tmp_path / 'photos'} is not an Account Planner backup: it has no readable backup.json "

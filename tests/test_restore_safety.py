@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import duckdb
 import pytest
 
+from planning.db import Database, pg_backup
 from planning.db import backup as backups
 from planning.db.backup import table_fingerprints
 from planning.errors import InvalidInput
+from tests.conftest import ON_POSTGRES, drop_pg_database, pg_database
+
+DATA_FILE = pg_backup.DUMP_FILE if ON_POSTGRES else "planning.duckdb"
 
 
 def fingerprints(db):
@@ -33,13 +38,27 @@ def rewrite_manifest(folder, **changes):
 
 def reseal(folder):
     """What someone tampering with the file does next: recompute the checksum."""
-    rewrite_manifest(folder, sha256=backups._sha256(folder / "planning.duckdb"),
-                     bytes=(folder / "planning.duckdb").stat().st_size)
+    rewrite_manifest(folder, sha256=backups._sha256(folder / DATA_FILE),
+                     bytes=(folder / DATA_FILE).stat().st_size)
+
+
+def rewrite_dump(folder, sql: str, restore_first: bool = True) -> None:
+    """PostgreSQL: restore the backup's dump into a database of its own, run `sql` there, dump it back."""
+    url = pg_database(f"rewrite_{os.getpid()}")
+    try:
+        if restore_first:
+            pg_backup._restore_into(folder / DATA_FILE, url, clean=False)
+        with Database(url).connect() as con:
+            con.execute(sql)
+        (folder / DATA_FILE).unlink()
+        pg_backup.dump(Database(url), folder / DATA_FILE)
+    finally:
+        drop_pg_database(url)
 
 
 @pytest.mark.parametrize("name", ["../outside.duckdb", "/etc/outside.duckdb", "sub/planning.duckdb", "..", ""])
 def test_the_data_file_must_be_a_plain_name_inside_the_folder(demo_db, made, tmp_path, name):
-    shutil.copy(made / "planning.duckdb", tmp_path / "outside.duckdb")
+    shutil.copy(made / DATA_FILE, tmp_path / "outside.duckdb")
     rewrite_manifest(made, file=name)
     before = fingerprints(demo_db)
     with pytest.raises(InvalidInput) as refused:
@@ -49,13 +68,17 @@ def test_the_data_file_must_be_a_plain_name_inside_the_folder(demo_db, made, tmp
 
 
 def test_a_hollow_database_is_refused(demo_db, made, tmp_path):
-    hollow = made / "planning.duckdb"
-    hollow.unlink()
-    con = duckdb.connect(str(hollow))
-    con.execute("CREATE TABLE schema_migration (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
     version = json.loads((made / "backup.json").read_text())["schema_version"]
-    con.execute("INSERT INTO schema_migration VALUES (?, 'x', now())", [version])
-    con.close()
+    hollow_sql = ("CREATE TABLE schema_migration (version INTEGER, name VARCHAR, applied_at TIMESTAMP);"
+                  f" INSERT INTO schema_migration VALUES ({version}, 'x', now())")
+    if ON_POSTGRES:
+        rewrite_dump(made, hollow_sql, restore_first=False)
+    else:
+        hollow = made / DATA_FILE
+        hollow.unlink()
+        con = duckdb.connect(str(hollow))
+        con.execute(hollow_sql)
+        con.close()
     reseal(made)
     rewrite_manifest(made, row_counts={}, fingerprints=None)
     before = fingerprints(demo_db)
@@ -67,10 +90,14 @@ def test_a_hollow_database_is_refused(demo_db, made, tmp_path):
 
 
 def test_a_tampered_file_with_a_recomputed_checksum_is_refused(demo_db, made):
-    con = duckdb.connect(str(made / "planning.duckdb"))
-    con.execute("UPDATE app_user SET role = 'admin' WHERE name = 'Omar Ops'")
-    con.execute("CHECKPOINT")
-    con.close()
+    promote = "UPDATE app_user SET role = 'admin' WHERE name = 'Omar Ops'"
+    if ON_POSTGRES:
+        rewrite_dump(made, promote)
+    else:
+        con = duckdb.connect(str(made / DATA_FILE))
+        con.execute(promote)
+        con.execute("CHECKPOINT")
+        con.close()
     reseal(made)
     before = fingerprints(demo_db)
     with pytest.raises(InvalidInput) as refused:
@@ -89,6 +116,9 @@ def test_restore_reports_the_counts_it_restored_and_keeps_the_replaced_file(demo
     restored = backups.restore(demo_db, made)
     assert restored["row_counts"] == {name: rows for name, (rows, _) in original.items()}
     assert fingerprints(demo_db) == original
+    if ON_POSTGRES:  # nothing beside a PostgreSQL database to keep the replaced data in
+        assert restored["kept"] is None
+        return
     kept = backups.kept_file(demo_db)
     assert restored["kept"] == str(kept)
     con = duckdb.connect(str(kept), read_only=True)

@@ -1,4 +1,5 @@
-"""`planning backup DIR` / `planning restore DIR`: a consistent copy of the database and back."""
+"""`planning backup DIR` / `planning restore DIR`: a consistent copy of the database and back
+(a DuckDB file copy, or pg_dump / pg_restore on PostgreSQL: planning.db.pg_backup)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def run_restore(args: argparse.Namespace, db: Database) -> int:
               f"schema version {manifest['schema_version']}, {_rows(manifest)}).")
         if manifest.get("kept"):
             print(f"The database it replaced is kept as {manifest['kept']} until the next backup.")
+        elif db.dialect == "postgres":
+            print("The data it replaced is not kept on PostgreSQL: your server's own backups hold it.")
     return 0
 
 

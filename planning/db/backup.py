@@ -17,6 +17,9 @@ the counts reported are the restored file's own. The checksum and fingerprints p
 is whole and self-consistent, not who wrote it: someone who can write the folder can rewrite
 backup.json too, so restore only folders you made and kept safe. The replaced database is kept
 beside the restored one (`<name>.before-restore`) until the next `planning backup`.
+
+On PostgreSQL the same commands call pg_dump / pg_restore, with the same manifest and checks
+(planning.db.pg_backup); a backup restores only into the backend it was made from.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from planning.db import changes
+from planning.db import changes, pg_backup
 from planning.db.database import Database, open_database
 from planning.db.snapshot import AUTOMATIC_DIR, snapshot, table_fingerprints
 from planning.errors import InvalidInput
@@ -42,7 +45,10 @@ FORMAT = "account-planner-backup"
 
 
 def automatic_backups(db: Database) -> list[dict]:
-    """The pre-migration copies beside the database, newest first."""
+    """The pre-migration copies beside the database, newest first (none on PostgreSQL: its
+    migrations run in transactions, and the server's own backups cover it)."""
+    if db.dialect == "postgres":
+        return []
     folder = db.path.parent / AUTOMATIC_DIR
     found = []
     for path in folder.glob(f"{db.path.stem}-v*.duckdb") if folder.is_dir() else []:
@@ -63,6 +69,8 @@ def backup(db: Database, directory: str | os.PathLike) -> dict:
         raise InvalidInput(f"{folder} is not an empty directory; give a new or empty directory for the backup.")
     if not db.exists():
         raise InvalidInput(f"There is no database at {db.path} to back up.")
+    if db.dialect == "postgres":
+        return _backup_postgres(db, folder)
     with db.connect() as con:
         version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchall()[0][0]
         fingerprints = table_fingerprints(con)
@@ -70,12 +78,27 @@ def backup(db: Database, directory: str | os.PathLike) -> dict:
     counts = {name: rows for name, (rows, _) in fingerprints.items()}
     manifest = {
         "format": FORMAT, "format_version": 1, "created_at": datetime.now().isoformat(timespec="seconds"),
-        "source": str(db.path.resolve()), "schema_version": version, "duckdb_version": duckdb.__version__,
+        "backend": "duckdb", "source": str(db.path.resolve()), "schema_version": version, "duckdb_version": duckdb.__version__,
         "file": DATA_FILE, "bytes": (folder / DATA_FILE).stat().st_size, "sha256": _sha256(folder / DATA_FILE),
         "row_counts": counts, "fingerprints": {name: [rows, str(digest)] for name, (rows, digest) in fingerprints.items()},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     kept_file(db).unlink(missing_ok=True)  # a new backup exists: the file a restore replaced may go
+    return manifest
+
+
+def _backup_postgres(db: Database, folder: Path) -> dict:
+    """pg_dump (custom format) of one snapshot, and its fingerprints (planning.db.pg_backup)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    version, fingerprints, server = pg_backup.dump(db, folder / pg_backup.DUMP_FILE)  # type: ignore[arg-type]
+    data = folder / pg_backup.DUMP_FILE
+    manifest = {
+        "format": FORMAT, "format_version": 1, **pg_backup.manifest_fields(db, server),  # type: ignore[arg-type]
+        "schema_version": version, "file": pg_backup.DUMP_FILE, "bytes": data.stat().st_size, "sha256": _sha256(data),
+        "row_counts": {name: rows for name, (rows, _) in fingerprints.items()},
+        "fingerprints": {name: [rows, str(digest)] for name, (rows, digest) in fingerprints.items()},
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 
 
@@ -110,6 +133,19 @@ def restore(db: Database, directory: str | os.PathLike) -> dict:
     """Replace the database with a checked backup, atomically; returns the manifest with the
     counts actually restored (`row_counts`) and where the replaced file was kept (`kept`)."""
     manifest = read_manifest(directory)
+    backend = manifest.get("backend", "duckdb")
+    if backend != db.dialect:
+        made, here = ("a DuckDB file", "a PostgreSQL database") if backend == "duckdb" else ("a PostgreSQL database", "a DuckDB file")
+        raise InvalidInput(
+            f"{directory} is a backup of {made}, and {db.path} is {here}: restore it with --db naming {made}. "
+            "Nothing was restored."
+        )
+    if db.dialect == "postgres":
+        restored = pg_backup.checked_restore(
+            db, Path(directory) / manifest["file"],  # type: ignore[arg-type]
+            lambda con: _check_database(con, manifest, lambda v: pg_backup.tables_of_fresh_database(db.url, v)),  # type: ignore[attr-defined]
+        )
+        return manifest | {"row_counts": {name: rows for name, (rows, _) in restored.items()}, "kept": None}
     db.path.parent.mkdir(parents=True, exist_ok=True)
     staged = db.path.with_name(f".{db.path.name}.restoring-{os.getpid()}")
     try:
@@ -147,19 +183,27 @@ def _check_backup_file(path: Path, manifest: dict) -> dict[str, tuple[int, int]]
     """The staged file's table fingerprints, after checking it is the whole database the manifest describes."""
     try:
         con = duckdb.connect(str(path), read_only=True)
-        try:
-            version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchall()[0][0]
-            found = table_fingerprints(con)
-        finally:
-            con.close()
     except duckdb.Error as exc:
         raise InvalidInput(f"The backup file does not open as a database ({exc}); nothing was restored.") from None
+    try:
+        return _check_database(con, manifest, lambda version: _tables_at(version, path.parent))
+    except duckdb.Error as exc:
+        raise InvalidInput(f"The backup file does not open as a database ({exc}); nothing was restored.") from None
+    finally:
+        con.close()
+
+
+def _check_database(con, manifest: dict, tables_at) -> dict[str, tuple[int, int]]:
+    """The restored candidate's fingerprints, after checking it is the whole database the manifest
+    describes: its schema version, every table of that version (`tables_at(version)`), and data."""
+    version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchall()[0][0]
+    found = table_fingerprints(con)
     if version != manifest.get("schema_version"):
         raise InvalidInput(
             f"The backup file is at schema version {version}, not {manifest.get('schema_version')} as its "
             f"{MANIFEST} says; nothing was restored."
         )
-    missing = sorted(set(_tables_at(version, path.parent) | set(manifest.get("row_counts") or {})) - set(found))
+    missing = sorted(set(tables_at(version) | set(manifest.get("row_counts") or {})) - set(found))
     if missing:
         raise InvalidInput(
             f"The backup file lacks {len(missing)} table(s) a database at schema version {version} has "

@@ -13,7 +13,17 @@ from pathlib import Path
 
 import duckdb
 
+from planning.db.dialect import Dialects
+
 AUTOMATIC_DIR = "backups"
+
+
+FINGERPRINT = Dialects(
+    duckdb='SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{name}" AS t',
+    # md5 of the row's text (ISO dates, shortest exact floats): the same on every server version.
+    postgres="SELECT count(*), coalesce(sum(('x' || substr(md5(fingerprint_row::text), 1, 15))::bit(60)::bigint), 0)"
+             ' FROM "{name}" AS fingerprint_row',
+)
 
 
 def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
@@ -23,10 +33,12 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, i
     """
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_name <> 'data_change' ORDER BY table_name"
+        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'data_change'"
+        " ORDER BY table_name"
     ).fetchall()]
+    query = FINGERPRINT.on(con)
     return {
-        name: tuple(con.execute(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{name}" AS t').fetchall()[0])
+        name: tuple(int(v) for v in con.execute(query.format(name=name)).fetchall()[0])  # type: ignore[misc]
         for name in names
     }
 
