@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -173,6 +173,26 @@ def demo_template(tmp_path_factory):
     yield path
 
 
+def template_target(demo_template) -> str | Path:
+    """What reaches the (read-only) demo template: its file, or its PostgreSQL URL."""
+    if ON_POSTGRES:
+        return f"{PG_SERVER.rsplit('/', 1)[0]}/{demo_template}"
+    return demo_template
+
+
+@contextmanager
+def demo_copy(demo_template, folder: Path):
+    """A writable copy of the demo book for a module or session fixture: a file in `folder`
+    (DuckDB) or a database of its own (PostgreSQL); yields its target (path or URL)."""
+    if ON_POSTGRES:
+        with private_pg_copy(demo_template) as url:
+            yield url
+        return
+    target = folder / "demo.duckdb"
+    shutil.copy(demo_template, target)
+    yield target
+
+
 @pytest.fixture
 def demo_db(demo_template, tmp_path) -> Database:
     """A private, writable copy of the demo book."""
@@ -249,13 +269,7 @@ def streamlit_server(db_path: Path | str, *extra_args: str):
 @pytest.fixture(scope="session")
 def app_server(demo_template, tmp_path_factory):
     """A real `streamlit run` on a free port against a copy of the demo book (.url, .db)."""
-    with ExitStack() as stack:
-        if ON_POSTGRES:
-            target = stack.enter_context(private_pg_copy(demo_template))
-        else:
-            target = tmp_path_factory.mktemp("server") / "demo.duckdb"
-            shutil.copy(demo_template, target)
-        url = stack.enter_context(streamlit_server(target))
+    with demo_copy(demo_template, tmp_path_factory.mktemp("server")) as target, streamlit_server(target) as url:
         yield type("Server", (), {"url": url, "db": Database(target)})
 
 

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ON_POSTGRES
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["portfolio", "plan", "scorecard", "whitespace", "stakeholders", "import", "admin"]
+
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="benchmarks/run.py --quick measures the embedded DuckDB book")
 
 
 @pytest.fixture(scope="module")

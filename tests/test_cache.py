@@ -71,6 +71,7 @@ def test_a_write_in_the_same_instant_is_seen_by_the_next_read(counted_db, read):
         assert READS[read](counted_db) == [n]
 
 
+@pytest.mark.duckdb_only
 def test_a_checkpointed_write_changes_the_version_even_with_the_same_mtime_and_size(counted_db, monkeypatch):
     before = counted_db.data_version()
     stat = counted_db.path.stat()
@@ -83,6 +84,7 @@ def test_a_checkpointed_write_changes_the_version_even_with_the_same_mtime_and_s
     assert counted_db.value("SELECT n FROM counter") == 99
 
 
+@pytest.mark.duckdb_only
 def test_an_uncheckpointed_commit_by_another_writer_is_seen(counted_db):
     with duckdb.connect(str(counted_db.path)):  # keeps the file open: the commit stays in the WAL
         assert counted_db.value("SELECT n FROM counter") == 1

@@ -7,7 +7,6 @@ and loads before it saves, as a form does; a save that lost the race is refused 
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections import Counter
@@ -18,6 +17,7 @@ from planning import plan_content, scorecards, users, whitespace
 from planning.db import Database
 from planning.errors import DatabaseBusy, StaleEdit
 from planning.importing import ingest
+from tests.conftest import demo_copy
 
 SESSIONS = 8
 SECONDS = 3.0
@@ -65,14 +65,17 @@ def _session(path, user: dict, number: int, log: dict, lock: threading.Lock) -> 
 @pytest.fixture(scope="module")
 def race(demo_template, tmp_path_factory):
     """Run the eight sessions once on a copy of the demo book; returns (log, before, after, db)."""
-    db = Database(tmp_path_factory.mktemp("race") / "demo.duckdb")
-    shutil.copy(demo_template, db.path)
+    with demo_copy(demo_template, tmp_path_factory.mktemp("race")) as target:
+        yield _race(Database(target))
+
+
+def _race(db: Database):
     owner = users.get_user(db, db.value("SELECT owner_id FROM plan WHERE id = ?", [PLAN]))
     admin = users.find_user(db, "Ada Admin")
     before = _counts(db)
     log = {"scorecard": [], "whitespace": [], "comment": [], "stale": [], "errors": []}
     lock = threading.Lock()
-    threads = [threading.Thread(target=_session, args=(db.path, (admin, owner)[i % 2], i, log, lock))
+    threads = [threading.Thread(target=_session, args=(db.target, (admin, owner)[i % 2], i, log, lock))
                for i in range(SESSIONS)]
     for thread in threads:
         thread.start()

@@ -25,6 +25,9 @@ from planning.db.backup import table_fingerprints
 from planning.importing import ingest
 from tests.conftest import ROOT
 
+# The kill is timed by the DuckDB file growing: PostgreSQL's version is in test_postgres_processes.py.
+pytestmark = pytest.mark.duckdb_only
+
 ROWS = 250_000
 DEMO_ACCOUNTS = 48
 

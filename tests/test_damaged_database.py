@@ -12,6 +12,7 @@ from planning.db import Database
 from planning.errors import DatabaseDamaged
 
 
+@pytest.mark.duckdb_only
 @pytest.mark.parametrize("damage", ["truncate", "overwrite"])
 def test_a_damaged_file_says_restore_a_backup(demo_template, tmp_path, damage):
     path = tmp_path / "damaged.duckdb"

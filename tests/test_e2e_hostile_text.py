@@ -10,13 +10,11 @@ asked evil.invalid for nothing.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from planning import plan_content, users
 from planning.db import Database
-from tests.conftest import pick_user, registered_pages, streamlit_server
+from tests.conftest import demo_copy, pick_user, registered_pages, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -68,12 +66,11 @@ def plant(db: Database) -> int:
 
 @pytest.fixture(scope="module")
 def hostile_server(demo_template, tmp_path_factory):
-    path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
-    shutil.copy(demo_template, path)
-    db = Database(path)
-    plan_id = plant(db)
-    with streamlit_server(path) as url:
-        yield type("Server", (), {"url": url, "db": db, "plan_id": plan_id})
+    with demo_copy(demo_template, tmp_path_factory.mktemp("hostile")) as target:
+        db = Database(target)
+        plan_id = plant(db)
+        with streamlit_server(target) as url:
+            yield type("Server", (), {"url": url, "db": db, "plan_id": plan_id})
 
 
 def wait_idle(page) -> None:

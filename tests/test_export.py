@@ -11,7 +11,7 @@ import pytest
 
 from planning import audit, export, kpis, plans, scorecards, users, vocab, whitespace
 from planning.errors import InvalidInput, NotAllowed, NotFound
-from tests.conftest import DEMO_ANCHOR
+from tests.conftest import DEMO_ANCHOR, template_target
 
 SUMMIT_FY2026 = 3  # demo: primary plan of Summit Logistics, follows FY2025 (plan 2)
 
@@ -65,7 +65,7 @@ def summit_export(demo_template):
     """HTML and PDF of the demo's Summit Logistics FY2026 plan with every section (built once: charts are slow)."""
     from planning.db import Database
 
-    db = Database(demo_template)
+    db = Database(template_target(demo_template))
     return {
         "figures": kpis.kpis_for_plan(db, SUMMIT_FY2026),
         "plan": plans.get_plan(db, SUMMIT_FY2026),

@@ -7,9 +7,12 @@ import sys
 import threading
 
 import duckdb
+import pytest
 
 from planning.db import database
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.duckdb_only  # the DuckDB file held open for a script run
 
 OPENER = """
 import sys, duckdb
