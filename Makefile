@@ -43,8 +43,10 @@ lint: install-test
 # PostgreSQL (issue #18). tools/test_postgres.sh finds a server (PLANNING_TEST_PG, else
 # 127.0.0.1:5432) or installs Debian's postgresql and starts a throwaway cluster in /tmp.
 # Without one the PostgreSQL run is skipped, loudly; with CI=true that is a failure.
-# `make test-duckdb` / `make test-postgres` run one of the two.
+# `make test-duckdb` / `make test-postgres` run one of the two; PYTEST_ARGS / PG_PYTEST_ARGS
+# change what pytest gets (e.g. PG_PYTEST_ARGS='-q -n auto --dist loadfile -m "not e2e"').
 PYTEST_ARGS ?= -q -n auto --dist loadfile
+PG_PYTEST_ARGS ?= $(PYTEST_ARGS)
 
 test: lint chromium
 	@status=0; \
@@ -60,7 +62,7 @@ test-postgres: install-test
 	  if [ "$$CI" = true ]; then echo "make test: no PostgreSQL for the PostgreSQL run, and CI=true never skips it." >&2; exit 1; fi; \
 	  echo "make test: SKIPPED the PostgreSQL run: no PostgreSQL could be found or started (see above)." >&2; exit 0; }; \
 	echo "PLANNING_TEST_BACKEND=postgres PLANNING_TEST_PG=$$url"; \
-	PLANNING_TEST_BACKEND=postgres PLANNING_TEST_PG=$$url $(PY) -m pytest $(PYTEST_ARGS)
+	PLANNING_TEST_BACKEND=postgres PLANNING_TEST_PG=$$url $(PY) -m pytest $(PG_PYTEST_ARGS)
 
 demo: install
 	$(VENV)/bin/planning init --demo --force

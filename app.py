@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planning.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnwritable
+from planning.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnreachable, DatabaseUnwritable
 from ui.context import app_run, database, render_sidebar
 from ui.navigation import PAGES, ROOT
 from ui.text import md
@@ -24,5 +24,5 @@ with app_run():
         # the app and the CLI share one DuckDB file (docs/design.md), so say so and offer a retry.
         st.warning(f"{md(exc)} Nothing was changed by this page; press Retry in a moment.", icon=":material/hourglass_top:")
         st.button("Retry", key="database_busy_retry", type="primary")
-    except (DatabaseDamaged, DatabaseUnwritable) as exc:
-        st.error(md(exc))  # one sentence, never a traceback: the file itself cannot be used
+    except (DatabaseDamaged, DatabaseUnwritable, DatabaseUnreachable) as exc:
+        st.error(md(exc))  # one sentence, never a traceback: the database itself cannot be used

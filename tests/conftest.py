@@ -107,6 +107,9 @@ def pg_database(name: str, template: str | None = None) -> str:
     with psycopg.connect(PG_SERVER, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        # Test data: a commit need not wait for its WAL to reach the disk (no effect on what
+        # other sessions see; only a server crash could lose the last commits).
+        con.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return f"{base}/{name}"
 
 
