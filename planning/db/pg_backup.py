@@ -103,9 +103,12 @@ def dump(db: PostgresDatabase, target: Path) -> tuple[int, dict[str, tuple[int, 
         fingerprints = table_fingerprints(con)
         server = con.execute("SHOW server_version").fetchall()[0][0]
         partial = target.with_name(target.name + ".partial")
-        _run([tool("pg_dump"), "--format=custom", f"--snapshot={snapshot_id}", f"--file={partial}", "--dbname", url],
-             env, "pg_dump")
-        os.replace(partial, target)
+        try:
+            _run([tool("pg_dump"), "--format=custom", f"--snapshot={snapshot_id}", f"--file={partial}", "--dbname", url],
+                 env, "pg_dump")
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)  # a failed dump leaves the folder as it found it
         con.execute("COMMIT")
     finally:
         con.close()
@@ -125,7 +128,8 @@ def _create_database(url: str) -> None:
     try:
         con.execute(f'CREATE DATABASE "{database_name(url)}"')
     except Exception as exc:
-        raise InvalidInput(f"Could not create the database {database_name(url)} ({str(exc).strip()}); nothing was restored.") from None
+        raise InvalidInput(f"Could not create the database {database_name(url)} ({str(exc).strip()}): restore needs a role "
+                           "that may CREATE DATABASE (it checks the backup in a scratch database first); nothing was restored.") from None
     finally:
         con.close()
 
