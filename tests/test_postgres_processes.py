@@ -307,11 +307,13 @@ def test_an_import_commits_all_at_once_while_two_app_processes_read(app_test, ot
 
 
 def _backend_in_transaction(db: Database) -> bool:
-    """Does another backend of this database have a transaction that wrote (an xid) and is still open?"""
-    return bool(db.value(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        " AND backend_xid IS NOT NULL AND xact_start IS NOT NULL"
-    ))
+    """Is another backend writing `opportunity` in a transaction it has not committed? (An INSERT
+    or UPDATE takes a ROW EXCLUSIVE lock on the table and holds it until the transaction ends.)"""
+    with psycopg.connect(db.target, autocommit=True) as con:
+        return bool(con.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE c.relname = 'opportunity' AND l.mode = 'RowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid()"
+        ).fetchone()[0])
 
 
 def test_an_import_killed_inside_its_transaction_leaves_every_table_as_it_was(demo_db, tmp_path):
