@@ -205,6 +205,16 @@ _TABLES = ("SELECT table_name FROM information_schema.tables WHERE table_schema 
 
 def tables_of_fresh_database(url: str, version: int) -> set[str]:
     """Tables a database migrated by this code has, when `version` is this code's latest (else none known)."""
+    server = with_database(url, _MAINTENANCE_DB)
+    if (server, version) not in _fresh_tables:  # the same for every restore this process makes
+        _fresh_tables[server, version] = _migrated_tables(url, version)
+    return set(_fresh_tables[server, version])
+
+
+_fresh_tables: dict[tuple[str, int], set[str]] = {}
+
+
+def _migrated_tables(url: str, version: int) -> set[str]:
     from planning.db.database import open_database
 
     with scratch_database(url, "schema_check") as scratch:
