@@ -368,9 +368,9 @@ class PostgresDatabase(Database):
         try:
             return connect(self.url, self.lock_timeout)
         except psycopg.OperationalError as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            reason = " ".join(str(exc).split()).rstrip(".?") or type(exc).__name__  # libpq's lines and tabs as one
             raise DatabaseUnreachable(
-                f"Cannot reach the PostgreSQL database {self.path}: {reason}. "
+                f"Cannot reach the PostgreSQL database {self.path} ({reason}). "
                 "Check that the server is running and the URL (--db or PLANNING_DB) is right."
             ) from None
 
