@@ -61,7 +61,7 @@ def test_an_admin_may_change_an_email_through_an_import(demo_db):
 
 
 def test_emails_are_unique_in_the_database_itself(demo_db):
-    with demo_db.connect() as con, pytest.raises(ingest.CONSTRAINT_ERRORS):
+    with demo_db.connect() as con, pytest.raises(ingest.constraint_errors()):
         con.execute("INSERT INTO app_user (id, name, email, role) VALUES (999, 'Twin', 'ADA.ADMIN@example.com', 'rep')")
 
 

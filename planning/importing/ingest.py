@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -111,17 +112,23 @@ class ImportReport:
 IMPORT_MEMORY_LIMIT = "1GB"
 
 
-def _driver_errors(name: str) -> tuple[type[Exception], ...]:
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        return ()
-    return (getattr(psycopg.errors, name),)
+def _errors(duckdb_error: type[Exception], postgres_name: str) -> tuple[type[Exception], ...]:
+    """DuckDB's error and psycopg's of that name. psycopg is loaded only where a PostgreSQL
+    database was opened: importing it for a DuckDB import would cost every run a fifth of a second."""
+    psycopg = sys.modules.get("psycopg")
+    return (duckdb_error, getattr(psycopg.errors, postgres_name)) if psycopg else (duckdb_error,)
 
 
-# A unique value the file would duplicate; a write the disk refused (DuckDB's, PostgreSQL's).
-CONSTRAINT_ERRORS: tuple[type[Exception], ...] = (duckdb.ConstraintException, *_driver_errors("UniqueViolation"))
-WRITE_ERRORS: tuple[type[Exception], ...] = (duckdb.IOException, *_driver_errors("DiskFull"))
+def constraint_errors() -> tuple[type[Exception], ...]:
+    """A unique value the file would duplicate (either backend's error)."""
+    return _errors(duckdb.ConstraintException, "UniqueViolation")
+
+
+def write_errors() -> tuple[type[Exception], ...]:
+    """A write the disk refused (either backend's error)."""
+    return _errors(duckdb.IOException, "DiskFull")
+
+
 # The batch number a commit takes; a dry run's rollback gives DuckDB's back, but PostgreSQL never
 # returns a sequence value, so there a dry run only reads the number the next commit would take.
 NEXT_BATCH = Dialects(duckdb="SELECT nextval('seq_import_batch')", postgres="SELECT nextval('seq_import_batch')")
@@ -316,9 +323,9 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
                 kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
     except _DryRun:
         pass
-    except CONSTRAINT_ERRORS as exc:
+    except constraint_errors() as exc:
         raise ImportRefused(_constraint_sentence(csv_file.file_name, kind, exc)) from exc
-    except WRITE_ERRORS as exc:  # the commit itself is where a full disk shows
+    except write_errors() as exc:  # the commit itself is where a full disk shows
         raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
 
 
