@@ -238,7 +238,7 @@ def _duckdb_text(column: str, data_type: str) -> str:
     Only doubles differ: DuckDB writes a whole number with `.0` (a probability of 1 is `1.0`).
     """
     if data_type == "double precision":
-        return (f"CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e15 "
+        return (f"CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e16 "
                 f"THEN trunc({column})::numeric::text || '.0' ELSE CAST({column} AS VARCHAR) END")
     return f"CAST({column} AS VARCHAR)"
 
