@@ -244,7 +244,7 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirm
         finally:
             if dry_run and not separate:
                 con.execute("RESET enable_optimistic_write")  # a global setting: give it back
-            scratch.forget(con)
+            scratch.forget(con, done=True)
     return report
 
 

@@ -91,7 +91,13 @@ def temp_table(con: Any, name: str, select_sql: str, params: list | None = None)
     con.execute(f"CREATE TEMP TABLE {name} AS {select_sql}", params or None)
 
 
-def forget(con: Any) -> None:
-    """Drop a PostgreSQL session's temp tables: pooled connections outlive the import."""
+PSYCOPG_PREPARE_THRESHOLD = 5  # psycopg's default: prepare a statement on its fifth run
+
+
+def forget(con: Any, done: bool = False) -> None:
+    """Drop a PostgreSQL session's temp tables (pooled connections outlive the import); psycopg
+    prepares no statement from here until `done`: one prepared on an import's `import_rows` would
+    fail on the next one's columns ("cached plan must not change result type")."""
     if dialect_of(con) == "postgres":
         con.execute("DISCARD TEMP")
+        con.raw.prepare_threshold = PSYCOPG_PREPARE_THRESHOLD if done else None

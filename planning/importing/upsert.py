@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from planning.db.dialect import dialect_of
+from planning.db.dialect import Dialects, dialect_of
 from planning.importing.scratch import temp_table
 from planning.importing.staging import fold, quote
 
@@ -67,6 +67,9 @@ TARGETS = {
     "business-units": Target("business_unit", "business_unit", "seq_business_unit", {"kind": "kind"},
                              (Ref("account_ref", "account_id", None, "account", "account"),)),
 }
+# New records take their ids in the file's line order on PostgreSQL, as DuckDB gives them on a file
+# of one scan thread (a big file's ids are in no promised order on either: DuckDB is left unsorted).
+IN_LINE_ORDER = Dialects(duckdb="", postgres=" ORDER BY r.__line")
 SELF_TABLE = {"accounts": "account", "contacts": "contact", "users": "app_user"}
 
 
@@ -276,7 +279,7 @@ def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None
         WHERE account_id > 0 AND NOT EXISTS (
             SELECT 1 FROM business_unit b WHERE b.account_id = r.account_id
               AND {fold('b.name')} = {fold('r.business_unit')})
-        GROUP BY account_id, {fold('business_unit')}
+        GROUP BY account_id, {fold('business_unit')} ORDER BY min(first_line)
         """,
         [batch_id],
     )
@@ -317,22 +320,23 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
         con.execute(
             f"INSERT INTO {table} ({', '.join(plain)}) SELECT {', '.join(f'r.{c}' for c in columns)}"
             f"{''.join(', ' + v for v in target.insert_defaults.values())}, {int(batch_id)} "
-            "FROM import_rows r WHERE r.target_id IS NULL"
+            f"FROM import_rows r WHERE r.target_id IS NULL{IN_LINE_ORDER.on(con)}"
         )
         temp_table(con, "import_ids", "SELECT CAST(NULL AS BIGINT) AS provisional, CAST(NULL AS BIGINT) AS id, "
                    "FALSE AS is_new WHERE FALSE")
     else:
         temp_table(
             con, "import_ids",
-            f"SELECT __rid AS provisional, nextval('{target.seq}') AS id, TRUE AS is_new FROM import_rows "
-            "WHERE target_id IS NULL UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL",
+            f"SELECT __rid AS provisional, nextval('{target.seq}') AS id, TRUE AS is_new FROM (SELECT __rid FROM "
+            f"import_rows r WHERE target_id IS NULL{IN_LINE_ORDER.on(con)}) AS n "
+            "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL",
         )
     if kind in SELF_TABLE:
         insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
         values = ["m.id"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
         con.execute(
             f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
-            "FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new"
+            f"FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new{IN_LINE_ORDER.on(con)}"
         )
     sets = [f"{c} = r.{c}" for c in columns if c != "external_id"] + [f"import_batch_id = {int(batch_id)}"]
     if kind in ("accounts", "opportunities"):
