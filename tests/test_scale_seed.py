@@ -174,7 +174,10 @@ def test_the_books_csvs_import_on_either_backend(tmp_path, fresh_db):
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2000)
 
 
-def test_demo_scale_refuses_a_postgresql_target_in_one_sentence(tmp_path, capsys):
+def test_demo_scale_refuses_a_postgresql_target_in_one_sentence(monkeypatch, capsys):
+    from planning.db.postgres import PostgresDatabase
+
+    monkeypatch.setattr(PostgresDatabase, "exists", lambda self: False)  # a new, empty database
     code = cli.main(["demo", "--scale", "1000", "--db", "postgresql://nobody@127.0.0.1:1/none"])
     assert code != 0
     assert "loads into a new DuckDB file only" in capsys.readouterr().err
