@@ -5,21 +5,30 @@ import json
 import pytest
 
 from planning.cli import main
-from planning.db import open_database
 
 GOOD = "Id,Name,StageName,Amount,CloseDate\nO1,Deal one,Prospecting,100,2026-01-31\nO2,Deal two,Won,\"1,250\",2026-02-28\n"
 BAD = "Id,Name,StageName,CloseDate\nO1,Deal one,Won,2025-13-45\n"
 
 
+class Files:
+    """The test's folder of CSVs (`files / "good.csv"`) and its database (either backend)."""
+
+    def __init__(self, folder, db):
+        self.folder, self.db = folder, db
+
+    def __truediv__(self, name):
+        return self.folder / name
+
+
 @pytest.fixture
-def files(tmp_path):
+def files(tmp_path, fresh_db):
     (tmp_path / "good.csv").write_text(GOOD)
     (tmp_path / "bad.csv").write_text(BAD)
-    return tmp_path
+    return Files(tmp_path, fresh_db)
 
 
 def run(files, *args):
-    return main(["--db", str(files / "cli.duckdb"), "import", *args])
+    return main(["--db", str(files.db.target), "import", *args])
 
 
 def test_success_prints_one_line_summary(files, capsys):
@@ -50,7 +59,7 @@ def test_refusal_exits_1_with_problems_on_stderr(files, capsys):
 def test_dry_run_writes_nothing(files, capsys):
     assert run(files, "opportunities", str(files / "good.csv"), "--dry-run") == 0
     assert "would import: 2 inserted" in capsys.readouterr().out
-    assert open_database(files / "cli.duckdb").value("SELECT count(*) FROM opportunity") == 0
+    assert files.db.value("SELECT count(*) FROM opportunity") == 0
 
 
 def test_skip_bad_rows_writes_rejected_file(files, capsys):
@@ -64,14 +73,14 @@ def test_map_option_overrides_the_mapping(files, capsys):
     (files / "odd.csv").write_text("Ref,Title,Phase,Due\nX1,Odd deal,Won,2026-05-31\n")
     assert run(files, "opportunities", str(files / "odd.csv"), "--map", "Ref=external_id", "--map", "Title=name",
                "--map", "Phase=stage", "--map", "Due=close_date") == 0
-    assert open_database(files / "cli.duckdb").one("SELECT external_id, name, stage FROM opportunity") == {
+    assert files.db.one("SELECT external_id, name, stage FROM opportunity") == {
         "external_id": "X1", "name": "Odd deal", "stage": "Won"}
 
 
 def test_user_option_checks_the_role(files, capsys):
-    run(files, "users", str(files / "good.csv"))  # wrong kind: refused, but the database now exists
+    run(files, "users", str(files / "good.csv"))  # wrong kind: refused
     capsys.readouterr()
-    db = open_database(files / "cli.duckdb")
+    db = files.db
     db.execute("INSERT INTO app_user (name, email, role) VALUES ('Rita Rep', 'rita@x.com', 'rep'), ('Olga', 'o@x.com', 'ops')")
     assert run(files, "opportunities", str(files / "good.csv"), "--user", "rita@x.com") == 1
     assert capsys.readouterr().err == "planning: Rita Rep (rep) cannot import files: only admin, ops can.\n"

@@ -6,7 +6,6 @@ import pytest
 
 from planning import kpis, plans
 from planning.cli import main
-from planning.db import open_database
 from planning.errors import ImportRefused
 from planning.importing.ingest import import_csv
 from tests import crm_exports
@@ -23,10 +22,9 @@ def confirm_pipedrive_stages(db_path):
         assert main(["--db", str(db_path), "stages", "set", name, "open", f"{probability * 100:g}"]) == 0
 
 
-def load(tmp_path, shape):
-    db = open_database(tmp_path / f"{shape}.duckdb")
+def load(db, shape):
     if shape == "pipedrive":
-        confirm_pipedrive_stages(db.path)
+        confirm_pipedrive_stages(db.target)
     files = SHAPES[shape][0]()
     reports = {kind: import_csv(db, kind, files[kind], file_name=f"{shape}-{kind}.csv")
                for kind in ("accounts", "opportunities")}
@@ -46,9 +44,9 @@ def plan_figures(db, accounts):
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_each_shape_imports_with_no_flags_and_kpis_match_to_the_cent(tmp_path, shape):
+def test_each_shape_imports_with_no_flags_and_kpis_match_to_the_cent(fresh_db, shape):
     _, deals, accounts, label = SHAPES[shape]
-    db, _, reports = load(tmp_path, shape)
+    db, _, reports = load(fresh_db, shape)
     assert reports["opportunities"].source_label == label
     assert reports["opportunities"].inserted == len(deals)
     assert reports["opportunities"].rejected == 0
@@ -60,8 +58,8 @@ def test_each_shape_imports_with_no_flags_and_kpis_match_to_the_cent(tmp_path, s
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_reimport_is_a_no_op_and_one_changed_stage_updates_one_row(tmp_path, shape):
-    db, files, _ = load(tmp_path, shape)
+def test_reimport_is_a_no_op_and_one_changed_stage_updates_one_row(fresh_db, shape):
+    db, files, _ = load(fresh_db, shape)
     again = import_csv(db, "opportunities", files["opportunities"], file_name="again.csv")
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(SHAPES[shape][1]))
     text = files["opportunities"].decode("cp1252" if shape == "european" else "utf-8")
@@ -77,8 +75,8 @@ def test_reimport_is_a_no_op_and_one_changed_stage_updates_one_row(tmp_path, sha
     assert db.value("SELECT count(*) FROM opportunity_history WHERE import_batch_id = ?", [report.batch_id]) == 1
 
 
-def test_salesforce_report_footer_is_dropped_and_said(tmp_path):
-    db, _, reports = load(tmp_path, "salesforce-report")
+def test_salesforce_report_footer_is_dropped_and_said(fresh_db):
+    db, _, reports = load(fresh_db, "salesforce-report")
     notes = reports["opportunities"].notes()
     assert notes[:2] == [
         "Recognised as a Salesforce report opportunities export.",
@@ -88,8 +86,8 @@ def test_salesforce_report_footer_is_dropped_and_said(tmp_path):
     assert db.value("SELECT amount FROM opportunity WHERE name = 'Acme - Platform'") == Decimal("1234567.00")
 
 
-def test_hubspot_duplicate_names_by_record_id_and_multi_company_warning(tmp_path):
-    db, _, reports = load(tmp_path, "hubspot")
+def test_hubspot_duplicate_names_by_record_id_and_multi_company_warning(fresh_db):
+    db, _, reports = load(fresh_db, "hubspot")
     assert db.value("SELECT count(*) FROM opportunity WHERE name = 'New website'") == 2
     assert ("Associated Company IDs names several accounts (up to 3) on some rows; the first (primary) was used "
             "(2 rows, first on lines 4, 7).") in reports["opportunities"].warnings
@@ -97,10 +95,10 @@ def test_hubspot_duplicate_names_by_record_id_and_multi_company_warning(tmp_path
     assert stages["Qualified To Buy"] == (0.40, "HubSpot's default pipeline")
 
 
-def test_hubspot_deals_as_xlsx_go_through_the_same_path(tmp_path):
+def test_hubspot_deals_as_xlsx_go_through_the_same_path(tmp_path, fresh_db):
     import openpyxl
 
-    db, _, _ = load(tmp_path, "hubspot")
+    db, _, _ = load(fresh_db, "hubspot")
     header, rows = crm_exports.hubspot_rows()
     book = openpyxl.Workbook()
     book.active.append(header)
@@ -112,8 +110,8 @@ def test_hubspot_deals_as_xlsx_go_through_the_same_path(tmp_path):
     assert (report.encoding, report.inserted, report.updated, report.unchanged) == ("xlsx", 0, 0, len(rows))
 
 
-def test_pipedrive_new_stages_are_refused_until_confirmed(tmp_path):
-    db = open_database(tmp_path / "pd.duckdb")
+def test_pipedrive_new_stages_are_refused_until_confirmed(fresh_db):
+    db = fresh_db
     files = crm_exports.pipedrive()
     import_csv(db, "accounts", files["accounts"])
     preview = import_csv(db, "opportunities", files["opportunities"], dry_run=True)
@@ -130,8 +128,8 @@ def test_pipedrive_new_stages_are_refused_until_confirmed(tmp_path):
     assert db.value("SELECT count(*) FILTER (WHERE is_won) FROM opportunity") == 2
 
 
-def test_european_file_reads_thousands_and_umlauts(tmp_path):
-    db, _, reports = load(tmp_path, "european")
+def test_european_file_reads_thousands_and_umlauts(fresh_db):
+    db, _, reports = load(fresh_db, "european")
     assert db.rows("SELECT name, employees, annual_revenue FROM account ORDER BY name") == [
         {"name": "Bäckerei Größl", "employees": 1000, "annual_revenue": Decimal("850000.00")},
         {"name": "Müller Maschinenbau", "employees": 2500, "annual_revenue": Decimal("12345678.90")},
@@ -140,8 +138,8 @@ def test_european_file_reads_thousands_and_umlauts(tmp_path):
     assert "Close Date: dates read as DD.MM.YYYY." in reports["opportunities"].notes()
 
 
-def test_a_file_without_close_dates_is_refused_for_new_opportunities_but_updates_may_omit_it(tmp_path):
-    db, _, _ = load(tmp_path, "dynamics")
+def test_a_file_without_close_dates_is_refused_for_new_opportunities_but_updates_may_omit_it(fresh_db):
+    db, _, _ = load(fresh_db, "dynamics")
     new = b"Topic,Potential Customer,Status\nBrand new,Litware Inc,Open\n"
     with pytest.raises(ImportRefused) as refused:
         import_csv(db, "opportunities", new, file_name="new.csv")
@@ -190,11 +188,11 @@ def test_a_confirmed_mapping_is_remembered_for_the_same_shape(fresh_db):
     assert report.saved_mapping.startswith("Applied the column mapping saved for this file shape")
 
 
-def test_cli_prints_source_readings_and_grouped_warnings(tmp_path, capsys):
+def test_cli_prints_source_readings_and_grouped_warnings(tmp_path, fresh_db, capsys):
     files = crm_exports.hubspot()
     for kind in ("accounts", "opportunities"):
         (tmp_path / f"{kind}.csv").write_bytes(files[kind])
-        assert main(["--db", str(tmp_path / "cli.duckdb"), "import", kind, str(tmp_path / f"{kind}.csv")]) == 0
+        assert main(["--db", fresh_db.target, "import", kind, str(tmp_path / f"{kind}.csv")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert "  Recognised as a HubSpot deals export." in out
     assert any(line.startswith("  warning: Associated Company IDs names several accounts") for line in out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 import pytest
@@ -157,3 +158,26 @@ def test_a_failed_load_leaves_no_half_written_database(tmp_path, monkeypatch, ca
     assert cli.main(["demo", "--scale", "1000", "--db", str(path), "--anchor", "2026-11-15"]) == 1
     assert capsys.readouterr().err == "planning: Opportunity.csv cannot be imported: 1 problem.\n"
     assert not path.exists() and not path.with_name("large.duckdb.wal").exists()
+
+
+def test_the_books_csvs_import_on_either_backend(tmp_path, fresh_db):
+    """The imports of the large book run on the test backend (the seeding after them is DuckDB's)."""
+    scale.write_book(tmp_path, 2000, anchor=ANCHOR)
+    reports = {kind: ingest.import_csv(fresh_db, kind, tmp_path / name, file_name=name) for kind, name in scale.IMPORT_ORDER}
+    assert {k: (r.inserted, r.rejected) for k, r in reports.items()} == {
+        "users": (reports["users"].inserted, 0), "products": (25, 0), "accounts": (40, 0), "contacts": (200, 0),
+        "opportunities": (2000, 0)}
+    with open(tmp_path / "Contact.csv", newline="", encoding="utf-8") as f:
+        managed = sum(1 for row in csv.DictReader(f) if row["ReportsToId"])
+    assert fresh_db.value("SELECT count(*) FROM contact WHERE reports_to_id IS NOT NULL") == managed > 0
+    again = ingest.import_csv(fresh_db, "opportunities", tmp_path / "Opportunity.csv", file_name="Opportunity.csv")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2000)
+
+
+def test_demo_scale_refuses_a_postgresql_target_in_one_sentence(monkeypatch, capsys):
+    from planning.db.postgres import PostgresDatabase
+
+    monkeypatch.setattr(PostgresDatabase, "exists", lambda self: False)  # a new, empty database
+    code = cli.main(["demo", "--scale", "1000", "--db", "postgresql://nobody@127.0.0.1:1/none"])
+    assert code != 0
+    assert "loads into a new DuckDB file only" in capsys.readouterr().err

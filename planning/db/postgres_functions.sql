@@ -37,3 +37,8 @@ $$;
 -- round(double, digits): PostgreSQL rounds only numeric to a number of digits.
 CREATE OR REPLACE FUNCTION round(value double precision, digits integer) RETURNS double precision
     LANGUAGE sql IMMUTABLE AS 'SELECT round(value::numeric, digits)::double precision';
+
+-- range(start, stop): DuckDB's list of the integers start, start + 1, …, stop - 1.
+CREATE OR REPLACE FUNCTION range(start bigint, stop bigint) RETURNS bigint[]
+    LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT coalesce(array_agg(i ORDER BY i), ARRAY[]::bigint[]) FROM generate_series(start, stop - 1) AS i';

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -22,8 +23,9 @@ import pandas as pd
 
 from planning import access, kpis
 from planning.db import Database
+from planning.db.dialect import Dialects
 from planning.errors import ImportRefused, NotAllowed
-from planning.importing import csvfile, saved, sources, stages, staging, upsert
+from planning.importing import csvfile, saved, scratch, sources, stages, staging, upsert
 from planning.importing.mapping import (
     KINDS,
     SPECS,
@@ -108,6 +110,32 @@ class ImportReport:
 
 
 IMPORT_MEMORY_LIMIT = "1GB"
+
+
+def _errors(duckdb_error: type[Exception], postgres_name: str) -> tuple[type[Exception], ...]:
+    """DuckDB's error and psycopg's of that name. psycopg is loaded only where a PostgreSQL
+    database was opened: importing it for a DuckDB import would cost every run a fifth of a second."""
+    psycopg = sys.modules.get("psycopg")
+    return (duckdb_error, getattr(psycopg.errors, postgres_name)) if psycopg else (duckdb_error,)
+
+
+def constraint_errors() -> tuple[type[Exception], ...]:
+    """A unique value the file would duplicate (either backend's error)."""
+    return _errors(duckdb.ConstraintException, "UniqueViolation")
+
+
+def write_errors() -> tuple[type[Exception], ...]:
+    """A write the disk refused (either backend's error)."""
+    return _errors(duckdb.IOException, "DiskFull")
+
+
+# The batch number a commit takes; a dry run's rollback gives DuckDB's back, but PostgreSQL never
+# returns a sequence value, so there a dry run only reads the number the next commit would take.
+NEXT_BATCH = Dialects(duckdb="SELECT nextval('seq_import_batch')", postgres="SELECT nextval('seq_import_batch')")
+PEEK_BATCH = Dialects(duckdb=NEXT_BATCH.duckdb, postgres="SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END "
+                      "FROM seq_import_batch")
+# The first (up to) five lines of the rows a query counts, smallest first.
+FIRST_LINES = Dialects(duckdb="min(__line, 5)", postgres="(array_agg(__line ORDER BY __line))[1:5]")
 
 
 def import_csv(
@@ -197,89 +225,108 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirm
         pairs = ", ".join(f"{h} → {f or 'ignored'}" for h, f in remembered.items())
         report.saved_mapping = f"Applied the column mapping saved for this file shape ({pairs})"
     started = datetime.now()
-    with db.connect() as con:
-        # Left alone, DuckDB may keep a 1M-row import's staging in up to 80 % of RAM; with a cap it
-        # spills what does not fit, and was faster too (issue #10: 1.5 GB → 1.1 GB peak, 14.5 → 12.3 s).
-        con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
-        if dry_run:
+    with db.connect() as con, scratch.work_connection(con) as work:
+        # `work` reads and checks the file: `con` itself on DuckDB, an in-memory DuckDB beside a
+        # PostgreSQL database (planning.importing.scratch); references and the write are on `con`.
+        separate = scratch.is_separate(work, con)
+        scratch.forget(con)
+        if not separate:
+            # Left alone, DuckDB may keep a 1M-row import's staging in up to 80 % of RAM; with a cap it
+            # spills what does not fit, and was faster too (issue #10: 1.5 GB → 1.1 GB peak, 14.5 → 12.3 s).
+            con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+        if dry_run and not separate:
             # A big insert is written straight to free blocks of the file before COMMIT (optimistic
             # writes); a dry run rolls back, so it would grow the file for nothing. Keep it in memory.
             con.execute("SET enable_optimistic_write = false")
-        report.rows_read = csvfile.load(con, csv_file)
-        # Each record's line is in `__line` from here on: DuckDB may build the staging tables and
-        # write in any order (parallel, without keeping row order).
-        con.execute("SET preserve_insertion_order = false")
-        report.dropped = list(csv_file.framing)
-        if report.rows_read == 0:
-            raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
-        report.readings = staging.stage(con, mapped, csv_file.headers, date_order, csv_file.padded).notes
-        if kind == "opportunities" and "account_ref" in fields:
-            _several_accounts(con, report, mapped)
-        upsert.resolve(con, kind, fields)
-        if kind == "business-units":
-            _unresolved_accounts_are_problems(con, mapped)
-            upsert.resolve(con, kind, fields)
-        if kind == "opportunities":
-            _require_close_dates(con, report, csv_file, fields)
-        _collect_problems(con, report, csv_file, skip_bad_rows)
-        # The file's text and its typed copy are done with: their memory goes to the write.
-        csvfile.unload(con)
-        staging.unload(con)
-        _warnings(con, report, kind, mapped)
-        columns = upsert.compared_columns(kind, fields)
-        # Through Database.transaction on this prepared connection: one writer at a time in this
-        # process (an edit in another session would otherwise collide: "Conflict on update") and
-        # the write count moves, so cached reads see the import.
         try:
-            with db.transaction(con):
-                batch_id = con.execute("SELECT nextval('seq_import_batch')").fetchall()[0][0]
-                if kind == "opportunities":
-                    report.new_stages = stages.add_new_stages(con, crm, confirmations)
-                    if not dry_run and any(s["pending"] for s in report.new_stages):
-                        raise stages.pending_refusal(csv_file.file_name, report.new_stages)
-                    if "business_unit" in fields:
-                        upsert.business_units(con, batch_id)
-                        upsert.attach_business_units(con)
-                upsert.changes(con, kind, columns)
-                if kind == "users":
-                    _check_user_changes(con, user)
-                _count(con, report)
-                upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
-                names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
-                if names:
-                    report.warn("managers_added", "managers named in the file but not listed in it were added as "
-                                "users (role rep; an admin can make them leaders): " + ", ".join(names),
-                                len(names), [])
-                report.changes = con.execute(
-                    "SELECT __line AS line, __key AS key, field, old_value, new_value FROM import_change "
-                    f"ORDER BY __line, field LIMIT {MAX_LISTED}"
-                ).df()
-                if dry_run:
-                    raise _DryRun  # rolls the transaction back
-                report.batch_id = batch_id
-                con.execute(
-                    "INSERT INTO import_batch (id, file_name, kind, sha256, rows_read, inserted, updated, unchanged, "
-                    "rejected, warnings, user_id, started_at, finished_at, status) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')",
-                    [batch_id, csv_file.file_name, kind, csv_file.sha256, report.rows_read, report.inserted,
-                     report.updated, report.unchanged, report.rejected, len(report.warnings),
-                     user["id"] if user else None, started, datetime.now()],
-                )
-                if explicit:
-                    saved.save(con, kind, csv_file.headers, crm.key, {**remembered, **explicit},
-                               user["id"] if user else None)
-                if kind == "opportunities" and report.inserted + report.updated:
-                    kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
-        except _DryRun:
-            pass
-        except duckdb.ConstraintException as exc:
-            raise ImportRefused(_constraint_sentence(csv_file.file_name, kind, exc)) from exc
-        except duckdb.IOException as exc:  # the commit itself is where a full disk shows
-            raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
+            _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user, explicit, remembered, crm,
+                             dry_run, skip_bad_rows, confirmations, date_order, started)
         finally:
-            if dry_run:
+            if dry_run and not separate:
                 con.execute("RESET enable_optimistic_write")  # a global setting: give it back
+            scratch.forget(con, done=True)
     return report
+
+
+def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user, explicit, remembered, crm,
+                     dry_run, skip_bad_rows, confirmations, date_order, started) -> None:
+    separate = scratch.is_separate(work, con)
+    report.rows_read = csvfile.load(work, csv_file)
+    # Each record's line is in `__line` from here on: DuckDB may build the staging tables and
+    # write in any order (parallel, without keeping row order).
+    work.execute("SET preserve_insertion_order = false")
+    report.dropped = list(csv_file.framing)
+    if report.rows_read == 0:
+        raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
+    report.readings = staging.stage(work, mapped, csv_file.headers, date_order, csv_file.padded).notes
+    if kind == "opportunities" and "account_ref" in fields:
+        _several_accounts(work, report, mapped)
+    if separate:
+        for table in ("import_typed", "import_problem"):
+            scratch.ship(work, con, table)
+    upsert.resolve(con, kind, fields)
+    if kind == "business-units":
+        _unresolved_accounts_are_problems(con, mapped, work)
+        upsert.resolve(con, kind, fields)
+    if kind == "opportunities":
+        _require_close_dates(con, report, csv_file, fields)
+    _collect_problems(work, report, csv_file, skip_bad_rows)
+    # The file's text and its typed copy are done with: their memory goes to the write.
+    csvfile.unload(work)
+    staging.unload(work)
+    if separate:
+        staging.unload(con)
+    _warnings(con, report, kind, mapped)
+    columns = upsert.compared_columns(kind, fields)
+    # Through Database.transaction on this prepared connection: one writer at a time in this
+    # process (an edit in another session would otherwise collide: "Conflict on update") and
+    # the write count moves, so cached reads see the import.
+    try:
+        with db.transaction(con):
+            batch_id = con.execute((PEEK_BATCH if dry_run else NEXT_BATCH).on(con)).fetchall()[0][0]
+            if kind == "opportunities":
+                report.new_stages = stages.add_new_stages(con, crm, confirmations)
+                if not dry_run and any(s["pending"] for s in report.new_stages):
+                    raise stages.pending_refusal(csv_file.file_name, report.new_stages)
+                if "business_unit" in fields:
+                    upsert.business_units(con, batch_id)
+                    upsert.attach_business_units(con)
+            upsert.changes(con, kind, columns)
+            if kind == "users":
+                _check_user_changes(con, user)
+            _count(con, report)
+            upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
+            names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
+            if names:
+                report.warn("managers_added", "managers named in the file but not listed in it were added as "
+                            "users (role rep; an admin can make them leaders): " + ", ".join(names),
+                            len(names), [])
+            report.changes = con.execute(
+                "SELECT __line AS line, __key AS key, field, old_value, new_value FROM import_change "
+                f"ORDER BY __line, field LIMIT {MAX_LISTED}"
+            ).df()
+            if dry_run:
+                raise _DryRun  # rolls the transaction back
+            report.batch_id = batch_id
+            con.execute(
+                "INSERT INTO import_batch (id, file_name, kind, sha256, rows_read, inserted, updated, unchanged, "
+                "rejected, warnings, user_id, started_at, finished_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')",
+                [batch_id, csv_file.file_name, kind, csv_file.sha256, report.rows_read, report.inserted,
+                 report.updated, report.unchanged, report.rejected, len(report.warnings),
+                 user["id"] if user else None, started, datetime.now()],
+            )
+            if explicit:
+                saved.save(con, kind, csv_file.headers, crm.key, {**remembered, **explicit},
+                           user["id"] if user else None)
+            if kind == "opportunities" and report.inserted + report.updated:
+                kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
+    except _DryRun:
+        pass
+    except constraint_errors() as exc:
+        raise ImportRefused(_constraint_sentence(csv_file.file_name, kind, exc)) from exc
+    except write_errors() as exc:  # the commit itself is where a full disk shows
+        raise ImportRefused(_io_sentence(csv_file.file_name, exc)) from exc
 
 
 class _DryRun(Exception):
@@ -300,8 +347,7 @@ def _check_user_changes(con, user: dict | None) -> None:
         return
     found = con.execute(
         "SELECT c.__line, u.name, c.field, c.old_value, c.new_value FROM import_change c JOIN app_user u ON u.id = c.target_id"
-        " WHERE c.field IN ? ORDER BY c.__line, c.field",
-        [list(ADMIN_ONLY_USER_FIELDS)],
+        f" WHERE c.field IN ({', '.join(staging.quote(f) for f in ADMIN_ONLY_USER_FIELDS)}) ORDER BY c.__line, c.field"
     ).fetchall()
     if found:
         problems = [f"line {line}: {key}'s {field} would change from {old!r} to {new!r}" for line, key, field, old, new in found]
@@ -313,8 +359,11 @@ def _check_user_changes(con, user: dict | None) -> None:
 
 def _constraint_sentence(file_name: str, kind: str, exc: Exception) -> str:
     # DuckDB says: Duplicate key "name: Platform Standard" violates unique constraint.
+    # PostgreSQL: DETAIL:  Key (name)=(Platform Standard) already exists.
     match = re.search(r'Duplicate key "([^"]*)"', str(exc))
-    what = f" with {match.group(1).replace(': ', ' ', 1)}" if match else " with the same unique value"
+    pg = re.search(r"Key \((.*?)\)=\((.*)\) already exists", str(exc))
+    what = (f" with {match.group(1).replace(': ', ' ', 1)}" if match else f" with {re.sub(r'::[a-z ]+', '', pg.group(1))} {pg.group(2)}" if pg
+            else " with the same unique value")
     return (f"{file_name} cannot be imported as {kind}: the database already has a record{what} under another "
             "CRM id, so a row would duplicate it. Nothing was imported; make the CRM ids agree (or rename the row) "
             "and import again.")
@@ -340,7 +389,7 @@ def _several_accounts(con, report: ImportReport, mapped: Mapping) -> None:
 def _require_close_dates(con, report: ImportReport, csv_file, fields: set[str]) -> None:
     """New opportunities need a close date (plans count by it); updates of known ones may omit it."""
     new, lines = con.execute(
-        "SELECT count(*), min(__line, 5) FROM import_rows WHERE target_id IS NULL"
+        f"SELECT count(*), {FIRST_LINES.on(con)} FROM import_rows WHERE target_id IS NULL"
     ).fetchall()[0]
     if "close_date" not in fields and new:
         raise ImportRefused(
@@ -351,12 +400,16 @@ def _require_close_dates(con, report: ImportReport, csv_file, fields: set[str]) 
         )
 
 
-def _unresolved_accounts_are_problems(con, mapped: Mapping) -> None:
+def _unresolved_accounts_are_problems(con, mapped: Mapping, work) -> None:
+    """Business units naming no account are problems (in `work` too: it lists the rejected rows)."""
     header = mapped.fields["account_ref"]
-    con.execute(
-        f"INSERT INTO import_problem SELECT __line, {staging.quote(header)}, account_id__unresolved, "
-        "'matches no account; import the accounts first' FROM import_rows WHERE account_id__unresolved IS NOT NULL"
-    )
+    select = (f"SELECT __line, {staging.quote(header)}, account_id__unresolved, "
+              "'matches no account; import the accounts first' FROM import_rows WHERE account_id__unresolved IS NOT NULL")
+    if scratch.is_separate(work, con):
+        found = con.execute(select).fetchall()
+        if found:
+            work.executemany("INSERT INTO import_problem VALUES (?, ?, ?, ?)", found)
+    con.execute(f"INSERT INTO import_problem {select}")
 
 
 def _collect_problems(con, report: ImportReport, csv_file, skip_bad_rows: bool) -> None:
@@ -397,8 +450,9 @@ def _warnings(con, report: ImportReport, kind: str, mapped: Mapping) -> None:
             continue
         header = mapped.fields[ref.field]
         values, rows, lines, examples = con.execute(
-            f"SELECT count(DISTINCT {ref.id_col}__unresolved), count(*), min(__line, 5), "
-            f"list(DISTINCT {ref.id_col}__unresolved)[1:5] FROM import_rows WHERE {ref.id_col}__unresolved IS NOT NULL"
+            f"SELECT count(DISTINCT {ref.id_col}__unresolved), count(*), {FIRST_LINES.on(con)}, "
+            f"(array_agg(DISTINCT {ref.id_col}__unresolved ORDER BY {ref.id_col}__unresolved))[1:5] "
+            f"FROM import_rows WHERE {ref.id_col}__unresolved IS NOT NULL"
         ).fetchall()[0]
         if rows:
             kept = "kept as text" if ref.ref_col else "left empty"
@@ -407,22 +461,22 @@ def _warnings(con, report: ImportReport, kind: str, mapped: Mapping) -> None:
                         f"match{'es' if values == 1 else ''} no {ref.noun}, {kept} ({shown})", rows, lines)
     if kind != "opportunities":
         return
-    cols = {r[0] for r in con.execute("DESCRIBE import_rows").fetchall()}
+    cols = scratch.columns(con, "import_rows")
     if "amount" in mapped.fields:
         blank, lines = con.execute(
-            "SELECT count(*), min(__line, 5) FROM import_rows WHERE amount IS NULL").fetchall()[0]
+            f"SELECT count(*), {FIRST_LINES.on(con)} FROM import_rows WHERE amount IS NULL").fetchall()[0]
         if blank:
             report.warn("blank_amount", "opportunities have no amount: unknown, counted as 0 in sums", blank, lines)
     if "close_date" in cols:
         blank, lines = con.execute(
-            "SELECT count(*), min(__line, 5) FROM import_rows "
+            f"SELECT count(*), {FIRST_LINES.on(con)} FROM import_rows "
             "WHERE close_date IS NULL AND target_id IS NULL").fetchall()[0]
         if blank:
             report.warn("no_close_date", "new opportunities have no close date, so no plan counts them", blank, lines)
     if "currency" in mapped.fields:
         _currencies(con, report, mapped.fields["currency"])
     if "business_unit" in mapped.fields:
-        orphan, lines = con.execute("SELECT count(*), min(__line, 5) FROM import_rows "
+        orphan, lines = con.execute(f"SELECT count(*), {FIRST_LINES.on(con)} FROM import_rows "
                                     "WHERE business_unit IS NOT NULL AND account_id IS NULL").fetchall()[0]
         if orphan:
             report.warn("orphan_business_unit", "opportunities name a business unit but no known account; kept as text",
@@ -439,7 +493,7 @@ def _currencies(con, report: ImportReport, header: str) -> None:
     """Rows whose amount is in another currency than the book's: said, never converted."""
     book = book_currency(con)
     found = con.execute(
-        "SELECT currency, count(*), min(__line, 5) FROM import_rows WHERE currency IS NOT NULL AND currency <> ? "
+        f"SELECT currency, count(*), {FIRST_LINES.on(con)} FROM import_rows WHERE currency IS NOT NULL AND currency <> ? "
         "GROUP BY currency ORDER BY count(*) DESC, currency", [book],
     ).fetchall()
     if not found:
@@ -456,7 +510,7 @@ def _count(con, report: ImportReport) -> None:
     """Inserted / updated / unchanged (and, for opportunities, unassigned and unknown amounts) in one scan."""
     extra = ""
     if report.kind == "opportunities":
-        cols = {r[0] for r in con.execute("DESCRIBE import_rows").fetchall()}
+        cols = scratch.columns(con, "import_rows")
         account = "account_id IS NULL" if "account_id" in cols else "TRUE"
         close = "close_date IS NULL" if "close_date" in cols else "TRUE"
         amount = "amount IS NULL" if "amount" in cols else "FALSE"

@@ -68,7 +68,7 @@ def double_counted(db: Database, limit: int = 1000) -> pd.DataFrame:
                count(*) AS plans, string_agg(p.name, ' | ' ORDER BY p.id) AS plan_names
         FROM member m JOIN opportunity o ON o.id = m.opportunity_id JOIN plan p ON p.id = m.plan_id
         LEFT JOIN account a ON a.id = o.account_id
-        GROUP BY ALL HAVING count(*) > 1
+        GROUP BY o.id, o.external_id, o.name, a.name, o.amount, o.close_date HAVING count(*) > 1
         ORDER BY plans DESC, o.id
         LIMIT $limit
         """,

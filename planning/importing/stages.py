@@ -14,6 +14,7 @@ import re
 import duckdb
 
 from planning.errors import ImportRefused
+from planning.importing.scratch import columns
 from planning.importing.sources import Source
 from planning.importing.staging import fold
 
@@ -75,7 +76,7 @@ def add_new_stages(con: duckdb.DuckDBPyConnection, source: Source, confirmed: di
     Each dict: name, probability, is_closed, is_won, rows, first_line, decided_by, pending.
     """
     confirmations = normalise(confirmed)
-    cols = {r[0] for r in con.execute("DESCRIBE import_rows").fetchall()}
+    cols = columns(con, "import_rows")
     probability = "probability" if "probability" in cols else "CAST(NULL AS DOUBLE)"
     closed = "is_closed" if "is_closed" in cols else "CAST(NULL AS BOOLEAN)"
     won = "is_won" if "is_won" in cols else "CAST(NULL AS BOOLEAN)"

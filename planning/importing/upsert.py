@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from planning.db.dialect import Dialects, dialect_of
+from planning.importing.scratch import temp_table
 from planning.importing.staging import fold, quote
 
 
@@ -65,6 +67,9 @@ TARGETS = {
     "business-units": Target("business_unit", "business_unit", "seq_business_unit", {"kind": "kind"},
                              (Ref("account_ref", "account_id", None, "account", "account"),)),
 }
+# New records take their ids in the file's line order on PostgreSQL, as DuckDB gives them on a file
+# of one scan thread (a big file's ids are in no promised order on either: DuckDB is left unsorted).
+IN_LINE_ORDER = Dialects(duckdb="", postgres=" ORDER BY r.__line")
 SELF_TABLE = {"accounts": "account", "contacts": "contact", "users": "app_user"}
 
 
@@ -104,9 +109,9 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
             selects.append(f'v."{fld}" AS {column}')
     if kind == "opportunities" and "stage" in mapped:
         # Each stage the file names, spelled as the stage table does (folded once per name, not per row).
-        con.execute(f"CREATE OR REPLACE TEMP TABLE import_stage_name AS SELECT d.v, min(st.name) AS name "
-                    f"FROM (SELECT DISTINCT stage AS v FROM import_valid WHERE stage IS NOT NULL) d "
-                    f"LEFT JOIN stage st ON {fold('st.name')} = {fold('d.v')} GROUP BY d.v")
+        temp_table(con, "import_stage_name", "SELECT d.v, min(st.name) AS name "
+                   "FROM (SELECT DISTINCT stage AS v FROM import_valid WHERE stage IS NOT NULL) d "
+                   f"LEFT JOIN stage st ON {fold('st.name')} = {fold('d.v')} GROUP BY d.v")
         selects.append("coalesce(st.name, v.stage) AS stage")
         joins.append("LEFT JOIN import_stage_name st ON st.v = v.stage")
     elif kind == "opportunities":
@@ -120,12 +125,12 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
         if SELF_TABLE.get(kind) == ref.table:
             extra = ("SELECT external_id, __rid FROM import_valid WHERE external_id IS NOT NULL UNION ALL "
                      if "external_id" in mapped else "") + f"SELECT 'n:' || {fold('__name')}, __rid FROM import_valid"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE import_lookup_{i} AS {_lookup_sql(ref.table, extra)}")
+        temp_table(con, f"import_lookup_{i}", _lookup_sql(ref.table, extra))
         # Resolved once per distinct value: a million opportunities name some thousands of accounts.
         email = f"LEFT JOIN import_lookup_{i} c ON c.k = 'e:' || lower(d.v)" if ref.table == "app_user" else ""
-        con.execute(
+        temp_table(
+            con, f"import_ref_{i}",
             f"""
-            CREATE OR REPLACE TEMP TABLE import_ref_{i} AS
             SELECT d.v, coalesce(a.id, b.id{', c.id' if email else ''}) AS id
             FROM (SELECT DISTINCT "{ref.field}" AS v FROM import_valid WHERE "{ref.field}" IS NOT NULL) d
             LEFT JOIN import_lookup_{i} a ON a.k = d.v
@@ -167,9 +172,9 @@ def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql
                      f"{'WHERE external_id IS NULL' if kind != 'business-units' else ''} GROUP BY 1) mn "
                      f"ON mn.k = {rows_key}" if adopt else "LEFT JOIN (SELECT NULL::BIGINT AS id) mn ON FALSE")
     target = f"coalesce({', '.join(matches)})" if matches else "CAST(NULL AS BIGINT)"
-    con.execute(
+    temp_table(
+        con, "import_rows",
         f"""
-        CREATE OR REPLACE TEMP TABLE import_rows AS
         SELECT r.*, {target} AS target_id
         FROM ({rows_sql}) r {by_id} {' '.join(joins)}
         """
@@ -207,6 +212,9 @@ def compared_columns(kind: str, mapped: set[str]) -> list[str]:
 def changes(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str]) -> None:
     """`import_change`: one row per changed field of a matched record (old → new, as text)."""
     table = TARGETS[kind].table
+    if dialect_of(con) == "postgres":
+        _changes_postgres(con, table, columns)
+        return
     items = [
         f"CASE WHEN r.{c} IS DISTINCT FROM t.{c} THEN {{'field': '{c}', 'old': CAST(t.{c} AS VARCHAR), "
         f"'new': CAST(r.{c} AS VARCHAR)}} END"
@@ -227,25 +235,51 @@ def changes(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str]) -> No
     )
 
 
+def _duckdb_text(column: str, data_type: str) -> str:
+    """PostgreSQL SQL for a value as DuckDB's CAST(… AS VARCHAR) writes it, so history reads alike.
+
+    Only doubles differ: DuckDB writes a whole number with `.0` (a probability of 1 is `1.0`).
+    """
+    if data_type == "double precision":
+        return (f"CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e16 "
+                f"THEN trunc({column})::numeric::text || '.0' ELSE CAST({column} AS VARCHAR) END")
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _changes_postgres(con, table: str, columns: list[str]) -> None:
+    """The same rows on PostgreSQL: a lateral VALUES list of (field, old, new, changed) per matched row."""
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                             "WHERE table_schema = current_schema() AND table_name = ?", [table]).fetchall())
+    items = [f"('{c}', {_duckdb_text(f't.{c}', types.get(c, ''))}, {_duckdb_text(f'r.{c}', types.get(c, ''))}, "
+             f"r.{c} IS DISTINCT FROM t.{c})" for c in columns if c != "external_id"]
+    if "external_id" in columns:
+        items.append("('external_id', CAST(NULL AS VARCHAR), CAST(r.external_id AS VARCHAR), "
+                     "t.external_id IS NULL AND r.external_id IS NOT NULL)")
+    temp_table(
+        con, "import_change",
+        f"""
+        SELECT r.target_id, r.__line, r.__key, c.field, c.old AS old_value, c.new AS new_value
+        FROM import_rows r JOIN {table} t ON t.id = r.target_id
+        CROSS JOIN LATERAL (VALUES {', '.join(items)}) AS c(field, old, new, changed)
+        WHERE c.changed
+        """,
+    )
+
+
 def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None:
     """Create the business units opportunities name on their account; resolve business_unit_id."""
     # The distinct (account, unit) pairs first: the names are folded per pair, not per row.
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE import_unit AS
-        SELECT account_id, business_unit, min(__line) AS first_line FROM import_rows
-        WHERE business_unit IS NOT NULL GROUP BY ALL
-        """
-    )
+    temp_table(con, "import_unit", "SELECT account_id, business_unit, min(__line) AS first_line FROM import_rows "
+               "WHERE business_unit IS NOT NULL GROUP BY account_id, business_unit")
     con.execute(
         f"""
         INSERT INTO business_unit (account_id, name, import_batch_id)
-        SELECT account_id, arg_min(business_unit, first_line), ?
+        SELECT account_id, (array_agg(business_unit ORDER BY first_line))[1], CAST(? AS BIGINT)
         FROM import_unit r
         WHERE account_id > 0 AND NOT EXISTS (
             SELECT 1 FROM business_unit b WHERE b.account_id = r.account_id
               AND {fold('b.name')} = {fold('r.business_unit')})
-        GROUP BY account_id, {fold('business_unit')}
+        GROUP BY account_id, {fold('business_unit')} ORDER BY min(first_line)
         """,
         [batch_id],
     )
@@ -257,13 +291,13 @@ def attach_business_units(con: duckdb.DuckDBPyConnection) -> None:
     A view over the staged rows and the few thousand (account, unit) pairs, rather than a copy of
     a million rows with two more columns.
     """
-    con.execute(
+    temp_table(
+        con, "import_unit_id",
         f"""
-        CREATE OR REPLACE TEMP TABLE import_unit AS
         SELECT u.account_id, u.business_unit, b.id FROM import_unit u JOIN (
             SELECT account_id, {fold('name')} AS k, min(id) AS id FROM business_unit GROUP BY 1, 2
         ) b ON b.account_id = u.account_id AND b.k = {fold('u.business_unit')}
-        """
+        """,
     )
     con.execute("ALTER TABLE import_rows RENAME TO import_rows_staged")
     con.execute(
@@ -271,7 +305,7 @@ def attach_business_units(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TEMP VIEW import_rows AS
         SELECT r.*, u.id AS business_unit_id, CASE WHEN u.id IS NULL THEN r.business_unit END AS business_unit_ref
         FROM import_rows_staged r
-        LEFT JOIN import_unit u ON u.account_id = r.account_id AND u.business_unit = r.business_unit
+        LEFT JOIN import_unit_id u ON u.account_id = r.account_id AND u.business_unit = r.business_unit
         """
     )
 
@@ -286,22 +320,23 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
         con.execute(
             f"INSERT INTO {table} ({', '.join(plain)}) SELECT {', '.join(f'r.{c}' for c in columns)}"
             f"{''.join(', ' + v for v in target.insert_defaults.values())}, {int(batch_id)} "
-            "FROM import_rows r WHERE r.target_id IS NULL"
+            f"FROM import_rows r WHERE r.target_id IS NULL{IN_LINE_ORDER.on(con)}"
         )
-        con.execute("CREATE OR REPLACE TEMP TABLE import_ids AS SELECT NULL::BIGINT AS provisional, "
-                    "NULL::BIGINT AS id, FALSE AS is_new WHERE FALSE")
+        temp_table(con, "import_ids", "SELECT CAST(NULL AS BIGINT) AS provisional, CAST(NULL AS BIGINT) AS id, "
+                   "FALSE AS is_new WHERE FALSE")
     else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE import_ids AS SELECT __rid AS provisional, "
-            f"nextval('{target.seq}') AS id, TRUE AS is_new FROM import_rows WHERE target_id IS NULL "
-            "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL"
+        temp_table(
+            con, "import_ids",
+            f"SELECT __rid AS provisional, nextval('{target.seq}') AS id, TRUE AS is_new FROM (SELECT __rid FROM "
+            f"import_rows r WHERE target_id IS NULL{IN_LINE_ORDER.on(con)}) AS n "
+            "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL",
         )
     if kind in SELF_TABLE:
         insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
         values = ["m.id"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
         con.execute(
             f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
-            "FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new"
+            f"FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new{IN_LINE_ORDER.on(con)}"
         )
     sets = [f"{c} = r.{c}" for c in columns if c != "external_id"] + [f"import_batch_id = {int(batch_id)}"]
     if kind in ("accounts", "opportunities"):
@@ -327,13 +362,14 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
     if kind == "opportunities":
         con.execute(
             "INSERT INTO opportunity_history (opportunity_id, changed_at, field, old_value, new_value, import_batch_id) "
-            "SELECT target_id, current_timestamp, field, old_value, new_value, ? FROM import_change "
+            "SELECT target_id, current_timestamp, field, old_value, new_value, CAST(? AS BIGINT) FROM import_change "
             "WHERE field IN ('stage', 'amount', 'close_date', 'probability')",
             [batch_id],
         )
     con.execute(
         "INSERT INTO audit_log (changed_at, user_id, entity, entity_id, field, old_value, new_value, import_batch_id) "
-        "SELECT current_timestamp, ?, ?, target_id, field, old_value, new_value, ? FROM import_change",
+        "SELECT current_timestamp, CAST(? AS BIGINT), CAST(? AS VARCHAR), target_id, field, old_value, new_value, "
+        "CAST(? AS BIGINT) FROM import_change",
         [user_id, target.entity, batch_id],
     )
 
@@ -346,7 +382,8 @@ def missing_managers(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]
     ).fetchall()]
     if names:
         con.execute(
-            "INSERT INTO app_user (name, role, import_batch_id) SELECT unnest(?::VARCHAR[]), 'rep', ?", [names, batch_id]
+            "INSERT INTO app_user (name, role, import_batch_id) SELECT unnest(CAST(? AS VARCHAR[])), 'rep', CAST(? AS BIGINT)",
+            [names, batch_id],
         )
         con.execute(
             f"""
