@@ -210,12 +210,11 @@ def kpi_diff(current: dict, parent: dict) -> list[dict]:
 # -- snapshots -----------------------------------------------------------------------------
 
 SNAPSHOT_SQL = f"""
-INSERT OR REPLACE INTO kpi_snapshot (plan_id, snapshot_date, target, won, pipeline, weighted_pipeline, expected)
+INSERT INTO kpi_snapshot (plan_id, snapshot_date, target, won, pipeline, weighted_pipeline, expected)
 WITH k AS ({KPI_SQL}),
 previous AS (
-    SELECT plan_id, arg_max(target, snapshot_date) AS target, arg_max(won, snapshot_date) AS won,
-           arg_max(pipeline, snapshot_date) AS pipeline, arg_max(expected, snapshot_date) AS expected
-    FROM kpi_snapshot WHERE snapshot_date < $day GROUP BY plan_id
+    SELECT DISTINCT ON (plan_id) plan_id, target, won, pipeline, expected
+    FROM kpi_snapshot WHERE snapshot_date < $day ORDER BY plan_id, snapshot_date DESC
 ),
 today AS (SELECT plan_id FROM kpi_snapshot WHERE snapshot_date = $day)
 SELECT k.plan_id, $day, k.target, k.won, k.pipeline, k.weighted_pipeline, k.expected
@@ -226,6 +225,9 @@ WHERE p.plan_id IS NULL
    OR CAST(k.won AS DECIMAL(18, 2)) IS DISTINCT FROM p.won
    OR CAST(k.pipeline AS DECIMAL(18, 2)) IS DISTINCT FROM p.pipeline
    OR round(k.expected, 2) IS DISTINCT FROM round(p.expected, 2)
+ON CONFLICT (plan_id, snapshot_date) DO UPDATE SET
+   target = excluded.target, won = excluded.won, pipeline = excluded.pipeline,
+   weighted_pipeline = excluded.weighted_pipeline, expected = excluded.expected
 """
 
 
@@ -289,7 +291,7 @@ def pipeline_breakdown(db: Database, plan_id: int) -> pd.DataFrame:
                count(*) AS deals, min(coalesce(s.sort_order, 999)) AS stage_order
         FROM members m LEFT JOIN product pr ON pr.id = m.product_id LEFT JOIN stage s ON s.name = m.stage
         WHERE NOT m.is_closed
-        GROUP BY ALL ORDER BY stage_order, stage, product
+        GROUP BY coalesce(m.stage, '(no stage)'), coalesce(pr.name, '(no product)') ORDER BY stage_order, stage, product
         """,
         {"plan_ids": [plan_id]},
     )
