@@ -11,7 +11,7 @@ import pytest
 
 from planning import audit, export, kpis, plans, scorecards, users, vocab, whitespace
 from planning.errors import InvalidInput, NotAllowed, NotFound
-from tests.conftest import DEMO_ANCHOR
+from tests.conftest import DEMO_ANCHOR, ON_POSTGRES, PG_SERVER
 
 SUMMIT_FY2026 = 3  # demo: primary plan of Summit Logistics, follows FY2025 (plan 2)
 
@@ -65,7 +65,8 @@ def summit_export(demo_template):
     """HTML and PDF of the demo's Summit Logistics FY2026 plan with every section (built once: charts are slow)."""
     from planning.db import Database
 
-    db = Database(demo_template)
+    # read only, so the template itself serves: a file, or on PostgreSQL a database name on the test server
+    db = Database(f"{PG_SERVER.rsplit('/', 1)[0]}/{demo_template}" if ON_POSTGRES else demo_template)
     return {
         "figures": kpis.kpis_for_plan(db, SUMMIT_FY2026),
         "plan": plans.get_plan(db, SUMMIT_FY2026),
