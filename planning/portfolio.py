@@ -241,8 +241,8 @@ def filter_options(db: Database) -> dict[str, list]:
 
         return {
             "years": column(
-                "SELECT DISTINCT y FROM (SELECT unnest(range(year(period_start), year(period_end) + 1)) AS y FROM plan)"
-                " ORDER BY y DESC"
+                "SELECT DISTINCT g.y FROM plan, generate_series(year(period_start), year(period_end)) AS g(y)"
+                " ORDER BY g.y DESC"
             ),
             "owners": con.execute(
                 "SELECT id, name FROM app_user WHERE id IN (SELECT owner_id FROM account UNION SELECT owner_id FROM plan)"
