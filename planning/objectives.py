@@ -34,13 +34,11 @@ _FILTERS = Dialects(
                                  '{"stage": "VARCHAR[]", "product": "VARCHAR[]", "type": "VARCHAR[]"}') AS f
           FROM objective ob WHERE ob.plan_id = $plan) AS ob
 """,
-    postgres="""
-    SELECT ob.*, CASE WHEN jsonb_typeof(ob.f -> 'stage') = 'array' THEN
-                          nullif(CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'stage')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS stage_filter,
-           CASE WHEN jsonb_typeof(ob.f -> 'product') = 'array' THEN
-                     nullif(CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'product')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS product_filter,
-           CASE WHEN jsonb_typeof(ob.f -> 'type') = 'array' THEN
-                     nullif(CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'type')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS type_filter
+    postgres="SELECT ob.*, " + ", ".join(
+        f"CASE WHEN jsonb_typeof(ob.f -> '{key}') = 'array' THEN nullif("
+        f"CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> '{key}')) AS VARCHAR[]), CAST('{{}}' AS VARCHAR[])) END AS {key}_filter"
+        for key in FILTER_KEYS
+    ) + """
     FROM (SELECT ob.*, CAST(coalesce(ob.measure_filter, '{}') AS JSONB) AS f
           FROM objective ob WHERE ob.plan_id = $plan) AS ob
 """,
