@@ -24,25 +24,26 @@ OBJECTIVE_FIELDS = ["name", "type", "owner_id", "priority", "status", "outcome",
                     "measure_kind", "measure_filter", "measure_target"]
 FILTER_KEYS = ["stage", "product", "type"]
 
-# The measure filter's lists, NULL when a key is missing or empty (= any): JSON reads differ.
-_FILTERS = Dialects(
-    duckdb="""
+# The measure filter's lists, NULL when a key is missing or empty (= any): JSON reads differ by backend.
+_FILTERS_DUCKDB = """
     SELECT ob.*, CASE WHEN len(coalesce(ob.f.stage, [])) > 0 THEN ob.f.stage END AS stage_filter,
            CASE WHEN len(coalesce(ob.f.product, [])) > 0 THEN ob.f.product END AS product_filter,
            CASE WHEN len(coalesce(ob.f.type, [])) > 0 THEN ob.f.type END AS type_filter
     FROM (SELECT ob.*, from_json(coalesce(ob.measure_filter, '{}'),
                                  '{"stage": "VARCHAR[]", "product": "VARCHAR[]", "type": "VARCHAR[]"}') AS f
           FROM objective ob WHERE ob.plan_id = $plan) AS ob
-""",
-    postgres="SELECT ob.*, " + ", ".join(
-        f"CASE WHEN jsonb_typeof(ob.f -> '{key}') = 'array' THEN nullif("
-        f"CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> '{key}')) AS VARCHAR[]), CAST('{{}}' AS VARCHAR[])) END AS {key}_filter"
-        for key in FILTER_KEYS
-    ) + """
+"""
+_FILTERS_POSTGRES = """
+    SELECT ob.*,
+           CASE WHEN jsonb_typeof(ob.f -> 'stage') = 'array' THEN nullif(
+               CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'stage')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS stage_filter,
+           CASE WHEN jsonb_typeof(ob.f -> 'product') = 'array' THEN nullif(
+               CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'product')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS product_filter,
+           CASE WHEN jsonb_typeof(ob.f -> 'type') = 'array' THEN nullif(
+               CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'type')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS type_filter
     FROM (SELECT ob.*, CAST(coalesce(ob.measure_filter, '{}') AS JSONB) AS f
           FROM objective ob WHERE ob.plan_id = $plan) AS ob
-""",
-)
+"""
 
 _OBJECTIVES_SQL = """
 WITH members AS ({members}),
@@ -65,8 +66,8 @@ FROM objectives ob JOIN measured m ON m.id = ob.id LEFT JOIN app_user u ON u.id 
 ORDER BY CASE ob.priority WHEN 'High' THEN 1 WHEN 'Medium' THEN 2 WHEN 'Low' THEN 3 ELSE 4 END, ob.due_date, ob.id
 """
 OBJECTIVES_SQL = Dialects(
-    duckdb=_OBJECTIVES_SQL.format(members=kpis.MEMBERSHIP_SQL, filters=_FILTERS.duckdb),
-    postgres=_OBJECTIVES_SQL.format(members=kpis.MEMBERSHIP_SQL, filters=_FILTERS.postgres),
+    duckdb=_OBJECTIVES_SQL.format(members=kpis.MEMBERSHIP_SQL, filters=_FILTERS_DUCKDB),
+    postgres=_OBJECTIVES_SQL.format(members=kpis.MEMBERSHIP_SQL, filters=_FILTERS_POSTGRES),
 )
 
 
