@@ -153,7 +153,9 @@ SELECT a.changed_at, u.name AS user, a.entity, tu.name AS team_person,
 FROM audit_log a
 JOIN (SELECT DISTINCT entity, entity_id FROM rows_of_plan) r ON r.entity = a.entity AND r.entity_id = a.entity_id
 LEFT JOIN app_user u ON u.id = a.user_id
-LEFT JOIN app_user tu ON a.field LIKE 'team:%' AND tu.id = TRY_CAST(split_part(a.field, ':', 2) AS BIGINT)
+LEFT JOIN app_user tu ON a.field LIKE 'team:%'
+     AND tu.id = CASE WHEN regexp_full_match(split_part(a.field, ':', 2), '[0-9]{1,18}')
+                      THEN CAST(split_part(a.field, ':', 2) AS BIGINT) END
 LEFT JOIN plan p ON a.entity = 'plan' AND p.id = a.entity_id
 LEFT JOIN objective o ON a.entity = 'objective' AND o.id = a.entity_id
 LEFT JOIN action ac ON a.entity = 'action' AND ac.id = a.entity_id

@@ -63,14 +63,17 @@ _FIGURES = """
     CAST(sum(amount) FILTER (WHERE is_won) AS DOUBLE) AS won,
     CAST(sum(amount) FILTER (WHERE is_closed AND NOT is_won) AS DOUBLE) AS lost,
     CAST(sum(amount) FILTER (WHERE NOT is_closed) AS DOUBLE) AS pipeline,
-    sum(CAST(amount AS DOUBLE) * probability) FILTER (WHERE NOT is_closed) AS weighted_pipeline,
+    sum(CAST(amount AS DOUBLE) * probability ORDER BY opportunity_id) FILTER (WHERE NOT is_closed) AS weighted_pipeline,
     count(*) FILTER (WHERE is_won) AS won_count,
     count(*) FILTER (WHERE is_closed AND NOT is_won) AS lost_count,
     count(*) FILTER (WHERE NOT is_closed) AS open_count,
-    avg(close_date - created_date) FILTER (WHERE is_won AND created_date IS NOT NULL) AS avg_cycle_days
+    CAST(sum(close_date - created_date) FILTER (WHERE is_won AND created_date IS NOT NULL) AS DOUBLE)
+        / nullif(count(*) FILTER (WHERE is_won AND created_date IS NOT NULL), 0) AS avg_cycle_days
 """
 
-# Money sums are exact DECIMAL sums, then DOUBLE; the ratios follow from the base figures.
+# Money sums are exact DECIMAL sums, then DOUBLE; the ratios follow from the base figures. The one
+# DOUBLE sum (weighted) adds in opportunity order and the cycle average is one DOUBLE division, so
+# every backend and every plan subset rounds alike (figures identical to the last bit, issue #18).
 _DERIVED = """
     target, won, lost, pipeline, weighted_pipeline,
     won + weighted_pipeline AS expected,
@@ -225,8 +228,9 @@ WHERE p.plan_id IS NULL
    OR CAST(k.won AS DECIMAL(18, 2)) IS DISTINCT FROM p.won
    OR CAST(k.pipeline AS DECIMAL(18, 2)) IS DISTINCT FROM p.pipeline
    OR round(k.expected, 2) IS DISTINCT FROM round(p.expected, 2)
-ON CONFLICT (plan_id, snapshot_date) DO UPDATE SET target = excluded.target, won = excluded.won,
-   pipeline = excluded.pipeline, weighted_pipeline = excluded.weighted_pipeline, expected = excluded.expected
+ON CONFLICT (plan_id, snapshot_date) DO UPDATE SET
+   target = excluded.target, won = excluded.won, pipeline = excluded.pipeline,
+   weighted_pipeline = excluded.weighted_pipeline, expected = excluded.expected
 """
 
 
@@ -259,7 +263,7 @@ plan_period AS (SELECT period_start, period_end, CAST(sales_target AS DOUBLE) AS
 days AS (
     SELECT CAST(close_date AS DATE) AS day,
            coalesce(CAST(sum(amount) FILTER (WHERE is_won) AS DOUBLE), 0) AS won,
-           coalesce(sum(CAST(amount AS DOUBLE) * probability) FILTER (WHERE NOT is_closed), 0) AS weighted
+           coalesce(sum(CAST(amount AS DOUBLE) * probability ORDER BY opportunity_id) FILTER (WHERE NOT is_closed), 0) AS weighted
     FROM members GROUP BY close_date
     UNION ALL SELECT period_start, 0, 0 FROM plan_period
     UNION ALL SELECT period_end, 0, 0 FROM plan_period
@@ -286,11 +290,11 @@ def pipeline_breakdown(db: Database, plan_id: int) -> pd.DataFrame:
         f"""
         WITH members AS ({MEMBERSHIP_SQL})
         SELECT coalesce(m.stage, '(no stage)') AS stage, coalesce(pr.name, '(no product)') AS product,
-               CAST(sum(m.amount) AS DOUBLE) AS amount, sum(CAST(m.amount AS DOUBLE) * m.probability) AS weighted,
+               CAST(sum(m.amount) AS DOUBLE) AS amount, sum(CAST(m.amount AS DOUBLE) * m.probability ORDER BY m.opportunity_id) AS weighted,
                count(*) AS deals, min(coalesce(s.sort_order, 999)) AS stage_order
         FROM members m LEFT JOIN product pr ON pr.id = m.product_id LEFT JOIN stage s ON s.name = m.stage
         WHERE NOT m.is_closed
-        GROUP BY ALL ORDER BY stage_order, stage, product
+        GROUP BY coalesce(m.stage, '(no stage)'), coalesce(pr.name, '(no product)') ORDER BY stage_order, stage, product
         """,
         {"plan_ids": [plan_id]},
     )

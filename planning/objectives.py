@@ -16,6 +16,7 @@ import pandas as pd
 
 from planning import access, audit, kpis, vocab
 from planning.db import Database, fetch_dicts
+from planning.db.dialect import Dialects
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
 MEASURE_KINDS = ["count", "sum"]
@@ -23,22 +24,39 @@ OBJECTIVE_FIELDS = ["name", "type", "owner_id", "priority", "status", "outcome",
                     "measure_kind", "measure_filter", "measure_target"]
 FILTER_KEYS = ["stage", "product", "type"]
 
-OBJECTIVES_SQL = f"""
-WITH members AS ({kpis.MEMBERSHIP_SQL}),
+# The measure filter's lists, NULL when a key is missing or empty (= any): JSON reads differ by backend.
+_FILTERS_DUCKDB = """
+    SELECT ob.*, CASE WHEN len(coalesce(ob.f.stage, [])) > 0 THEN ob.f.stage END AS stage_filter,
+           CASE WHEN len(coalesce(ob.f.product, [])) > 0 THEN ob.f.product END AS product_filter,
+           CASE WHEN len(coalesce(ob.f.type, [])) > 0 THEN ob.f.type END AS type_filter
+    FROM (SELECT ob.*, from_json(coalesce(ob.measure_filter, '{}'),
+                                 '{"stage": "VARCHAR[]", "product": "VARCHAR[]", "type": "VARCHAR[]"}') AS f
+          FROM objective ob WHERE ob.plan_id = $plan) AS ob
+"""
+_FILTERS_POSTGRES = """
+    SELECT ob.*,
+           CASE WHEN jsonb_typeof(ob.f -> 'stage') = 'array' THEN nullif(
+               CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'stage')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS stage_filter,
+           CASE WHEN jsonb_typeof(ob.f -> 'product') = 'array' THEN nullif(
+               CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'product')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS product_filter,
+           CASE WHEN jsonb_typeof(ob.f -> 'type') = 'array' THEN nullif(
+               CAST(ARRAY(SELECT jsonb_array_elements_text(ob.f -> 'type')) AS VARCHAR[]), CAST('{}' AS VARCHAR[])) END AS type_filter
+    FROM (SELECT ob.*, CAST(coalesce(ob.measure_filter, '{}') AS JSONB) AS f
+          FROM objective ob WHERE ob.plan_id = $plan) AS ob
+"""
+
+_OBJECTIVES_SQL = """
+WITH members AS ({members}),
 deals AS (SELECT m.*, pr.name AS product FROM members m LEFT JOIN product pr ON pr.id = m.product_id),
-objectives AS (
-    SELECT ob.*, from_json(coalesce(ob.measure_filter, '{{}}'),
-                           '{{"stage": "VARCHAR[]", "product": "VARCHAR[]", "type": "VARCHAR[]"}}') AS f
-    FROM objective ob WHERE ob.plan_id = $plan
-),
+objectives AS ({filters}),
 measured AS (
     SELECT ob.id,
            CASE ob.measure_kind WHEN 'count' THEN CAST(count(d.opportunity_id) AS DOUBLE)
                                 WHEN 'sum' THEN CAST(coalesce(sum(d.amount), 0) AS DOUBLE) END AS measure_current
     FROM objectives ob LEFT JOIN deals d ON ob.measure_kind IS NOT NULL
-         AND (len(coalesce(ob.f.stage, [])) = 0 OR list_contains(ob.f.stage, d.stage))
-         AND (len(coalesce(ob.f.product, [])) = 0 OR list_contains(ob.f.product, d.product))
-         AND (len(coalesce(ob.f.type, [])) = 0 OR list_contains(ob.f.type, d.type))
+         AND (ob.stage_filter IS NULL OR list_contains(ob.stage_filter, d.stage))
+         AND (ob.product_filter IS NULL OR list_contains(ob.product_filter, d.product))
+         AND (ob.type_filter IS NULL OR list_contains(ob.type_filter, d.type))
     GROUP BY ob.id, ob.measure_kind
 )
 SELECT ob.id, ob.name, ob.type, ob.owner_id, u.name AS owner, ob.priority, ob.status, ob.outcome,
@@ -47,11 +65,15 @@ SELECT ob.id, ob.name, ob.type, ob.owner_id, u.name AS owner, ob.priority, ob.st
 FROM objectives ob JOIN measured m ON m.id = ob.id LEFT JOIN app_user u ON u.id = ob.owner_id
 ORDER BY CASE ob.priority WHEN 'High' THEN 1 WHEN 'Medium' THEN 2 WHEN 'Low' THEN 3 ELSE 4 END, ob.due_date, ob.id
 """
+OBJECTIVES_SQL = Dialects(
+    duckdb=_OBJECTIVES_SQL.format(members=kpis.MEMBERSHIP_SQL, filters=_FILTERS_DUCKDB),
+    postgres=_OBJECTIVES_SQL.format(members=kpis.MEMBERSHIP_SQL, filters=_FILTERS_POSTGRES),
+)
 
 
 def list_objectives(db: Database, plan_id: int) -> pd.DataFrame:
     """The plan's objectives with measure_current and measure_progress computed from its opportunities."""
-    return db.df(OBJECTIVES_SQL, {"plan_ids": [plan_id], "plan": plan_id})
+    return db.df(OBJECTIVES_SQL.on(db), {"plan_ids": [plan_id], "plan": plan_id})
 
 
 def measure_filter(stage: list[str] | None = None, product: list[str] | None = None, type: list[str] | None = None) -> str | None:
@@ -231,8 +253,9 @@ def carry_forward_without_actions(con: duckdb.DuckDBPyConnection, source_plan_id
 def _copy_objectives(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_plan_id: int, user_id: int | None, *,
                      with_actions: bool) -> int:
     """Copy objectives (and, when asked, their open actions) to another plan, each audited; returns objectives copied."""
+    con.execute("DROP TABLE IF EXISTS objective_map")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE objective_map AS SELECT id AS old_id, nextval('seq_objective') AS new_id"
+        "CREATE TEMP TABLE objective_map AS SELECT id AS old_id, nextval('seq_objective') AS new_id"
         " FROM objective WHERE plan_id = ?",
         [source_plan_id],
     )

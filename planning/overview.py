@@ -28,7 +28,7 @@ def database_status(db: Database) -> dict:
 def fiscal_years(db: Database) -> list[int]:
     """Years that plans cover, newest first (for the period filter)."""
     rows = db.rows(
-        "SELECT DISTINCT y FROM (SELECT unnest(range(year(period_start), year(period_end) + 1)) AS y FROM plan)"
-        " ORDER BY y DESC"
+        "SELECT DISTINCT g.y FROM plan, generate_series(year(period_start), year(period_end)) AS g(y)"
+        " ORDER BY g.y DESC"
     )
     return [r["y"] for r in rows]

@@ -184,7 +184,7 @@ def headline(db: Database, filters: Filters, performance: pd.DataFrame | None = 
 STRATEGIC_SQL = """
 WITH {scope},
 strategic AS (
-    SELECT a.*, list_value(
+    SELECT a.*, concat_ws(', ',  -- concat_ws skips the NULLs: only the reasons that hold
                CASE WHEN a.current_segment = 'Strategic Customer' THEN 'Strategic Customer segment' END,
                CASE WHEN a.tier = 1 THEN 'Tier 1' END,
                CASE WHEN a.is_strategic THEN 'Flagged strategic' END) AS why
@@ -202,7 +202,7 @@ selection AS (
     FROM account_selection_score s JOIN selection_criterion c ON c.id = s.criterion_id GROUP BY s.account_id
 )
 SELECT s.id AS account_id, s.name AS account, s.owner, s.territory, s.region, s.current_segment AS segment,
-       s.target_segment, s.tier, s.is_strategic, array_to_string(list_filter(s.why, lambda x: x IS NOT NULL), ', ') AS strategic_because,
+       s.target_segment, s.tier, s.is_strategic, s.why AS strategic_because,
        c.plan_id IS NOT NULL AS has_plan, c.plan_id, p.name AS plan, sel.selection_score
 FROM strategic s LEFT JOIN covering c ON c.account_id = s.id LEFT JOIN plan p ON p.id = c.plan_id
 LEFT JOIN selection sel ON sel.account_id = s.id
@@ -241,8 +241,8 @@ def filter_options(db: Database) -> dict[str, list]:
 
         return {
             "years": column(
-                "SELECT DISTINCT y FROM (SELECT unnest(range(year(period_start), year(period_end) + 1)) AS y FROM plan)"
-                " ORDER BY y DESC"
+                "SELECT DISTINCT g.y FROM plan, generate_series(year(period_start), year(period_end)) AS g(y)"
+                " ORDER BY g.y DESC"
             ),
             "owners": con.execute(
                 "SELECT id, name FROM app_user WHERE id IN (SELECT owner_id FROM account UNION SELECT owner_id FROM plan)"

@@ -38,8 +38,8 @@ def segment_matrix(db: Database, filters: Filters) -> pd.DataFrame:
         SELECT coalesce(a.current_segment, '(none)') AS current_segment,
                coalesce(a.target_segment, '(none)') AS target_segment, count(*) AS accounts
         FROM scoped_accounts a GROUP BY a.current_segment, a.target_segment
-        ORDER BY coalesce(list_position($segments, a.current_segment), 99),
-                 coalesce(list_position($segments, a.target_segment), 99)
+        ORDER BY coalesce(list_position(CAST($segments AS VARCHAR[]), a.current_segment), 99),
+                 coalesce(list_position(CAST($segments AS VARCHAR[]), a.target_segment), 99)
         """,
         filters.params(segments=vocab.SEGMENTS),
     )
@@ -52,9 +52,9 @@ def accounts_to_move(db: Database, filters: Filters) -> pd.DataFrame:
         f"""
         WITH {SCOPE_SQL}
         SELECT id AS account_id, name AS account, owner, territory, current_segment, target_segment, tier,
-               list_position($segments, current_segment) - list_position($segments, target_segment) AS steps
+               list_position(CAST($segments AS VARCHAR[]), current_segment) - list_position(CAST($segments AS VARCHAR[]), target_segment) AS steps
         FROM scoped_accounts
-        WHERE list_position($segments, target_segment) < list_position($segments, current_segment)
+        WHERE list_position(CAST($segments AS VARCHAR[]), target_segment) < list_position(CAST($segments AS VARCHAR[]), current_segment)
         ORDER BY steps DESC, name, id
         """,
         filters.params(segments=vocab.SEGMENTS),
@@ -105,7 +105,7 @@ selection AS (
 SELECT a.id AS account_id, a.name AS account, a.owner, a.territory, a.current_segment AS segment, a.tier,
        coalesce(f.current_revenue, 0) AS current_revenue, coalesce(f.open_pipeline, 0) AS open_pipeline,
        sel.selection_score,
-       (SELECT list(id ORDER BY id) FROM scoped_plans p WHERE p.account_id = a.id) AS plan_ids,
+       (SELECT array_agg(id ORDER BY id) FROM scoped_plans p WHERE p.account_id = a.id) AS plan_ids,
        EXISTS (SELECT 1 FROM scoped_plans p WHERE p.account_id = a.id) AS has_plan
 FROM scoped_accounts a LEFT JOIN figures f ON f.account_id = a.id LEFT JOIN selection sel ON sel.account_id = a.id
 ORDER BY a.name, a.id

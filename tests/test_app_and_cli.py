@@ -65,7 +65,7 @@ def test_a_cli_import_while_the_app_serves_pages_lands_and_shows_on_the_next_rer
     opportunities = db.value("SELECT count(*) FROM opportunity")
 
     cli = subprocess.Popen(
-        [sys.executable, "-m", "planning.cli", "--db", str(db.path), "import", "opportunities", str(extract)],
+        [sys.executable, "-m", "planning.cli", "--db", str(db.target), "import", "opportunities", str(extract)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     reruns = 0
@@ -89,7 +89,7 @@ def test_a_cli_import_while_the_app_serves_pages_lands_and_shows_on_the_next_rer
     assert after["opportunity"][0] == opportunities + NEW_DEALS
 
 
-@pytest.mark.duckdb_only
+@pytest.mark.duckdb_only  # another process holding the DuckDB file's lock; PostgreSQL has no file lock
 def test_a_cli_import_that_cannot_get_the_file_is_refused_in_one_line_naming_the_holder(demo_db, tmp_path):
     extract = tmp_path / "cron.csv"
     _extract(extract)
@@ -151,7 +151,7 @@ def _busy_message(path, pid) -> str:
             "Try again when it has finished.") + " Nothing was changed by this page; press Retry in a moment."
 
 
-@pytest.mark.duckdb_only
+@pytest.mark.duckdb_only  # another process holding the DuckDB file's lock; PostgreSQL has no file lock
 def test_a_page_opened_during_a_long_cli_write_says_the_database_is_busy(quick_app, long_write):
     holder = long_write()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -163,7 +163,7 @@ def test_a_page_opened_during_a_long_cli_write_says_the_database_is_busy(quick_a
     assert [b.label for b in at.button] == ["Retry"]
 
 
-@pytest.mark.duckdb_only
+@pytest.mark.duckdb_only  # another process holding the DuckDB file's lock; PostgreSQL has no file lock
 def test_a_page_rerun_during_a_long_cli_write_says_busy_and_retry_works_after_it(quick_app, long_write, monkeypatch):
     # With the read cache on, a rerun may be served from cache without touching the locked file
     # (the right outcome, but not the busy path this test is about).
