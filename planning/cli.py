@@ -20,6 +20,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("backup", "copy the database into a new or empty directory"),
     "restore": ("backup", "replace the database with a backup made by `planning backup`"),
+    "copy": ("copy", "copy the whole database into an empty one (e.g. DuckDB → PostgreSQL)"),
     "demo": ("demo", "generate a large deterministic book of business (CSV extracts and/or a database)"),
     "export": ("export", "export a plan as HTML or PDF; manage export presets"),
     "import": ("imports", "import a CSV extract (accounts, opportunities, contacts, products, users, business-units)"),

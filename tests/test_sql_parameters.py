@@ -29,6 +29,7 @@ PLACEHOLDERS = re.compile(r"^', '\.join\('\?' \* len\(\w+\)\)$")
 BUILDERS = re.compile(
     r"^(staging\.)?(quote|fold)\(|^(_?values_sql|_sql_path|size_band_sql|_completion|_lookup_sql|_options|"
     r"_percent_number|int|kpis\.MEMBERSHIP_SQL|BAND_SQL\.format)\("
+    r"|^[A-Z][A-Z0-9_]*\.on\(con\)$"  # a Dialects pair of constants (planning.db.dialect)
 )
 
 # module → (expressions, why they are not user data)
@@ -36,6 +37,16 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/audit.py": [({"table", "', '.join(columns)"},
                            "insert_created: table and column names are the calling module's own dict keys; values bound")],
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
+    "planning/db/pg_backup.py": [({"database_name(url)", "str(exc).strip()"},
+                                  "the database name of the configured URL, double-quoted; an error text in a message")],
+    "planning/db/postgres.py": [({"name", "columns", "kind"},
+                                 "register(): the caller's temp-table name and a DataFrame's column names, double-quoted; "
+                                 "discard(): TABLE/SEQUENCE and names read from information_schema")],
+    "planning/db/transfer.py": [({"table", "t", "listed", "path", "sequence", "owners[table]"},
+                                 "table, column and sequence names read from information_schema (double-quoted); "
+                                 "a file in our own temporary directory")],
+    "planning/importing/scratch.py": [({"table", "columns", "name", "select_sql", "path"},
+                                       "the importer's own staging table and column names; a file in its temporary directory")],
     "planning/overview.py": [({"t"}, "a loop over a fixed tuple of table names")],
     "planning/contacts.py": [({"assignments"}, "`field = ?` for fields checked against EDITABLE_FIELDS; values bound")],
     "planning/users.py": [({"assignments"}, "`field = ?` for fields checked against EDITABLE_FIELDS; values bound")],
@@ -77,13 +88,16 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
         ({"account", "close", "probability", "amount", "extra"}, "fixed fragments chosen by which columns exist"),
         ({"ref.id_col"}, "reference columns declared in upsert.TARGETS"),
         ({"columns"}, "positional c0..cN aliased by header text inside double quotes, quotes removed"),
+        ({"select", "', '.join((staging.quote(f) for f in ADMIN_ONLY_USER_FIELDS))"},
+         "a statement built above from staging.quote'd header text; quoted field-name constants"),
     ],
     "planning/importing/upsert.py": [
         ({"' '.join(joins)", "' UNION ALL '.join((p for p in parts if p))",
           "''.join((', ' + v for v in target.insert_defaults.values()))", "', '.join((f'r.{c}' for c in columns))",
           "', '.join(insert_cols)", "', '.join(items)", "', '.join(plain)", "', '.join(selects)", "', '.join(sets)",
           "', '.join(values)", "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
-          "table_key", "target.seq", "valid", "target", "ref.field", "email"},
+          "table_key", "target.seq", "valid", "target", "ref.field", "email",
+          "_duckdb_text(f't.{c}', types.get(c, ''))", "_duckdb_text(f'r.{c}', types.get(c, ''))"},
          "table, sequence and column names declared in upsert.TARGETS and mapping.SPECS; data stays in temp tables"),
     ],
 }

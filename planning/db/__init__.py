@@ -15,8 +15,9 @@ from planning.db.database import (
     resolve_path,
     table_names,
 )
+from planning.db.postgres import PostgresDatabase  # importing it registers the postgresql:// backend
 
 __all__ = [
-    "DEFAULT_PATH", "READ_CACHE", "Database", "Migration", "ReadCache", "cache_enabled", "cached_read",
+    "DEFAULT_PATH", "READ_CACHE", "Database", "Migration", "PostgresDatabase", "ReadCache", "cache_enabled", "cached_read",
     "fetch_dicts", "migrations", "open_database", "resolve_path", "table_names",
 ]

@@ -109,6 +109,10 @@ def migrations() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
+# A database URL's backend class; planning.db.postgres registers itself (planning/db/__init__ imports it).
+URL_BACKENDS: dict[str, type[Database]] = {}
+
+
 class Database:
     """A DuckDB file and how to reach it; cheap to create, holds no connection.
 
@@ -120,9 +124,7 @@ class Database:
 
     def __new__(cls, path: str | os.PathLike | None = None, lock_timeout: float = 10.0) -> Database:
         if cls is Database and not isinstance(resolve_path(path), Path):
-            from planning.db.postgres import PostgresDatabase
-
-            return super().__new__(PostgresDatabase)
+            return super().__new__(URL_BACKENDS["postgresql"])
         return super().__new__(cls)
 
     def __init__(self, path: str | os.PathLike | None = None, lock_timeout: float = 10.0):
@@ -496,6 +498,6 @@ def table_names(db: Database) -> list[str]:
         r["table_name"]
         for r in db.rows(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
         )
     ]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from planning.db.cache import WRITES
 from planning.db.changes import Recorder
-from planning.db.database import Database, migrations, resolve_path
+from planning.db.database import URL_BACKENDS, Database, migrations, resolve_path
 from planning.errors import DatabaseUnreachable
 
 if TYPE_CHECKING:
@@ -456,3 +456,6 @@ class PostgresDatabase(Database):
             finally:
                 con.execute("SELECT pg_advisory_unlock(7245019)")
         return applied_now
+
+
+URL_BACKENDS["postgresql"] = PostgresDatabase
