@@ -217,7 +217,8 @@ def _stale_message(con: duckdb.DuckDBPyConnection, current: dict, loaded_version
         SELECT DISTINCT field FROM audit_log a
         WHERE entity = 'stakeholder' AND entity_id = ? AND field <> 'version'
           AND changed_at >= (SELECT min(changed_at) FROM audit_log WHERE entity = 'stakeholder' AND entity_id = ?
-                             AND field = 'version' AND TRY_CAST(old_value AS INTEGER) >= ?)
+                             AND field = 'version'
+                             AND CAST(CASE WHEN regexp_full_match(old_value, '[0-9]+') THEN old_value END AS INTEGER) >= ?)
         ORDER BY field
         """,
         [current["id"], current["id"], loaded_version],
