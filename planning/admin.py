@@ -36,9 +36,16 @@ def audit_entities(db: Database) -> list[str]:
 
 
 def database_panel(db: Database) -> dict:
-    """The database file, its size and schema version, and the automatic backups beside it."""
-    size = db.path.stat().st_size if db.exists() else 0
+    """The database (file or PostgreSQL URL without password), its size and schema version, and the
+    automatic backups beside a DuckDB file (PostgreSQL: none; the operator's backups apply)."""
+    if db.dialect == "postgres":
+        with db.connect() as con:  # not cached: the size moves without any table's counter
+            size = con.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        backups: list[dict] = []
+    else:
+        size = db.path.stat().st_size if db.exists() else 0
+        backups = backup.automatic_backups(db)
     return {
         "path": str(db.path), "megabytes": round(size / 1e6, 2), "schema_version": db.schema_version(),
-        "backups": backup.automatic_backups(db),
+        "backend": db.dialect, "backups": backups,
     }
