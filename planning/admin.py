@@ -40,7 +40,7 @@ def database_panel(db: Database) -> dict:
     automatic backups beside a DuckDB file (PostgreSQL: none; the operator's backups apply)."""
     if db.dialect == "postgres":
         with db.connect() as con:  # not cached: the size moves without any table's counter
-            size = con.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+            size = con.execute("SELECT pg_database_size(current_database())").fetchall()[0][0]
         backups: list[dict] = []
     else:
         size = db.path.stat().st_size if db.exists() else 0
