@@ -14,7 +14,8 @@ Rules (issue #6, docs/design.md "Whitespace"):
   peer estimate. Not a Fit / Blocked and Unknown have no value.
 - Peer estimate: the median, over accounts of the same industry and size band (the account
   itself excluded), of each peer's won spend on the product up to the plan end (the peer's
-  own Sold value); peers that never bought the product are not counted.
+  own Sold value); peers that never bought the product are not counted. It is exact in cents
+  (the mean of the two middle spends, halves up), so both backends agree to the cent.
 - Whitespace value = Σ value of Open and Competitor cells.
 """
 
@@ -88,7 +89,7 @@ bands AS (
     SELECT DISTINCT industry, size_band, period_end FROM scope WHERE industry IS NOT NULL AND size_band IS NOT NULL
 ),
 account_spend AS (  -- each account's won spend per product up to each plan end in play
-    SELECT b.industry, b.size_band, b.period_end, o.account_id, o.product_id, sum(o.amount)::DOUBLE AS spend
+    SELECT b.industry, b.size_band, b.period_end, o.account_id, o.product_id, sum(o.amount) AS spend
     FROM bands b
     JOIN account a ON a.industry = b.industry AND {size_band_sql('a')} = b.size_band
     JOIN flagged o ON o.account_id = a.id AND o.won AND (o.close_date IS NULL OR o.close_date <= b.period_end)
@@ -96,12 +97,19 @@ account_spend AS (  -- each account's won spend per product up to each plan end 
     HAVING sum(o.amount) > 0
 ),
 peers AS (  -- the median spend of the plan's peers: its group's accounts other than its own
-    SELECT s.plan_id, a.product_id,
-           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY a.spend), 2) AS peer_estimate, count(*) AS peer_count
-    FROM scope s
-    JOIN account_spend a ON a.industry = s.industry AND a.size_band = s.size_band AND a.period_end = s.period_end
-         AND a.account_id <> s.account_id
-    GROUP BY s.plan_id, a.product_id
+    SELECT plan_id, product_id,
+           -- the mean of the two middle spends (one when odd), in exact cents, halves up
+           CAST(floor((CAST(lower_middle * 100 AS BIGINT) + CAST(upper_middle * 100 AS BIGINT) + 1) / 2.0) AS DOUBLE)
+               / 100 AS peer_estimate, peer_count
+    FROM (
+        SELECT s.plan_id, a.product_id, count(*) AS peer_count,
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY a.spend) AS lower_middle,
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY a.spend DESC) AS upper_middle
+        FROM scope s
+        JOIN account_spend a ON a.industry = s.industry AND a.size_band = s.size_band AND a.period_end = s.period_end
+             AND a.account_id <> s.account_id
+        GROUP BY s.plan_id, a.product_id
+    ) AS middles
 ),
 unit_rows AS (
     SELECT s.plan_id, bu.id AS business_unit_id, bu.name AS business_unit
