@@ -199,6 +199,12 @@ def score_history(db: Database, plan_id: int) -> pd.DataFrame:
     )
 
 
+# A save reads the plan's latest submission, then adds one: the plan's row is locked first so two
+# saves of one plan (by two processes on PostgreSQL) run one after the other and the later sees the
+# earlier (StaleEdit). On DuckDB one process writes the file and its writer lock serialises saves.
+_LOCK_PLAN = Dialects(duckdb="SELECT id FROM plan WHERE id = ?", postgres="SELECT id FROM plan WHERE id = ? FOR UPDATE")
+
+
 def _pin_template(con: duckdb.DuckDBPyConnection, plan_id: int, template_id: int) -> None:
     """A plan scored for the first time keeps that template version. Only then is the plan row
     written, so a usual save leaves every read of the plan table cached (planning.db.changes)."""
@@ -371,6 +377,7 @@ def save_answers(
     now = datetime.now()
     with db.transaction() as con:
         user = access.require_plan_editor(con, user, plan_id)
+        con.execute(_LOCK_PLAN.on(con), [plan_id])
         latest = _latest_submission(con, plan_id)
         template_id = latest["template_id"] if latest else plan_template_id(con, plan_id)
         questions = {q["question_id"]: q for q in _template_questions(con, template_id)}
