@@ -54,12 +54,13 @@ if database_tab.open:
         panel = admin.database_panel(db)
         st.metric("Schema version", panel["schema_version"])
         st.caption(f"{md(panel['path'])} · {panel['megabytes']:,} MB")
-        st.markdown("**Automatic backups** (taken before each migration of an existing database)")
         if panel["backend"] == "postgres":
-            st.info("PostgreSQL: no automatic copies here. Migrations run in transactions, and the server's "
-                    "own backups (base backups, point-in-time recovery) apply besides `planning backup`.")
-        elif panel["backups"]:
-            table(pd.DataFrame(panel["backups"]))
+            st.info("PostgreSQL database: no automatic copies are taken before migrations; "
+                    "the operator's PostgreSQL backups (for example pg_dump) apply.")
         else:
-            st.info("No automatic backup yet: one is taken the first time a migration upgrades this file.")
+            st.markdown("**Automatic backups** (taken before each migration of an existing database)")
+            if panel["backups"]:
+                table(pd.DataFrame(panel["backups"]))
+            else:
+                st.info("No automatic backup yet: one is taken the first time a migration upgrades this file.")
         st.caption("Back up by hand with `planning backup DIR`; put a backup back with `planning restore DIR`.")

@@ -1,5 +1,5 @@
 """What the admin page reads: the audit log searched by entity, user and date, and the
-database panel (file or PostgreSQL database, size, schema version, automatic backups)."""
+database panel (file, schema version, automatic backups)."""
 
 from __future__ import annotations
 
@@ -36,13 +36,16 @@ def audit_entities(db: Database) -> list[str]:
 
 
 def database_panel(db: Database) -> dict:
-    """The database (file or PostgreSQL URL without its password), its size and schema version,
-    and the automatic backups beside a DuckDB file (PostgreSQL has none: the server's backups apply)."""
+    """The database (file or PostgreSQL URL without password), its size and schema version, and the
+    automatic backups beside a DuckDB file (PostgreSQL: none; the operator's backups apply)."""
     if db.dialect == "postgres":
-        size = db.value("SELECT pg_database_size(current_database())") or 0
+        with db.connect() as con:  # not cached: the size moves without any table's counter
+            size = con.execute("SELECT pg_database_size(current_database())").fetchall()[0][0]
+        backups: list[dict] = []
     else:
         size = db.path.stat().st_size if db.exists() else 0
+        backups = backup.automatic_backups(db)
     return {
-        "path": str(db.path), "backend": db.dialect, "megabytes": round(size / 1e6, 2),
-        "schema_version": db.schema_version(), "backups": backup.automatic_backups(db),
+        "path": str(db.path), "megabytes": round(size / 1e6, 2), "schema_version": db.schema_version(),
+        "backend": db.dialect, "backups": backups,
     }

@@ -112,13 +112,13 @@ def delete_unit(db: Database, user: dict | None, unit_id: int) -> None:
         user = _require_unit_editor(con, user, old["account_id"])
         opportunities, plans = con.execute(
             """
-            SELECT (SELECT count(*) FROM opportunity WHERE business_unit_id = $1),
+            SELECT (SELECT count(*) FROM opportunity WHERE business_unit_id = ?),
                    (SELECT count(DISTINCT plan_id) FROM (
-                        SELECT id AS plan_id FROM plan WHERE business_unit_id = $1
-                        UNION ALL SELECT plan_id FROM whitespace_cell WHERE business_unit_id = $1
-                        UNION ALL SELECT plan_id FROM initiative WHERE business_unit_id = $1))
+                        SELECT id AS plan_id FROM plan WHERE business_unit_id = ?
+                        UNION ALL SELECT plan_id FROM whitespace_cell WHERE business_unit_id = ?
+                        UNION ALL SELECT plan_id FROM initiative WHERE business_unit_id = ?) AS uses)
             """,
-            [unit_id],
+            [unit_id] * 4,
         ).fetchall()[0]
         if opportunities or plans:
             uses = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((opportunities, "opportunity"), (plans, "plan")) if n]

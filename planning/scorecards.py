@@ -28,6 +28,7 @@ import pandas as pd
 
 from planning import access, audit, kpis
 from planning.db import Database, cached_read, fetch_dicts
+from planning.db.dialect import Dialects
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
 HEALTHY_FROM = 67
@@ -50,21 +51,46 @@ BAND_SQL = f"""CASE WHEN {{x}} IS NULL THEN NULL
     WHEN floor({{x}} + 0.5) >= {HEALTHY_FROM} THEN 'Healthy'
     WHEN floor({{x}} + 0.5) >= {WATCH_FROM} THEN 'Watch' ELSE 'At risk' END"""
 
-# The scoring rule in SQL, over the submissions in `chosen` (a CTE the caller defines first).
-SCORING_CTES = f"""
+# How each backend reads a question's options (JSON text) and a typed answer; the rest of the
+# scoring SQL is one text for both.
+_OPTIONS = Dialects(
+    duckdb=f"""
 question_info AS (
     SELECT q.id AS question_id, q.category_id, q.qtype, q.weight,
-           from_json(q.options, '{OPTIONS_TYPE}') AS o
-    FROM scorecard_question q
+           q.o.invert AS invert, q.o.choices AS choices, q.o.thresholds AS thresholds
+    FROM (SELECT *, from_json(options, '{OPTIONS_TYPE}') AS o FROM scorecard_question) AS q
     WHERE q.qtype <> 'text' AND q.weight > 0
 ),
 option_points AS (
     SELECT question_id, e.key AS label, NULL::DOUBLE AS at_least, e.value AS points
-    FROM (SELECT question_id, unnest(map_entries(o.choices)) AS e FROM question_info WHERE qtype = 'choice')
+    FROM (SELECT question_id, unnest(map_entries(choices)) AS e FROM question_info WHERE qtype = 'choice') AS c
     UNION ALL
     SELECT question_id, NULL, t[1], t[2]
-    FROM (SELECT question_id, unnest(o.thresholds) AS t FROM question_info WHERE qtype = 'number')
+    FROM (SELECT question_id, unnest(thresholds) AS t FROM question_info WHERE qtype = 'number') AS n
+)""",
+    postgres="""
+question_info AS (
+    SELECT q.id AS question_id, q.category_id, q.qtype, q.weight,
+           (nullif(q.options, '')::jsonb ->> 'invert')::boolean AS invert, nullif(q.options, '')::jsonb AS o
+    FROM scorecard_question q
+    WHERE q.qtype <> 'text' AND q.weight > 0
 ),
+option_points AS (
+    SELECT question_id, e.key AS label, NULL::DOUBLE AS at_least, e.value::DOUBLE AS points
+    FROM question_info, jsonb_each_text(CASE WHEN jsonb_typeof(o -> 'choices') = 'object' THEN o -> 'choices' END) AS e
+    WHERE qtype = 'choice'
+    UNION ALL
+    SELECT question_id, NULL, (t ->> 0)::DOUBLE, (t ->> 1)::DOUBLE
+    FROM question_info, jsonb_array_elements(CASE WHEN jsonb_typeof(o -> 'thresholds') = 'array' THEN o -> 'thresholds' END) AS t
+    WHERE qtype = 'number'
+)""",
+)
+# An answer's text as a number, NULL when it is not one (PostgreSQL: postgres_functions.sql).
+_NUMBER = Dialects(duckdb="try_cast(a.value AS DOUBLE)", postgres="try_cast_double(a.value)")
+
+# The scoring rule in SQL, over the submissions in `chosen` (a CTE the caller defines first).
+_SCORING_TEMPLATE = """
+{options},
 question_max AS (SELECT question_id, max(points) AS max_points FROM option_points GROUP BY question_id),
 chosen_answers AS (
     SELECT a.id AS answer_id, a.submission_id, a.question_id, a.value
@@ -72,22 +98,22 @@ chosen_answers AS (
     WHERE a.value IS NOT NULL AND trim(a.value) <> ''
 ),
 number_points AS (
-    SELECT a.answer_id, arg_max(t.points, t.at_least) AS points
+    SELECT a.answer_id, (array_agg(t.points ORDER BY t.at_least DESC))[1] AS points
     FROM chosen_answers a
     JOIN option_points t ON t.question_id = a.question_id AND t.at_least IS NOT NULL
-         AND t.at_least <= try_cast(a.value AS DOUBLE)
+         AND t.at_least <= {number}
     GROUP BY a.answer_id
 ),
 answer_points AS (
     SELECT * FROM (
         SELECT a.submission_id, qi.category_id, qi.weight,
                CASE qi.qtype
-                   WHEN 'rating' THEN greatest(0, least(100, (try_cast(a.value AS DOUBLE) - 1) * 25))
+                   WHEN 'rating' THEN greatest(0, least(100, ({number} - 1) * 25))
                    WHEN 'yes_no' THEN CASE lower(trim(a.value))
-                       WHEN 'yes' THEN CASE WHEN coalesce(qi.o.invert, FALSE) THEN 0 ELSE 100 END
-                       WHEN 'no' THEN CASE WHEN coalesce(qi.o.invert, FALSE) THEN 100 ELSE 0 END END
+                       WHEN 'yes' THEN CASE WHEN coalesce(qi.invert, FALSE) THEN 0 ELSE 100 END
+                       WHEN 'no' THEN CASE WHEN coalesce(qi.invert, FALSE) THEN 100 ELSE 0 END END
                    WHEN 'choice' THEN 100 * cp.points / nullif(qm.max_points, 0)
-                   WHEN 'number' THEN CASE WHEN try_cast(a.value AS DOUBLE) IS NOT NULL
+                   WHEN 'number' THEN CASE WHEN {number} IS NOT NULL
                        THEN 100 * coalesce(np.points, 0) / nullif(qm.max_points, 0) END
                END AS points
         FROM chosen_answers a
@@ -95,7 +121,7 @@ answer_points AS (
         LEFT JOIN question_max qm ON qm.question_id = a.question_id
         LEFT JOIN option_points cp ON qi.qtype = 'choice' AND cp.question_id = a.question_id AND cp.label = a.value
         LEFT JOIN number_points np ON np.answer_id = a.answer_id
-    ) WHERE points IS NOT NULL
+    ) AS scored WHERE points IS NOT NULL
 ),
 category_totals AS (SELECT category_id, count(*) AS questions FROM question_info GROUP BY category_id),
 category_scores AS (
@@ -115,12 +141,16 @@ submission_scores AS (
     FROM category_scores GROUP BY submission_id, plan_id
 )
 """
+SCORING_CTES = Dialects(
+    duckdb=_SCORING_TEMPLATE.format(options=_OPTIONS.duckdb, number=_NUMBER.duckdb),
+    postgres=_SCORING_TEMPLATE.format(options=_OPTIONS.postgres, number=_NUMBER.postgres),
+)
 
 LATEST_SUBMISSIONS = """
 chosen AS (
-    SELECT * FROM scorecard_submission
+    SELECT DISTINCT ON (plan_id) * FROM scorecard_submission
     WHERE CAST(? AS BIGINT[]) IS NULL OR list_contains(CAST(? AS BIGINT[]), plan_id)
-    QUALIFY row_number() OVER (PARTITION BY plan_id ORDER BY id DESC) = 1
+    ORDER BY plan_id, id DESC
 )"""
 
 
@@ -134,7 +164,7 @@ def plan_scores(db: Database, plan_ids: list[int] | None = None) -> pd.DataFrame
     ids = None if plan_ids is None else [int(i) for i in plan_ids]
     frame = db.df(
         f"""
-        WITH {LATEST_SUBMISSIONS}, {SCORING_CTES}
+        WITH {LATEST_SUBMISSIONS}, {SCORING_CTES.on(db)}
         SELECT p.id AS plan_id, round(ss.score, 1) AS score,
                {BAND_SQL.format(x='round(ss.score, 1)')} AS band,
                coalesce({_completion('ss.answered', 'ss.questions')}, 0.0) AS completion
@@ -152,7 +182,7 @@ def score_history(db: Database, plan_id: int) -> pd.DataFrame:
     """Every submission of a plan: plan ("Overall") and category scores over time, long format."""
     return db.df(
         f"""
-        WITH chosen AS (SELECT * FROM scorecard_submission WHERE plan_id = ?), {SCORING_CTES}
+        WITH chosen AS (SELECT * FROM scorecard_submission WHERE plan_id = ?), {SCORING_CTES.on(db)}
         SELECT s.id AS submission_id, s.submitted_at, u.name AS submitted_by, s.carried_forward,
                'Overall' AS series, -1 AS position, round(ss.score, 1) AS score,
                {_completion('ss.answered', 'ss.questions')} AS completion
@@ -167,6 +197,12 @@ def score_history(db: Database, plan_id: int) -> pd.DataFrame:
         """,
         [plan_id],
     )
+
+
+# A save reads the plan's latest submission, then adds one: the plan's row is locked first so two
+# saves of one plan (by two processes on PostgreSQL) run one after the other and the later sees the
+# earlier (StaleEdit). On DuckDB one process writes the file and its writer lock serialises saves.
+_LOCK_PLAN = Dialects(duckdb="SELECT id FROM plan WHERE id = ?", postgres="SELECT id FROM plan WHERE id = ? FOR UPDATE")
 
 
 def _pin_template(con: duckdb.DuckDBPyConnection, plan_id: int, template_id: int) -> None:
@@ -258,7 +294,7 @@ def plan_scorecard(db: Database, plan_id: int) -> dict:
         categories = fetch_dicts(
             con,
             f"""
-            WITH {LATEST_SUBMISSIONS}, {SCORING_CTES}
+            WITH {LATEST_SUBMISSIONS}, {SCORING_CTES.on(db)}
             SELECT name, weight, round(score, 1) AS score, {BAND_SQL.format(x='round(score, 1)')} AS band,
                    answered, questions
             FROM category_scores ORDER BY position, category_id
@@ -341,6 +377,7 @@ def save_answers(
     now = datetime.now()
     with db.transaction() as con:
         user = access.require_plan_editor(con, user, plan_id)
+        con.execute(_LOCK_PLAN.on(con), [plan_id])
         latest = _latest_submission(con, plan_id)
         template_id = latest["template_id"] if latest else plan_template_id(con, plan_id)
         questions = {q["question_id"]: q for q in _template_questions(con, template_id)}

@@ -217,7 +217,8 @@ def _stale_message(con: duckdb.DuckDBPyConnection, current: dict, loaded_version
         SELECT DISTINCT field FROM audit_log a
         WHERE entity = 'stakeholder' AND entity_id = ? AND field <> 'version'
           AND changed_at >= (SELECT min(changed_at) FROM audit_log WHERE entity = 'stakeholder' AND entity_id = ?
-                             AND field = 'version' AND TRY_CAST(old_value AS INTEGER) >= ?)
+                             AND field = 'version'
+                             AND CAST(CASE WHEN regexp_full_match(old_value, '[0-9]+') THEN old_value END AS INTEGER) >= ?)
         ORDER BY field
         """,
         [current["id"], current["id"], loaded_version],
@@ -313,7 +314,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, source_plan_id: int, target_pl
 
 # -- coverage and alerts -------------------------------------------------------------------
 
-_COVERAGE_SQL = f"""
+_COVERAGE_BASE = f"""
 WITH chosen AS (
     SELECT id AS plan_id FROM plan
     WHERE CAST(? AS BIGINT[]) IS NULL OR list_contains(CAST(? AS BIGINT[]), id)
@@ -326,13 +327,13 @@ s AS (
            s.coverage NOT IN {NOT_COVERED} AS covered
     FROM stakeholder s JOIN contact c ON c.id = s.contact_id
     WHERE s.plan_id IN (SELECT plan_id FROM chosen)
-),
+)"""
+
+_COVERAGE_SQL = _COVERAGE_BASE + """,
 main AS (
-    SELECT plan_id, contact_id, name, reports_to_id FROM s
-    QUALIFY row_number() OVER (
-        PARTITION BY plan_id
-        ORDER BY CASE buying_role WHEN 'Champion' THEN 0 WHEN 'Coach' THEN 1 ELSE 2 END, covered DESC,
-                 relationship_strength DESC NULLS LAST, influence DESC NULLS LAST, name, contact_id) = 1
+    SELECT DISTINCT ON (plan_id) plan_id, contact_id, name, reports_to_id FROM s
+    ORDER BY plan_id, CASE buying_role WHEN 'Champion' THEN 0 WHEN 'Coach' THEN 1 ELSE 2 END, covered DESC,
+             relationship_strength DESC NULLS LAST, influence DESC NULLS LAST, name, contact_id
 ),
 handshakes AS (
     SELECT m.plan_id, m.name AS main_contact,
@@ -343,21 +344,28 @@ handshakes AS (
 ),
 agg AS (
     SELECT plan_id, count(*) AS mapped,
-           count(*) FILTER (key_player) AS key_players,
-           count(*) FILTER (key_player AND supportive) AS supportive_key_players,
-           count(*) FILTER (buying_role = 'Economic Buyer') AS economic_buyers,
-           count(*) FILTER (covered) AS covered,
-           list({{'name': name, 'last': last_contact_date}} ORDER BY name)
-               FILTER (buying_role = 'Champion' AND (last_contact_date IS NULL OR last_contact_date < ?)) AS stale_champions,
-           list({{'name': name, 'support': support, 'influence': influence}} ORDER BY influence DESC, name)
-               FILTER (influence >= {KEY_PLAYER_MIN_INFLUENCE} AND support IN {HOSTILE} AND covered_by_user_id IS NULL) AS hostile_uncovered
+           count(*) FILTER (WHERE key_player) AS key_players,
+           count(*) FILTER (WHERE key_player AND supportive) AS supportive_key_players,
+           count(*) FILTER (WHERE buying_role = 'Economic Buyer') AS economic_buyers,
+           count(*) FILTER (WHERE covered) AS covered
     FROM s GROUP BY plan_id
 )
 SELECT chosen.plan_id, coalesce(mapped, 0) AS mapped, coalesce(key_players, 0) AS key_players,
        coalesce(supportive_key_players, 0) AS supportive_key_players, coalesce(economic_buyers, 0) AS economic_buyers,
-       coalesce(covered, 0) AS covered, stale_champions, hostile_uncovered, main_contact, above, beside
+       coalesce(covered, 0) AS covered, main_contact, above, beside
 FROM chosen LEFT JOIN agg USING (plan_id) LEFT JOIN handshakes USING (plan_id)
 ORDER BY chosen.plan_id
+"""
+
+# The people behind the per-person alerts: champions not contacted since the date bound, and
+# hostile key players nobody covers (each list in the order its alerts are read).
+_ALERT_PEOPLE_SQL = _COVERAGE_BASE + f"""
+SELECT plan_id, 'stale_champions' AS list, name, last_contact_date AS last, support, influence, 0 AS o1, name AS o2
+FROM s WHERE buying_role = 'Champion' AND (last_contact_date IS NULL OR last_contact_date < ?)
+UNION ALL
+SELECT plan_id, 'hostile_uncovered', name, last_contact_date, support, influence, -influence, name
+FROM s WHERE influence >= {KEY_PLAYER_MIN_INFLUENCE} AND support IN {HOSTILE} AND covered_by_user_id IS NULL
+ORDER BY plan_id, list, o1, o2
 """
 
 
@@ -404,7 +412,15 @@ def coverage_summary(db: Database, plan_ids: list[int] | None = None, today: dat
     today = today or date.today()
     ids = None if plan_ids is None else [int(i) for i in plan_ids]
     with db.connect() as con:
-        facts = fetch_dicts(con, _COVERAGE_SQL, [ids, ids, today - timedelta(days=CHAMPION_STALE_DAYS)])
+        facts = fetch_dicts(con, _COVERAGE_SQL, [ids, ids])
+        people = fetch_dicts(con, _ALERT_PEOPLE_SQL, [ids, ids, today - timedelta(days=CHAMPION_STALE_DAYS)])
+    by_plan: dict[tuple[int, str], list[dict]] = {}
+    for person in people:
+        by_plan.setdefault((person["plan_id"], person["list"]), []).append(
+            {"name": person["name"], "last": person["last"], "support": person["support"], "influence": person["influence"]})
+    for plan in facts:
+        plan["stale_champions"] = by_plan.get((plan["plan_id"], "stale_champions"))
+        plan["hostile_uncovered"] = by_plan.get((plan["plan_id"], "hostile_uncovered"))
     rows = []
     for plan in facts:
         status = coverage_status(plan["mapped"], plan["key_players"], plan["supportive_key_players"])

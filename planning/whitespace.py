@@ -14,7 +14,8 @@ Rules (issue #6, docs/design.md "Whitespace"):
   peer estimate. Not a Fit / Blocked and Unknown have no value.
 - Peer estimate: the median, over accounts of the same industry and size band (the account
   itself excluded), of each peer's won spend on the product up to the plan end (the peer's
-  own Sold value); peers that never bought the product are not counted.
+  own Sold value); peers that never bought the product are not counted. It is exact in cents
+  (the mean of the two middle spends, halves up), so both backends agree to the cent.
 - Whitespace value = Σ value of Open and Competitor cells.
 """
 
@@ -82,36 +83,33 @@ deals AS (
     JOIN flagged o ON o.account_id = s.account_id AND (o.won OR o.open)
          AND (o.close_date IS NULL OR o.close_date <= s.period_end)
          AND (s.plan_unit_id IS NULL OR o.business_unit_id = s.plan_unit_id)
-    GROUP BY ALL
+    GROUP BY s.plan_id, o.business_unit_id, o.product_id
 ),
 bands AS (
     SELECT DISTINCT industry, size_band, period_end FROM scope WHERE industry IS NOT NULL AND size_band IS NOT NULL
 ),
 account_spend AS (  -- each account's won spend per product up to each plan end in play
-    SELECT b.industry, b.size_band, b.period_end, o.account_id, o.product_id, sum(o.amount)::DOUBLE AS spend
+    SELECT b.industry, b.size_band, b.period_end, o.account_id, o.product_id, sum(o.amount) AS spend
     FROM bands b
     JOIN account a ON a.industry = b.industry AND {size_band_sql('a')} = b.size_band
     JOIN flagged o ON o.account_id = a.id AND o.won AND (o.close_date IS NULL OR o.close_date <= b.period_end)
-    GROUP BY ALL
+    GROUP BY b.industry, b.size_band, b.period_end, o.account_id, o.product_id
     HAVING sum(o.amount) > 0
 ),
-group_spend AS (
-    SELECT industry, size_band, period_end, product_id, list(spend ORDER BY spend) AS spends
-    FROM account_spend GROUP BY ALL
-),
-peer_lists AS (  -- the group's spends without the plan's own account (one element out, when it bought)
-    SELECT s.plan_id, g.product_id,
-           CASE WHEN own.spend IS NULL THEN g.spends
-                ELSE list_concat(g.spends[:list_position(g.spends, own.spend) - 1],
-                                 g.spends[list_position(g.spends, own.spend) + 1:]) END AS spends
-    FROM scope s
-    JOIN group_spend g ON g.industry = s.industry AND g.size_band = s.size_band AND g.period_end = s.period_end
-    LEFT JOIN account_spend own ON own.account_id = s.account_id AND own.product_id = g.product_id
-         AND own.industry = s.industry AND own.size_band = s.size_band AND own.period_end = s.period_end
-),
-peers AS (
-    SELECT plan_id, product_id, round(list_aggregate(spends, 'median'), 2) AS peer_estimate, len(spends) AS peer_count
-    FROM peer_lists WHERE len(spends) > 0
+peers AS (  -- the median spend of the plan's peers: its group's accounts other than its own
+    SELECT plan_id, product_id,
+           -- the mean of the two middle spends (one when odd), in exact cents, halves up
+           CAST(floor((CAST(lower_middle * 100 AS BIGINT) + CAST(upper_middle * 100 AS BIGINT) + 1) / 2.0) AS DOUBLE)
+               / 100 AS peer_estimate, peer_count
+    FROM (
+        SELECT s.plan_id, a.product_id, count(*) AS peer_count,
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY a.spend) AS lower_middle,
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY a.spend DESC) AS upper_middle
+        FROM scope s
+        JOIN account_spend a ON a.industry = s.industry AND a.size_band = s.size_band AND a.period_end = s.period_end
+             AND a.account_id <> s.account_id
+        GROUP BY s.plan_id, a.product_id
+    ) AS middles
 ),
 unit_rows AS (
     SELECT s.plan_id, bu.id AS business_unit_id, bu.name AS business_unit
@@ -184,27 +182,41 @@ def plan_matrix(db: Database, plan_id: int) -> pd.DataFrame:
         _plan(con, plan_id)
         frame = con.execute(
             f"""
-            WITH m AS ({CELLS_SQL}),
-            deal_text AS (
-                SELECT o.business_unit_id, o.product_id,
-                       string_agg(o.name || ' · ' || coalesce(o.stage, '?') || ' · '
-                                  || coalesce(format('{{:,.0f}}', o.amount::DOUBLE), 'no amount'), ' | '
-                                  ORDER BY o.close_date DESC NULLS FIRST, o.id) AS deals
-                FROM plan p JOIN opportunity o ON o.account_id = p.account_id
-                     AND (o.close_date IS NULL OR o.close_date <= p.period_end)
-                     AND (p.business_unit_id IS NULL OR o.business_unit_id = p.business_unit_id)
-                WHERE p.id = ? GROUP BY ALL
-            )
-            SELECT m.*, m.won_count + m.open_count AS deal_count, dt.deals,
+            WITH m AS ({CELLS_SQL})
+            SELECT m.*, m.won_count + m.open_count AS deal_count,
                    (SELECT min(i.id) FROM initiative i WHERE i.plan_id = m.plan_id AND i.product_id = m.product_id
                       AND i.business_unit_id IS NOT DISTINCT FROM m.business_unit_id) AS initiative_id
-            FROM m LEFT JOIN deal_text dt ON dt.product_id = m.product_id
-                 AND dt.business_unit_id IS NOT DISTINCT FROM m.business_unit_id
+            FROM m
             ORDER BY m.business_unit_id IS NULL, m.business_unit, m.family, m.product
             """,
-            [[plan_id], [plan_id], plan_id],
+            [[plan_id], [plan_id]],
         ).df()
+        deals = con.execute(
+            """
+            SELECT o.business_unit_id, o.product_id, o.name, o.stage, o.amount::DOUBLE AS amount
+            FROM plan p JOIN opportunity o ON o.account_id = p.account_id
+                 AND (o.close_date IS NULL OR o.close_date <= p.period_end)
+                 AND (p.business_unit_id IS NULL OR o.business_unit_id = p.business_unit_id)
+            WHERE p.id = ? AND o.name IS NOT NULL AND o.product_id IS NOT NULL
+            ORDER BY o.close_date DESC NULLS FIRST, o.id
+            """,
+            [plan_id],
+        ).fetchall()
+    texts = _deal_texts(deals)
+    frame["deals"] = pd.Series([texts.get((None if pd.isna(unit) else int(unit), int(product)))
+                                for unit, product in zip(frame["business_unit_id"], frame["product_id"])],
+                               index=frame.index, dtype=object)
     return frame[MATRIX_COLUMNS].reset_index(drop=True)
+
+
+def _deal_texts(deals: list[tuple]) -> dict[tuple, str]:
+    """(business unit, product) → its deals as one line: "name · stage · 1,234 | …" (newest first)."""
+    texts: dict[tuple, list[str]] = {}
+    for unit, product, name, stage, amount in deals:
+        money = "no amount" if amount is None else f"{amount:,.0f}"
+        texts.setdefault((None if unit is None else int(unit), int(product)), []).append(
+            f"{name} · {stage if stage is not None else '?'} · {money}")
+    return {key: " | ".join(parts) for key, parts in texts.items()}
 
 
 @cached_read
@@ -391,7 +403,8 @@ def _stale_message(con, cell: dict, loaded_version: int) -> str:
         WHERE a.entity = 'whitespace_cell' AND a.entity_id = ? AND a.field NOT IN ('version', 'plan_id',
               'business_unit_id', 'product_id')
           AND a.changed_at >= (SELECT min(changed_at) FROM audit_log WHERE entity = 'whitespace_cell'
-                               AND entity_id = ? AND field = 'version' AND TRY_CAST(old_value AS INTEGER) >= ?)
+                               AND entity_id = ? AND field = 'version'
+                               AND CAST(CASE WHEN regexp_full_match(old_value, '[0-9]+') THEN old_value END AS INTEGER) >= ?)
         ORDER BY a.field
         """,
         [cell["id"], cell["id"], loaded_version],

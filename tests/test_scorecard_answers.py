@@ -88,6 +88,67 @@ def test_a_stale_save_is_refused_and_names_the_changed_answers(setup):
     assert _counts(setup.db) == before
 
 
+_OTHER_PROCESS_SAVE = """
+import sys
+from planning import scorecards, users
+from planning.db import Database
+from planning.errors import StaleEdit
+db, plan_id, question, loaded = Database(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+try:
+    scorecards.save_answers(db, users.find_user(db, "Carl Colleague"), plan_id, {question: {"value": "5"}}, loaded)
+    print("saved")
+except StaleEdit:
+    print("stale")
+"""
+
+
+def test_two_processes_saving_the_same_form_keep_one_and_refuse_the_other(setup, monkeypatch):
+    """A save in this process has read the latest submission when another process saves the same form."""
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    ids = setup.ids
+    first = scorecards.save_answers(setup.db, setup.owner, setup.plan_id, {ids["Rating"]: {"value": "3"}}, 0)
+    make_user(setup.db, "Carl Colleague", "admin")
+    has_read, proceed = threading.Event(), threading.Event()
+    real = scorecards._latest_submission
+
+    def read_then_wait(con, plan_id):
+        latest = real(con, plan_id)
+        has_read.set()
+        proceed.wait(timeout=30)
+        return latest
+
+    monkeypatch.setattr(scorecards, "_latest_submission", read_then_wait)
+    outcome: list[str] = []
+
+    def save_here():
+        try:
+            scorecards.save_answers(setup.db, setup.owner, setup.plan_id, {ids["Rating"]: {"value": "1"}}, first)
+            outcome.append("saved")
+        except StaleEdit:
+            outcome.append("stale")
+
+    here = threading.Thread(target=save_here)
+    here.start()
+    assert has_read.wait(timeout=30)
+    other = subprocess.Popen(
+        [sys.executable, "-c", _OTHER_PROCESS_SAVE, setup.db.target, str(setup.plan_id), str(ids["Rating"]), str(first)],
+        cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        other.wait(timeout=8)  # without a lock it saves now; with one it waits for this process's save
+    except subprocess.TimeoutExpired:
+        pass
+    proceed.set()
+    here.join(timeout=60)
+    out, err = other.communicate(timeout=60)
+    assert other.returncode == 0, err
+    assert sorted([*outcome, out.strip()]) == ["saved", "stale"]
+    assert setup.db.value("SELECT count(*) FROM scorecard_submission") == 2
+
+
 def test_a_first_save_is_refused_when_someone_scored_the_plan_meanwhile(setup):
     scorecards.save_answers(setup.db, setup.owner, setup.plan_id, {setup.ids["Budget"]: {"value": "High"}}, 0)
     with pytest.raises(StaleEdit, match="“Budget”: \\(no answer\\) → High"):

@@ -20,7 +20,7 @@ def _scored_plan(db) -> int:
 def test_show_json(fresh_db, capsys):
     # (75×3 + 100×1) / 4 = 81.25, rounded half away from zero.
     plan_id = _scored_plan(fresh_db)
-    assert main(["--db", str(fresh_db.path), "scorecard", "show", "--plan", str(plan_id), "--json"]) == 0
+    assert main(["--db", fresh_db.target, "scorecard", "show", "--plan", str(plan_id), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "plan_id": plan_id, "score": 81.3, "band": "Healthy", "completion": 33.3,
         "categories": [
@@ -34,7 +34,7 @@ def test_show_json(fresh_db, capsys):
 
 def test_show_table(fresh_db, capsys):
     plan_id = _scored_plan(fresh_db)
-    assert main(["--db", str(fresh_db.path), "scorecard", "show", "--plan", str(plan_id)]) == 0
+    assert main(["--db", fresh_db.target, "scorecard", "show", "--plan", str(plan_id)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"Plan {plan_id}: score 81.3 (Healthy), 33.3% complete",
         "Category      Weight  Score",
@@ -46,5 +46,5 @@ def test_show_table(fresh_db, capsys):
 
 
 def test_show_unknown_plan_fails_on_one_line(fresh_db, capsys):
-    assert main(["--db", str(fresh_db.path), "scorecard", "show", "--plan", "999", "--json"]) == 1
+    assert main(["--db", fresh_db.target, "scorecard", "show", "--plan", "999", "--json"]) == 1
     assert capsys.readouterr().err == "planning: There is no plan with id 999.\n"

@@ -7,7 +7,8 @@ concatenation may only splice in
 - module constants (UPPER_CASE names, also `module.NAME`): SQL fragments written in the code;
 - calls of the reviewed SQL builders in BUILDERS (e.g. `staging.quote` escapes a literal by
   doubling quotes; `fold` wraps a column expression);
-- placeholder lists `', '.join('?' * len(x))` and choices between two string constants;
+- placeholder lists `', '.join('?' * len(x))` and choices between two string constants (also a
+  `Dialects` constant's `NAME.on(con)`: its text for the connection's backend);
 - names listed for that module in REVIEWED, each group with the reason it is not user data
   (column names checked against a field list before use, table names from internal tables...).
 Anything else fails here, so a new interpolation is reviewed before it ships: bind the value with
@@ -25,6 +26,7 @@ import pytest
 PLANNING = Path(__file__).resolve().parent.parent / "planning"
 SQLISH = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|FROM|WHERE|JOIN|VALUES|COPY|ALTER|DROP|SET)\b")
 CONSTANT = re.compile(r"^([a-z_]+\.)?_?[A-Z][A-Z0-9_]*$")
+DIALECT_CHOICE = re.compile(r"^([a-z_]+\.)?_?[A-Z][A-Z0-9_]*\.on\(\w+\)$")  # a Dialects constant's text for a connection
 PLACEHOLDERS = re.compile(r"^', '\.join\('\?' \* len\(\w+\)\)$")
 BUILDERS = re.compile(
     r"^(staging\.)?(quote|fold)\(|^(_?values_sql|_sql_path|size_band_sql|_completion|_lookup_sql|_options|"
@@ -36,6 +38,11 @@ BUILDERS = re.compile(
 REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/audit.py": [({"table", "', '.join(columns)"},
                            "insert_created: table and column names are the calling module's own dict keys; values bound")],
+    "planning/db/postgres.py": [
+        ({"name", "columns"}, "register: a temp table named by the calling code, its columns the DataFrame's own"
+                              " (built in code), double-quoted"),
+        ({"kind", "name"}, "discard: 'TABLE'/'SEQUENCE' and names read from information_schema, double-quoted"),
+    ],
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
     "planning/db/pg_backup.py": [({"database_name(url)", "str(exc).strip()"},
                                   "the database name of the configured URL, double-quoted; an error text in a message")],
@@ -109,7 +116,7 @@ def _allowed(module: str, expression: ast.expr) -> bool:
         return True
     if isinstance(expression, ast.IfExp) and all(isinstance(e, ast.Constant) for e in (expression.body, expression.orelse)):
         return True
-    if CONSTANT.match(text) or PLACEHOLDERS.match(text) or BUILDERS.match(text):
+    if CONSTANT.match(text) or DIALECT_CHOICE.match(text) or PLACEHOLDERS.match(text) or BUILDERS.match(text):
         return True
     return any(text in names for names, _ in REVIEWED.get(module, []))
 

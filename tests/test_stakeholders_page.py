@@ -172,7 +172,7 @@ def test_add_contact_then_map_them_and_link_influence(app_test):
 
 def test_cli_prints_nodes_edges_coverage_and_alerts_as_json(demo_db, capsys):
     plan = plan_id(demo_db, "Tidewater Foods FY2026")
-    assert cli.main(["--db", str(demo_db.path), "stakeholders", "--plan", str(plan), "--today", "2026-11-15", "--json"]) == 0
+    assert cli.main(["--db", demo_db.target, "stakeholders", "--plan", str(plan), "--today", "2026-11-15", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert list(out) == ["nodes", "edges", "coverage_status", "alerts"]
     assert out["coverage_status"] == 2
@@ -182,5 +182,5 @@ def test_cli_prints_nodes_edges_coverage_and_alerts_as_json(demo_db, capsys):
 
 
 def test_cli_refuses_an_unknown_plan_in_one_line(demo_db, capsys):
-    assert cli.main(["--db", str(demo_db.path), "stakeholders", "--plan", "9999"]) == 1
+    assert cli.main(["--db", demo_db.target, "stakeholders", "--plan", "9999"]) == 1
     assert capsys.readouterr().err == "planning: There is no plan with id 9999.\n"

@@ -18,7 +18,7 @@ def test_first_admin_is_added_from_the_command_line(tmp_path, capsys):
 
 
 def test_add_with_a_manager_by_name_is_audited_without_a_user(demo_db, capsys):
-    args = ["--db", str(demo_db.path), "users", "add", "Nina Park", "nina@example.com", "--manager", "Dana Whitfield"]
+    args = ["--db", demo_db.target, "users", "add", "Nina Park", "nina@example.com", "--manager", "Dana Whitfield"]
     assert main(args) == 0
     nina = users.find_user(demo_db, "nina@example.com")
     assert (nina["role"], nina["manager_id"]) == ("rep", users.find_user(demo_db, "Dana Whitfield")["id"])
@@ -27,7 +27,7 @@ def test_add_with_a_manager_by_name_is_audited_without_a_user(demo_db, capsys):
 
 
 def test_add_refusals_are_one_line(demo_db, capsys):
-    args = ["--db", str(demo_db.path), "users", "add", "Copy Cat", "PRIYA.nair@example.com"]
+    args = ["--db", demo_db.target, "users", "add", "Copy Cat", "PRIYA.nair@example.com"]
     assert main(args) == 1
     assert capsys.readouterr().err == (
         "planning: Priya Nair already has the email PRIYA.nair@example.com; every user needs their own.\n"
@@ -35,7 +35,7 @@ def test_add_refusals_are_one_line(demo_db, capsys):
 
 
 def test_list_prints_a_table(demo_db, capsys):
-    assert main(["--db", str(demo_db.path), "users", "list"]) == 0
+    assert main(["--db", demo_db.target, "users", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["id", "name", "email", "role", "manager", "region", "is_active"]
     assert len(lines) == 14

@@ -13,7 +13,7 @@ def test_json_lists_cells_and_totals(fresh_db, capsys):
     ids = build(fresh_db)
     whitespace.set_cell(fresh_db, user(ids, "owner"), ids["plan"], ids["Marketing"], ids["Beta"], "Competitor",
                         competitor="Rivalsoft", estimated_value=1000, expected_version=0)
-    assert main(["--db", str(fresh_db.path), "whitespace", "--plan", str(ids["plan"]), "--json"]) == 0
+    assert main(["--db", fresh_db.target, "whitespace", "--plan", str(ids["plan"]), "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert list(document) == ["cells", "totals"]
     assert len(document["cells"]) == 9
@@ -32,7 +32,7 @@ def test_json_lists_cells_and_totals(fresh_db, capsys):
 
 def test_table_marks_manual_cells_and_estimates(fresh_db, capsys):
     ids = build(fresh_db)
-    assert main(["--db", str(fresh_db.path), "whitespace", "--plan", str(ids["plan"])]) == 0
+    assert main(["--db", fresh_db.target, "whitespace", "--plan", str(ids["plan"])]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["business", "unit", "product", "status", "value"]
     assert out[-1] == "sold 200.00, in progress 55.00, open value 420.00, competitor value 0.00, whitespace value 420.00"
@@ -40,5 +40,5 @@ def test_table_marks_manual_cells_and_estimates(fresh_db, capsys):
 
 
 def test_unknown_plan_is_one_line_on_stderr(fresh_db, capsys):
-    assert main(["--db", str(fresh_db.path), "whitespace", "--plan", "404"]) == 1
+    assert main(["--db", fresh_db.target, "whitespace", "--plan", "404"]) == 1
     assert capsys.readouterr().err == "planning: There is no plan with id 404.\n"

@@ -38,7 +38,15 @@ $$;
 CREATE OR REPLACE FUNCTION round(value double precision, digits integer) RETURNS double precision
     LANGUAGE sql IMMUTABLE AS 'SELECT round(value::numeric, digits)::double precision';
 
--- range(start, stop): DuckDB's list of the integers start, start + 1, …, stop - 1.
+-- range(start, stop): DuckDB's list of the integers start … stop - 1.
 CREATE OR REPLACE FUNCTION range(start bigint, stop bigint) RETURNS bigint[]
-    LANGUAGE sql IMMUTABLE STRICT
-    AS 'SELECT coalesce(array_agg(i ORDER BY i), ARRAY[]::bigint[]) FROM generate_series(start, stop - 1) AS i';
+    LANGUAGE sql IMMUTABLE STRICT AS 'SELECT coalesce(array(SELECT generate_series(start, stop - 1)), ''{}'')';
+
+-- try_cast_double(text): a text as a double, NULL when it is not a number (DuckDB: try_cast(x AS DOUBLE)).
+CREATE OR REPLACE FUNCTION try_cast_double(value text) RETURNS double precision LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN value::double precision;
+EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
+    RETURN NULL;
+END
+$$;

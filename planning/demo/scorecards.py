@@ -93,8 +93,8 @@ def _outcome_standing(con, plans) -> dict[int, float]:
         f"""
         WITH members AS ({kpis.MEMBERSHIP_SQL})
         SELECT p.id, year(p.period_start) AS year,
-               coalesce(count(*) FILTER (WHERE m.is_won) / nullif(count(*) FILTER (WHERE m.is_closed), 0), 0) AS win_rate,
-               coalesce(sum(m.amount) FILTER (WHERE m.is_won) / nullif(p.sales_target, 0), 0) AS won_vs_target
+               coalesce(CAST(count(*) FILTER (WHERE m.is_won) AS DOUBLE) / nullif(count(*) FILTER (WHERE m.is_closed), 0), 0) AS win_rate,
+               coalesce(CAST(sum(m.amount) FILTER (WHERE m.is_won) AS DOUBLE) / nullif(CAST(p.sales_target AS DOUBLE), 0), 0) AS won_vs_target
         FROM plan p LEFT JOIN members m ON m.plan_id = p.id
         GROUP BY p.id, p.period_start, p.sales_target
         """,
