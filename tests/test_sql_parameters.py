@@ -46,9 +46,6 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
     "planning/db/pg_backup.py": [({"database_name(url)", "str(exc).strip()"},
                                   "the database name of the configured URL, double-quoted; an error text in a message")],
-    "planning/db/postgres.py": [({"name", "columns", "kind"},
-                                 "register(): the caller's temp-table name and a DataFrame's column names, double-quoted; "
-                                 "discard(): TABLE/SEQUENCE and names read from information_schema")],
     "planning/db/transfer.py": [({"table", "t", "listed", "path", "sequence", "owners[table]"},
                                  "table, column and sequence names read from information_schema (double-quoted); "
                                  "a file in our own temporary directory")],
