@@ -30,6 +30,7 @@ import pandas as pd
 
 from planning import access, audit, vocab
 from planning.db import Database, cached_read, fetch_dicts
+from planning.db.dialect import is_unique_violation
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
 WHOLE_ACCOUNT = "Whole account"
@@ -460,13 +461,19 @@ def set_cell(
             raise StaleEdit(_stale_message(con, old, expected_version))
         competitor_id = _competitor_id(con, user["id"], values["competitor"])
         if old is None:
-            cell_id = con.execute(
-                "INSERT INTO whitespace_cell (plan_id, business_unit_id, product_id, status, estimated_value,"
-                " competitor_id, contract_end_date, note, updated_by, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) RETURNING id",
-                [plan_id, business_unit_id, product_id, values["status"], values["estimated_value"],
-                 competitor_id, values["contract_end_date"], values["note"], user["id"]],
-            ).fetchall()[0][0]
+            try:
+                cell_id = con.execute(
+                    "INSERT INTO whitespace_cell (plan_id, business_unit_id, product_id, status, estimated_value,"
+                    " competitor_id, contract_end_date, note, updated_by, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) RETURNING id",
+                    [plan_id, business_unit_id, product_id, values["status"], values["estimated_value"],
+                     competitor_id, values["contract_end_date"], values["note"], user["id"]],
+                ).fetchall()[0][0]
+            except Exception as exc:  # another process created the cell since we looked (index 0220)
+                if is_unique_violation(exc):
+                    raise StaleEdit("Someone else saved this cell at the same moment. Reload to see their values, "
+                                    "then make your change again.") from None
+                raise
             created = {"plan_id": plan_id, "business_unit_id": business_unit_id, "product_id": product_id, **values}
             # One audit call, so the creation shares its timestamp with the version bump (see _stale_message).
             audit.record(

@@ -188,6 +188,44 @@ def test_a_save_racing_an_uncommitted_save_of_the_same_record_is_refused_with_st
     assert _cell(demo_db) == (loaded + 1, "first")
 
 
+def test_two_first_saves_of_a_new_cell_racing_one_creates_it_the_other_is_stale(demo_db):
+    """Connection 1 has created the cell and not committed; the app's first save of the same cell
+    (it loaded "no cell", version 0) waits on the unique index (migration 0220), then is refused."""
+    ada = users.find_user(demo_db, DEFAULT_USER)
+    free = demo_db.one(
+        "SELECT u.id AS unit, pr.id AS product FROM business_unit u JOIN plan p ON p.account_id = u.account_id"
+        " CROSS JOIN product pr WHERE p.id = ? AND NOT EXISTS (SELECT 1 FROM whitespace_cell c WHERE c.plan_id = p.id"
+        " AND c.business_unit_id = u.id AND c.product_id = pr.id) ORDER BY u.id, pr.id LIMIT 1", [PLAN])
+    outcome: dict = {}
+
+    def save_from_the_app():
+        try:
+            outcome["saved"] = whitespace.set_cell(Database(demo_db.target), ada, PLAN, free["unit"], free["product"],
+                                                   "Open", note="second", expected_version=0)
+        except StaleEdit as exc:
+            outcome["stale"] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - anything else is what this test reports
+            outcome["error"] = f"{type(exc).__name__}: {exc}"
+
+    with psycopg.connect(demo_db.target, autocommit=False) as first:
+        first.execute("INSERT INTO whitespace_cell (plan_id, business_unit_id, product_id, status, note)"
+                      " VALUES (%s, %s, %s, 'Sold', 'first')", [PLAN, free["unit"], free["product"]])
+        second = threading.Thread(target=save_from_the_app)
+        second.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_on_a_lock(first) and second.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        waiting = _waiting_on_a_lock(first)
+        first.commit()
+    second.join(timeout=30)
+    assert waiting, outcome
+    assert list(outcome) == ["stale"], outcome
+    assert outcome["stale"].startswith("Someone else saved this cell at the same moment.")
+    with psycopg.connect(demo_db.target) as con:
+        assert con.execute("SELECT count(*), min(note) FROM whitespace_cell WHERE plan_id = %s AND business_unit_id = %s"
+                           " AND product_id = %s", [PLAN, free["unit"], free["product"]]).fetchone() == (1, "first")
+
+
 SAVER = r"""
 import sys
 from planning import users, whitespace
