@@ -44,8 +44,8 @@ def run(args: argparse.Namespace, db: Database) -> int:
     if loading and db.dialect == "postgres":
         # The planning content (plans, scorecards, stakeholders) is seeded with DuckDB macros and
         # read_csv; the imports themselves run on PostgreSQL, the seeding does not yet (issue #18).
-        raise InvalidInput("The large book loads into a new DuckDB file only (--db PATH); write it with --out DIR "
-                           "and import its CSVs with `planning import` to put its CRM data into PostgreSQL.")
+        raise InvalidInput("The large book loads into a new DuckDB file only (--db PATH); then move it to PostgreSQL "
+                           "with `planning --db PATH copy --to URL`.")
     summary: dict = {"size": asdict(size), "anchor": anchor.isoformat()}
     with tempfile.TemporaryDirectory(prefix="planning-book-") as scratch:
         out = Path(args.out) if args.out else Path(scratch)
