@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from planning.db import Database, table_names
+from planning.db import Database
+from planning.db.snapshot import table_fingerprints
 
 
-def checksum(db: Database) -> dict[str, str]:
-    """A digest of every table's full content (order-independent), to prove nothing changed.
-
-    The read cache's change counters are left out: they count writes (an import batch row), not data."""
+def checksum(db: Database) -> dict[str, tuple[int, int]]:
+    """Every table's row count and order-independent digest, to prove nothing changed, on either
+    backend (the backups' table fingerprints; the read cache's change counters are left out:
+    they count writes, not data)."""
     with db.connect() as con:
-        return {
-            t: con.execute(f"SELECT count(*) || ':' || coalesce(bit_xor(hash(t::VARCHAR)), 0) FROM {t} AS t").fetchall()[0][0]
-            for t in [n for n in table_names(db) if n != "data_change"]
-        }
+        return table_fingerprints(con)
 
 
 def csv_bytes(*lines: str, newline: str = "\n", encoding: str = "utf-8") -> bytes:
