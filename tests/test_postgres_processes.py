@@ -152,37 +152,47 @@ def _cell_version(db: Database) -> int:
     return _cell(db)[0]
 
 
+def _race(db: Database, uncommitted_sql: str, params: list, save) -> tuple[bool, dict]:
+    """Run `uncommitted_sql` on a connection of its own and, before it commits, `save()` in a thread
+    (the app's code on its own connection). Returns whether the save was seen waiting on the first
+    connection's locks, and what the save did: {"saved": …} / {"stale": message} / {"error": …}."""
+    outcome: dict = {}
+
+    def save_from_the_app():
+        try:
+            outcome["saved"] = save()
+        except StaleEdit as exc:
+            outcome["stale"] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - anything else is what this test reports
+            outcome["error"] = f"{type(exc).__name__}: {exc}"
+
+    with psycopg.connect(db.target, autocommit=False) as first:
+        first.execute(uncommitted_sql, params)
+        second = threading.Thread(target=save_from_the_app)
+        second.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_on_a_lock(first) and second.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        waiting = _waiting_on_a_lock(first)
+        first.commit()
+    second.join(timeout=30)
+    assert not second.is_alive()
+    return waiting, outcome
+
+
 def test_a_save_racing_an_uncommitted_save_of_the_same_record_is_refused_with_stale_edit(demo_db):
     """Connection 1 has updated the cell from version v and not committed; a save from version v
     through the app's code (its own connection) waits on the row, then finds version v gone."""
     ada = users.find_user(demo_db, DEFAULT_USER)
     whitespace.set_cell(demo_db, ada, PLAN, UNIT, PRODUCT, "Open", note="start", expected_version=_cell_version(demo_db))
     loaded = _cell_version(demo_db)
-    outcome: dict = {}
-
-    def save_from_the_app():
-        try:
-            outcome["saved"] = whitespace.set_cell(Database(demo_db.target), ada, PLAN, UNIT, PRODUCT, "Sold",
-                                                   note="second", expected_version=loaded)
-        except StaleEdit as exc:
-            outcome["stale"] = str(exc)
-        except Exception as exc:  # noqa: BLE001 - anything else is what this test reports
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
-
-    with psycopg.connect(demo_db.target, autocommit=False) as first:
-        first.execute("UPDATE whitespace_cell SET note = 'first', version = version + 1"
-                      " WHERE plan_id = %s AND business_unit_id = %s AND product_id = %s AND version = %s",
-                      [PLAN, UNIT, PRODUCT, loaded])
-        second = threading.Thread(target=save_from_the_app)
-        second.start()
-        deadline = time.monotonic() + 30
-        while not _waiting_on_a_lock(first) and second.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        waiting = _waiting_on_a_lock(first)  # its version check passed; its UPDATE waits on the row
-        first.commit()
-    second.join(timeout=30)
-    assert not second.is_alive()
-    assert waiting, outcome
+    waiting, outcome = _race(
+        demo_db, "UPDATE whitespace_cell SET note = 'first', version = version + 1"
+                 " WHERE plan_id = %s AND business_unit_id = %s AND product_id = %s AND version = %s",
+        [PLAN, UNIT, PRODUCT, loaded],
+        lambda: whitespace.set_cell(Database(demo_db.target), ada, PLAN, UNIT, PRODUCT, "Sold",
+                                    note="second", expected_version=loaded))
+    assert waiting, outcome  # its version check passed; its UPDATE waited on the row
     # Refused by the UPDATE's row count (audit.saved_one), after the first save committed.
     assert outcome == {"stale": "Someone saved this whitespace cell after you opened it. Reload it and apply your edit again."}
     assert _cell(demo_db) == (loaded + 1, "first")
@@ -196,28 +206,12 @@ def test_two_first_saves_of_a_new_cell_racing_one_creates_it_the_other_is_stale(
         "SELECT u.id AS unit, pr.id AS product FROM business_unit u JOIN plan p ON p.account_id = u.account_id"
         " CROSS JOIN product pr WHERE p.id = ? AND NOT EXISTS (SELECT 1 FROM whitespace_cell c WHERE c.plan_id = p.id"
         " AND c.business_unit_id = u.id AND c.product_id = pr.id) ORDER BY u.id, pr.id LIMIT 1", [PLAN])
-    outcome: dict = {}
-
-    def save_from_the_app():
-        try:
-            outcome["saved"] = whitespace.set_cell(Database(demo_db.target), ada, PLAN, free["unit"], free["product"],
-                                                   "Open", note="second", expected_version=0)
-        except StaleEdit as exc:
-            outcome["stale"] = str(exc)
-        except Exception as exc:  # noqa: BLE001 - anything else is what this test reports
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
-
-    with psycopg.connect(demo_db.target, autocommit=False) as first:
-        first.execute("INSERT INTO whitespace_cell (plan_id, business_unit_id, product_id, status, note)"
-                      " VALUES (%s, %s, %s, 'Sold', 'first')", [PLAN, free["unit"], free["product"]])
-        second = threading.Thread(target=save_from_the_app)
-        second.start()
-        deadline = time.monotonic() + 30
-        while not _waiting_on_a_lock(first) and second.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        waiting = _waiting_on_a_lock(first)
-        first.commit()
-    second.join(timeout=30)
+    waiting, outcome = _race(
+        demo_db, "INSERT INTO whitespace_cell (plan_id, business_unit_id, product_id, status, note)"
+                 " VALUES (%s, %s, %s, 'Sold', 'first')",
+        [PLAN, free["unit"], free["product"]],
+        lambda: whitespace.set_cell(Database(demo_db.target), ada, PLAN, free["unit"], free["product"],
+                                    "Open", note="second", expected_version=0))
     assert waiting, outcome
     assert list(outcome) == ["stale"], outcome
     assert outcome["stale"].startswith("Someone else saved this cell at the same moment.")
