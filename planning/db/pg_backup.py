@@ -92,11 +92,15 @@ def _connect(url: str) -> Any:
     return connect(url)
 
 
+def _connect_server(url: str) -> Any:
+    """The server's maintenance database: where databases are looked up, created and dropped."""
+    return _connect(with_database(url, _MAINTENANCE_DB))
+
+
 def dump(db: PostgresDatabase, target: Path) -> tuple[int, dict[str, tuple[int, int]], str]:
     """pg_dump the database to `target`; returns (schema version, fingerprints, server version) of the dumped snapshot."""
     url, env = _client(db.url)
-    con = _connect(db.url)
-    try:
+    with _connect(db.url) as con:
         con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot_id = con.execute("SELECT pg_export_snapshot()").fetchall()[0][0]
         version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchall()[0][0]
@@ -110,36 +114,26 @@ def dump(db: PostgresDatabase, target: Path) -> tuple[int, dict[str, tuple[int, 
         finally:
             partial.unlink(missing_ok=True)  # a failed dump leaves the folder as it found it
         con.execute("COMMIT")
-    finally:
-        con.close()
     return version, fingerprints, server
 
 
 def database_exists(url: str) -> bool:
-    con = _connect(with_database(url, _MAINTENANCE_DB))
-    try:
+    with _connect_server(url) as con:
         return bool(con.execute("SELECT count(*) FROM pg_database WHERE datname = ?", [database_name(url)]).fetchall()[0][0])
-    finally:
-        con.close()
 
 
 def _create_database(url: str) -> None:
-    con = _connect(with_database(url, _MAINTENANCE_DB))
-    try:
-        con.execute(f'CREATE DATABASE "{database_name(url)}"')
-    except Exception as exc:
-        raise InvalidInput(f"Could not create the database {database_name(url)} ({str(exc).strip()}): restore needs a role "
-                           "that may CREATE DATABASE (it checks the backup in a scratch database first); nothing was restored.") from None
-    finally:
-        con.close()
+    with _connect_server(url) as con:
+        try:
+            con.execute(f'CREATE DATABASE "{database_name(url)}"')
+        except Exception as exc:
+            raise InvalidInput(f"Could not create the database {database_name(url)} ({str(exc).strip()}): restore needs a role "
+                               "that may CREATE DATABASE (it checks the backup in a scratch database first); nothing was restored.") from None
 
 
 def _drop_database(url: str) -> None:
-    con = _connect(with_database(url, _MAINTENANCE_DB))
-    try:
+    with _connect_server(url) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
-    finally:
-        con.close()
 
 
 def _restore_into(dump_file: Path, url: str, clean: bool) -> None:
@@ -173,19 +167,13 @@ def checked_restore(db: PostgresDatabase, dump_file: Path, check) -> dict[str, t
             _restore_into(dump_file, scratch, clean=False)
         except InvalidInput as exc:
             raise InvalidInput(f"The backup file does not restore as a database ({exc}); nothing was restored.") from None
-        con = _connect(scratch)
-        try:
+        with _connect(scratch) as con:
             check(con)
             backup_tables = {r[0] for r in con.execute(_TABLES).fetchall()}
-        finally:
-            con.close()
     if not database_exists(db.url):
         _create_database(db.url)
-    con = _connect(db.url)
-    try:
+    with _connect(db.url) as con:
         extra = sorted({r[0] for r in con.execute(_TABLES).fetchall()} - backup_tables)
-    finally:
-        con.close()
     if extra:
         raise InvalidInput(
             f"The database {db.path} has {len(extra)} table(s) the backup lacks ({', '.join(extra[:5])}): it is at a "
