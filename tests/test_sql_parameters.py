@@ -46,7 +46,7 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
     "planning/db/pg_backup.py": [({"database_name(url)", "str(exc).strip()"},
                                   "the database name of the configured URL, double-quoted; an error text in a message")],
-    "planning/db/transfer.py": [({"table", "t", "listed", "path", "sequence", "owners[table]"},
+    "planning/db/transfer.py": [({"table", "t", "listed", "path", "sequence"},
                                  "table, column and sequence names read from information_schema (double-quoted); "
                                  "a file in our own temporary directory")],
     "planning/importing/scratch.py": [({"table", "columns", "name", "select_sql", "path"},

@@ -74,9 +74,14 @@ def resolve_path(path: str | os.PathLike | None = None) -> Path:
     A `postgresql://` URL stays a string (a Path would fold its `//`): see planning.db.postgres.
     """
     target = path or os.environ.get("PLANNING_DB") or DEFAULT_PATH
-    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+    if is_database_url(target):
         return target  # type: ignore[return-value]
     return Path(target)
+
+
+def is_database_url(target: object) -> bool:
+    """A `postgresql://` (or `postgres://`) URL rather than a DuckDB file path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ class Database:
     dialect = "duckdb"
 
     def __new__(cls, path: str | os.PathLike | None = None, lock_timeout: float = 10.0) -> Database:
-        if cls is Database and not isinstance(resolve_path(path), Path):
+        if cls is Database and is_database_url(resolve_path(path)):
             return super().__new__(URL_BACKENDS["postgresql"])
         return super().__new__(cls)
 
@@ -415,26 +420,31 @@ class Database:
 
     def migrate(self) -> list[int]:
         """Apply every shipped migration not yet recorded; returns the versions applied."""
-        applied_now = []
         with self.connect() as con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migration ("
-                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
-            )
-            done = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
-            pending = [m for m in migrations() if m.version not in done]
-            if done and pending:
-                # An existing database is about to change shape: keep a copy first (issue #11).
-                before_migration(con, self.path, max(done))
-            for migration in pending:
-                with self.transaction(con):
-                    migration.apply(con)
-                    con.execute(
-                        "INSERT INTO schema_migration VALUES (?, ?, ?)",
-                        [migration.version, migration.name, datetime.now()],
-                    )
-                applied_now.append(migration.version)
-        return applied_now
+            return self._apply_migrations(con)
+
+    def _apply_migrations(self, con: duckdb.DuckDBPyConnection) -> list[int]:
+        """The pending migrations on `con`, each in its own transaction and recorded."""
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migration ("
+            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        done = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+        pending = [m for m in migrations() if m.version not in done]
+        if done and pending:
+            self._before_migrations(con, max(done))
+        for migration in pending:
+            with self.transaction(con):
+                migration.apply(con)
+                con.execute(
+                    "INSERT INTO schema_migration VALUES (?, ?, ?)",
+                    [migration.version, migration.name, datetime.now()],
+                )
+        return [m.version for m in pending]
+
+    def _before_migrations(self, con: duckdb.DuckDBPyConnection, old_version: int) -> None:
+        """An existing database is about to change shape: keep a copy of the file first (issue #11)."""
+        before_migration(con, self.path, old_version)
 
     def schema_version(self) -> int:
         return self.value("SELECT coalesce(max(version), 0) FROM schema_migration") or 0

@@ -15,14 +15,13 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from planning.db.cache import WRITES
 from planning.db.changes import Recorder
-from planning.db.database import URL_BACKENDS, Database, migrations, resolve_path
+from planning.db.database import URL_BACKENDS, Database, resolve_path
 from planning.errors import DatabaseUnreachable
 
 if TYPE_CHECKING:
@@ -313,10 +312,6 @@ POOL_SIZE = 8
 _holds = threading.local()  # per thread: how deep inside `held()` it is, and that run's token
 
 
-def is_url(target: object) -> bool:
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
-
-
 def redacted(url: str) -> str:
     """The URL without its password, for messages and the Admin page."""
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
@@ -436,26 +431,18 @@ class PostgresDatabase(Database):
                 con.execute(f'DROP {kind} IF EXISTS "{name}" CASCADE')
 
     def migrate(self) -> list[int]:
-        """As for DuckDB, under an advisory lock so replicas starting together migrate once."""
-        applied_now = []
+        """As for DuckDB, under an advisory lock so replicas starting together migrate once, after
+        (re)defining the DuckDB functions the SQL uses (postgres_functions.sql)."""
         with self.connect() as con:
             con.execute("SELECT pg_advisory_lock(7245019)")
             try:
-                con.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migration ("
-                    " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
-                )
                 con.execute(resources.files("planning.db").joinpath("postgres_functions.sql").read_text(encoding="utf-8"))
-                done = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
-                for migration in [m for m in migrations() if m.version not in done]:
-                    with self.transaction(con):
-                        migration.apply(con)
-                        con.execute("INSERT INTO schema_migration VALUES (?, ?, ?)",
-                                    [migration.version, migration.name, datetime.now()])
-                    applied_now.append(migration.version)
+                return self._apply_migrations(con)
             finally:
                 con.execute("SELECT pg_advisory_unlock(7245019)")
-        return applied_now
+
+    def _before_migrations(self, con: Any, old_version: int) -> None:
+        """No file copy: the operator's PostgreSQL backups (and `planning backup`) apply."""
 
 
 URL_BACKENDS["postgresql"] = PostgresDatabase

@@ -66,14 +66,12 @@ def copy_database(source: Database, target: Database) -> dict[str, int]:
 
 def _move_sequences(con, dialect: str) -> None:
     """Every `seq_x` past the largest id of the table it numbers (DuckDB: by drawing numbers)."""
-    owners = {r[0]: r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
     for (column_default, table) in con.execute(
         "SELECT column_default, table_name FROM information_schema.columns WHERE table_schema = current_schema()"
         " AND column_name = 'id' AND column_default LIKE 'nextval%'"
     ).fetchall():
         sequence = column_default.split("'")[1]
-        top = con.execute(f'SELECT coalesce(max(id), 0) FROM "{owners[table]}"').fetchall()[0][0]
+        top = con.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchall()[0][0]
         if dialect == "postgres":
             con.execute("SELECT setval(?, ?, ?)", [sequence, max(top, 1), top > 0])
         else:  # DuckDB has no setval: draw the numbers up to the top id, in one statement
