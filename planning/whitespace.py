@@ -30,7 +30,7 @@ import pandas as pd
 
 from planning import access, audit, vocab
 from planning.db import Database, cached_read, fetch_dicts
-from planning.db.dialect import is_unique_violation
+from planning.db.dialect import constraint_errors
 from planning.errors import InvalidInput, NotFound, StaleEdit
 
 WHOLE_ACCOUNT = "Whole account"
@@ -469,11 +469,9 @@ def set_cell(
                     [plan_id, business_unit_id, product_id, values["status"], values["estimated_value"],
                      competitor_id, values["contract_end_date"], values["note"], user["id"]],
                 ).fetchall()[0][0]
-            except Exception as exc:  # another process created the cell since we looked (index 0220)
-                if is_unique_violation(exc):
-                    raise StaleEdit("Someone else saved this cell at the same moment. Reload to see their values, "
-                                    "then make your change again.") from None
-                raise
+            except constraint_errors():  # another process created the cell since we looked (index 0220)
+                raise StaleEdit("Someone else saved this cell at the same moment. Reload to see their values, "
+                                "then make your change again.") from None
             created = {"plan_id": plan_id, "business_unit_id": business_unit_id, "product_id": product_id, **values}
             # One audit call, so the creation shares its timestamp with the version bump (see _stale_message).
             audit.record(

@@ -13,6 +13,7 @@ import pytest
 from planning import plan_content, users
 from planning.db import open_database
 from planning.db.backup import table_fingerprints
+from planning.db.dialect import constraint_errors
 from planning.errors import DatabaseUnwritable, ImportRefused, NotAllowed
 from planning.importing import ingest, upsert
 
@@ -61,7 +62,7 @@ def test_an_admin_may_change_an_email_through_an_import(demo_db):
 
 
 def test_emails_are_unique_in_the_database_itself(demo_db):
-    with demo_db.connect() as con, pytest.raises(ingest.constraint_errors()):
+    with demo_db.connect() as con, pytest.raises(constraint_errors()):
         con.execute("INSERT INTO app_user (id, name, email, role) VALUES (999, 'Twin', 'ADA.ADMIN@example.com', 'rep')")
 
 

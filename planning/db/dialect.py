@@ -10,6 +10,7 @@ query family that needs more keeps both texts side by side, in its own module:
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +31,22 @@ class Dialects:
         return self.postgres if dialect_of(con) == "postgres" else self.duckdb
 
 
-def is_unique_violation(exc: BaseException) -> bool:
-    """A unique index refused a row: on either backend, someone created the same record first."""
-    if type(exc).__name__ == "UniqueViolation":  # psycopg.errors.UniqueViolation
-        return True
+def backend_errors(duckdb_error: type[Exception], postgres_name: str) -> tuple[type[Exception], ...]:
+    """DuckDB's error and psycopg's of that name. psycopg is looked up only once a PostgreSQL
+    database was opened: importing it for DuckDB work would cost every run a fifth of a second."""
+    psycopg = sys.modules.get("psycopg")
+    return (duckdb_error, getattr(psycopg.errors, postgres_name)) if psycopg else (duckdb_error,)
+
+
+def constraint_errors() -> tuple[type[Exception], ...]:
+    """A unique (or other) constraint refused a row: on either backend, someone made the same record first."""
     import duckdb
 
-    return isinstance(exc, duckdb.ConstraintException) and "unique" in str(exc).lower() or "duplicate key" in str(exc).lower()
+    return backend_errors(duckdb.ConstraintException, "UniqueViolation")
+
+
+def write_errors() -> tuple[type[Exception], ...]:
+    """A write the disk refused (either backend's error)."""
+    import duckdb
+
+    return backend_errors(duckdb.IOException, "DiskFull")

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 
 from planning import access, kpis
 from planning.db import Database
-from planning.db.dialect import Dialects
+from planning.db.dialect import Dialects, constraint_errors, write_errors
 from planning.errors import ImportRefused, NotAllowed
 from planning.importing import csvfile, saved, scratch, sources, stages, staging, upsert
 from planning.importing.mapping import (
@@ -112,21 +110,6 @@ class ImportReport:
 IMPORT_MEMORY_LIMIT = "1GB"
 
 
-def _errors(duckdb_error: type[Exception], postgres_name: str) -> tuple[type[Exception], ...]:
-    """DuckDB's error and psycopg's of that name. psycopg is loaded only where a PostgreSQL
-    database was opened: importing it for a DuckDB import would cost every run a fifth of a second."""
-    psycopg = sys.modules.get("psycopg")
-    return (duckdb_error, getattr(psycopg.errors, postgres_name)) if psycopg else (duckdb_error,)
-
-
-def constraint_errors() -> tuple[type[Exception], ...]:
-    """A unique value the file would duplicate (either backend's error)."""
-    return _errors(duckdb.ConstraintException, "UniqueViolation")
-
-
-def write_errors() -> tuple[type[Exception], ...]:
-    """A write the disk refused (either backend's error)."""
-    return _errors(duckdb.IOException, "DiskFull")
 
 
 # The batch number a commit takes; a dry run's rollback gives DuckDB's back, but PostgreSQL never
