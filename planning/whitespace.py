@@ -70,7 +70,7 @@ WITH scope AS (
     FROM plan p JOIN account a ON a.id = p.account_id
     WHERE ?::BIGINT[] IS NULL OR list_contains(?::BIGINT[], p.id)
 ),
-flagged AS (
+flagged AS NOT MATERIALIZED (  -- inlined where used: PostgreSQL would otherwise copy every opportunity first
     SELECT o.*, coalesce(o.is_won, st.is_won, FALSE) AS won,
            NOT coalesce(o.is_closed, st.is_closed, FALSE) AND NOT coalesce(o.is_won, st.is_won, FALSE) AS open
     FROM opportunity o LEFT JOIN stage st ON st.name = o.stage
