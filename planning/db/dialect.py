@@ -50,3 +50,15 @@ def write_errors() -> tuple[type[Exception], ...]:
     import duckdb
 
     return backend_errors(duckdb.IOException, "DiskFull")
+
+
+def refresh_statistics(con: Any, tables: list[str]) -> None:
+    """Give PostgreSQL's planner fresh statistics of tables a bulk write just filled.
+
+    Without them the first reads after a 1M-row import or copy are planned for an empty table
+    (a nested loop over a million rows) until autovacuum gets round to it. DuckDB keeps its own
+    statistics as it writes: nothing to do there.
+    """
+    if dialect_of(con) == "postgres":
+        for table in tables:
+            con.execute(f'ANALYZE "{table}"')

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from planning.db.database import Database, table_names
+from planning.db.dialect import refresh_statistics
 from planning.errors import InvalidInput
 
 BOOKKEEPING = {"schema_migration", "data_change"}  # the target has its own
@@ -61,6 +62,8 @@ def copy_database(source: Database, target: Database) -> dict[str, int]:
             if counts[table] != expected:
                 raise InvalidInput(f"Copying {table} gave {counts[table]} rows instead of {expected}; nothing was copied.")
         _move_sequences(dst, target.dialect)
+    with target.connect() as con:
+        refresh_statistics(con, [t for t in counts if counts[t]])
     return counts
 
 

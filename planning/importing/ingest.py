@@ -21,7 +21,7 @@ import pandas as pd
 
 from planning import access, kpis
 from planning.db import Database
-from planning.db.dialect import Dialects, constraint_errors, write_errors
+from planning.db.dialect import Dialects, constraint_errors, refresh_statistics, write_errors
 from planning.errors import ImportRefused, NotAllowed
 from planning.importing import csvfile, saved, scratch, sources, stages, staging, upsert
 from planning.importing.mapping import (
@@ -108,6 +108,8 @@ class ImportReport:
 
 
 IMPORT_MEMORY_LIMIT = "1GB"
+# An import that wrote this many rows refreshes PostgreSQL's planner statistics of its table.
+BULK_ROWS = 10_000
 
 
 
@@ -304,6 +306,8 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
                            user["id"] if user else None)
             if kind == "opportunities" and report.inserted + report.updated:
                 kpis.take_snapshots(con)  # the plans' KPI trend gets today's figures
+        if report.inserted + report.updated >= BULK_ROWS:
+            refresh_statistics(con, [upsert.TARGETS[kind].table] + (["opportunity_history"] if kind == "opportunities" else []))
     except _DryRun:
         pass
     except constraint_errors() as exc:
