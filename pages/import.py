@@ -48,7 +48,8 @@ if summary.empty:
 else:
     st.caption("Opportunities no plan counts (same account, business unit if scoped, close date in the period).")
     table(summary)
-    with st.expander("Opportunities not counted in any plan (first 1,000)"):
+    # A toggle, not an expander: an expander's body runs closed too, and the list is a whole-book query.
+    if st.toggle("List the opportunities not counted in any plan (first 1,000)", key="import_uncounted"):
         table(reconciliation.uncounted(db), {"external_id": "CRM id"})
 if doubles.empty:
     st.caption("No opportunity is counted by two overlapping plans.")

@@ -130,3 +130,17 @@ def test_reconciliation_amounts_read_as_money(app_test):
     at = app_test("pages/import.py")
     summary = next(d for d in at.dataframe if "reason" in d.value.columns and "opportunities" in d.value.columns)
     assert json.loads(summary.proto.columns)["amount"]["type_config"]["format"] == "$%,.0f"
+
+
+def test_uncounted_list_is_read_only_when_asked_for(app_test):
+    at = app_test("pages/import.py")
+    tables_before = len(at.dataframe)
+    assert not any("reason" in d.value.columns and "external_id" in d.value.columns for d in at.dataframe)
+    at.toggle(key="import_uncounted").set_value(True).run()
+    assert not at.exception
+    listed = next(d for d in at.dataframe if "reason" in d.value.columns and "external_id" in d.value.columns)
+    assert len(at.dataframe) == tables_before + 1
+    assert len(listed.value) == app_test.db.value(
+        "SELECT least(count(*), 1000) FROM opportunity o WHERE NOT EXISTS (SELECT 1 FROM plan p"
+        " WHERE p.account_id = o.account_id AND o.close_date BETWEEN p.period_start AND p.period_end"
+        " AND (p.business_unit_id IS NULL OR o.business_unit_id = p.business_unit_id))")

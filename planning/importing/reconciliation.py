@@ -31,7 +31,7 @@ def uncounted(db: Database, limit: int = 1000) -> pd.DataFrame:
                          THEN 'account without a plan'
                     ELSE 'close date outside every plan period' END AS reason
         FROM opportunity o LEFT JOIN account a ON a.id = o.account_id
-        WHERE o.id NOT IN (SELECT opportunity_id FROM member)
+        WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.opportunity_id = o.id)
         ORDER BY reason, o.id
         LIMIT $limit
         """,
@@ -51,7 +51,7 @@ def uncounted_summary(db: Database) -> pd.DataFrame:
                         WHEN NOT EXISTS (SELECT 1 FROM plan p WHERE p.account_id = o.account_id)
                              THEN 'account without a plan'
                         ELSE 'close date outside every plan period' END AS reason
-            FROM opportunity o WHERE o.id NOT IN (SELECT opportunity_id FROM member))
+            FROM opportunity o WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.opportunity_id = o.id))
         SELECT reason, count(*) AS opportunities, coalesce(sum(amount), 0) AS amount
         FROM reasons GROUP BY reason ORDER BY opportunities DESC, reason
         """,
