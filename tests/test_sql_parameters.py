@@ -43,6 +43,9 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
                               " (built in code), double-quoted"),
         ({"kind", "name"}, "discard: 'TABLE'/'SEQUENCE' and names read from information_schema, double-quoted"),
     ],
+    "planning/db/migrations/0230_postgres_indexes.py": [
+        ({"name", "columns"}, "index names and column lists are the migration's own INDEXES constant"),
+    ],
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
     "planning/db/pg_backup.py": [({"database_name(url)", "str(exc).strip()"},
                                   "the database name of the configured URL, double-quoted; an error text in a message")],
