@@ -71,7 +71,11 @@ def test_only_the_exception_catching_function_keeps_postgresql_from_parallel_sca
 
 
 def analyzed_rows(db: Database, table: str) -> float:
-    """The planner's row count of a table: -1 until ANALYZE (or VACUUM) has looked at it."""
+    """The planner's row count of a table: -1 until ANALYZE (or VACUUM) has looked at it.
+
+    On a connection of its own: `db.value` is cached on the data_change counters, which ANALYZE
+    (a catalog change, not a data change) does not bump.
+    """
     with db.connect() as con:
         return con.execute(f"SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass").fetchall()[0][0]
 

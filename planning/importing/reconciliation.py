@@ -18,21 +18,32 @@ ALL_PLANS = {"plan_ids": None}
 REASONS = ("no account", "no close date", "account without a plan", "close date outside every plan period")
 
 
+# `uncounted`: every opportunity no plan counts, with the first reason that applies (REASONS order).
+# Top-level CTEs referenced once, which PostgreSQL inlines, so a caller's filters and columns reach
+# the scan.
+UNCOUNTED_CTES = f"""
+    member AS ({MEMBERSHIP}),
+    uncounted AS (
+    SELECT o.id, o.external_id, o.name, o.account_id, o.account_ref, o.stage, o.amount, o.close_date,
+           CASE WHEN o.account_id IS NULL THEN 'no account'
+                WHEN o.close_date IS NULL THEN 'no close date'
+                WHEN NOT EXISTS (SELECT 1 FROM plan p WHERE p.account_id = o.account_id)
+                     THEN 'account without a plan'
+                ELSE 'close date outside every plan period' END AS reason
+    FROM opportunity o
+    WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.opportunity_id = o.id))
+"""
+
+
 def uncounted(db: Database, limit: int = 1000) -> pd.DataFrame:
     """Opportunities counted by no plan, each with the first reason that applies."""
     return db.df(
         f"""
-        WITH member AS ({MEMBERSHIP})
-        SELECT o.id, o.external_id, o.name, coalesce(a.name, o.account_ref) AS account, o.stage, o.amount,
-               o.close_date,
-               CASE WHEN o.account_id IS NULL THEN 'no account'
-                    WHEN o.close_date IS NULL THEN 'no close date'
-                    WHEN NOT EXISTS (SELECT 1 FROM plan p WHERE p.account_id = o.account_id)
-                         THEN 'account without a plan'
-                    ELSE 'close date outside every plan period' END AS reason
-        FROM opportunity o LEFT JOIN account a ON a.id = o.account_id
-        WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.opportunity_id = o.id)
-        ORDER BY reason, o.id
+        WITH {UNCOUNTED_CTES}
+        SELECT u.id, u.external_id, u.name, coalesce(a.name, u.account_ref) AS account, u.stage, u.amount,
+               u.close_date, u.reason
+        FROM uncounted u LEFT JOIN account a ON a.id = u.account_id
+        ORDER BY u.reason, u.id
         LIMIT $limit
         """,
         ALL_PLANS | {"limit": limit},
@@ -43,17 +54,9 @@ def uncounted_summary(db: Database) -> pd.DataFrame:
     """How many opportunities (and how much amount) no plan counts, by reason."""
     return db.df(
         f"""
-        WITH member AS ({MEMBERSHIP}),
-        reasons AS (
-            SELECT o.amount,
-                   CASE WHEN o.account_id IS NULL THEN 'no account'
-                        WHEN o.close_date IS NULL THEN 'no close date'
-                        WHEN NOT EXISTS (SELECT 1 FROM plan p WHERE p.account_id = o.account_id)
-                             THEN 'account without a plan'
-                        ELSE 'close date outside every plan period' END AS reason
-            FROM opportunity o WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.opportunity_id = o.id))
+        WITH {UNCOUNTED_CTES}
         SELECT reason, count(*) AS opportunities, coalesce(sum(amount), 0) AS amount
-        FROM reasons GROUP BY reason ORDER BY opportunities DESC, reason
+        FROM uncounted GROUP BY reason ORDER BY opportunities DESC, reason
         """,
         ALL_PLANS,
     )
