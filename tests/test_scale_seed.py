@@ -174,10 +174,20 @@ def test_the_books_csvs_import_on_either_backend(tmp_path, fresh_db):
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2000)
 
 
-def test_demo_scale_refuses_a_postgresql_target_in_one_sentence(monkeypatch, capsys):
-    from planning.db.postgres import PostgresDatabase
+def test_demo_scale_loads_an_empty_postgresql_database_like_a_duckdb_file(tmp_path, fresh_db, capsys):
+    """On PostgreSQL the book is built in a scratch DuckDB file and copied over in one transaction."""
+    if fresh_db.dialect != "postgres":
+        pytest.skip("loading the book into PostgreSQL (PLANNING_TEST_BACKEND=postgres)")
+    args = ["demo", "--scale", "1000", "--anchor", "2026-11-15"]
+    assert cli.main([*args, "--db", str(tmp_path / "book.duckdb")]) == 0
+    assert cli.main([*args, "--db", fresh_db.target]) == 0
+    assert f"{fresh_db.path}: loaded through the importer with 5 plans" in capsys.readouterr().out
+    local = Database(tmp_path / "book.duckdb")
+    figures = "SELECT count(*) AS n, sum(amount) AS amount FROM opportunity WHERE account_id IN (SELECT account_id FROM plan)"
+    for table in ("account", "opportunity", "contact", "plan", "stakeholder", "whitespace_cell", "scorecard_answer"):
+        assert fresh_db.value(f"SELECT count(*) FROM {table}") == local.value(f"SELECT count(*) FROM {table}"), table
+    assert fresh_db.rows(figures) == local.rows(figures)
 
-    monkeypatch.setattr(PostgresDatabase, "exists", lambda self: False)  # a new, empty database
-    code = cli.main(["demo", "--scale", "1000", "--db", "postgresql://nobody@127.0.0.1:1/none"])
-    assert code != 0
-    assert "loads into a new DuckDB file only" in capsys.readouterr().err
+    assert cli.main([*args, "--db", fresh_db.target]) == 1  # a second load: the book is there already
+    assert "already holds data (app_user, account, opportunity" in capsys.readouterr().err
+    assert fresh_db.value("SELECT count(*) FROM opportunity") == 1000

@@ -21,6 +21,19 @@ BOOKKEEPING = {"schema_migration", "data_change"}  # the target has its own
 BOOK = ("app_user", "account", "opportunity", "contact", "product", "plan", "import_batch")
 
 
+def refuse_filled(target: Database, what: str) -> None:
+    """Refuse a target that holds a book already: a copy or a demo load goes into an empty one.
+
+    A new database holds only what the migrations seed (stages, the default scorecard, settings).
+    """
+    if not target.exists():
+        return
+    tables = set(table_names(target))
+    filled = [t for t in BOOK if t in tables and target.value(f'SELECT count(*) FROM "{t}"')]
+    if filled:
+        raise InvalidInput(f"{target.path} already holds data ({', '.join(filled[:5])}); {what} into an empty database.")
+
+
 def copy_database(source: Database, target: Database) -> dict[str, int]:
     """Copy every table of `source` into the empty `target`; returns rows per table."""
     if source.key == target.key:
@@ -32,10 +45,7 @@ def copy_database(source: Database, target: Database) -> dict[str, int]:
             "run `planning init` on it first."
         )
     tables = [t for t in table_names(source) if t not in BOOKKEEPING]
-    # A new database holds only what the migrations seed (stages, the default scorecard, settings).
-    filled = [t for t in BOOK if t in tables and target.value(f'SELECT count(*) FROM "{t}"')]
-    if filled:
-        raise InvalidInput(f"{target.path} already holds data ({', '.join(filled[:5])}); copy into an empty database.")
+    refuse_filled(target, "copy")
     counts: dict[str, int] = {}
     with source.connect() as src, target.transaction() as dst, tempfile.TemporaryDirectory() as work:
         for table in tables:
