@@ -14,7 +14,7 @@ from planning import plan_content, users
 from planning.db import open_database
 from planning.db.backup import table_fingerprints
 from planning.db.dialect import constraint_errors
-from planning.errors import DatabaseUnwritable, ImportRefused, NotAllowed
+from planning.errors import DatabaseUnreachable, DatabaseUnwritable, ImportRefused, NotAllowed
 from planning.importing import ingest, upsert
 
 
@@ -119,16 +119,49 @@ def test_a_full_disk_during_an_import_is_one_sentence_and_nothing_is_written(dem
     assert fingerprints(demo_db) == before
 
 
-@pytest.mark.duckdb_only  # DuckDB's own file-write error, and the message names the file's disk
+def full_disk(db):
+    """What the backend raises when its disk is full, and the sentence the user gets."""
+    if db.dialect == "postgres":
+        import psycopg
+
+        error = psycopg.errors.DiskFull("could not extend file: No space left on device")
+        return error, (f"The PostgreSQL server of {db.path} has no disk space left, so nothing was saved. "
+                       "Ask its operator to free some and try again.")
+    return (duckdb.IOException("IO Error: Could not write file: No space left on device"),
+            f"The disk holding {db.path} is full, so nothing was saved. Free some space and try again.")
+
+
 def test_a_full_disk_during_a_comment_save_is_one_sentence(demo_db, monkeypatch):
     owner = users.get_user(demo_db, demo_db.value("SELECT owner_id FROM plan WHERE id = 3"))
     before = fingerprints(demo_db)
-    monkeypatch.setattr(plan_content.audit, "record_created", no_space)
+    error, sentence = full_disk(demo_db)
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(plan_content.audit, "record_created", refuse)
     with pytest.raises(DatabaseUnwritable) as refused:
         plan_content.add_comment(demo_db, owner, 3, "hello")
-    assert str(refused.value) == f"The disk holding {demo_db.path} is full, so nothing was saved. Free some space and try again."
+    assert str(refused.value) == sentence
     monkeypatch.undo()
     assert fingerprints(demo_db) == before
+
+
+def test_a_lost_postgresql_connection_is_one_sentence(demo_db, monkeypatch):
+    if demo_db.dialect != "postgres":
+        pytest.skip("PostgreSQL's connection (PLANNING_TEST_BACKEND=postgres)")
+    import psycopg
+
+    owner = users.get_user(demo_db, demo_db.value("SELECT owner_id FROM plan WHERE id = 3"))
+
+    def lost(*args, **kwargs):
+        raise psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly")
+
+    monkeypatch.setattr(plan_content.audit, "record_created", lost)
+    with pytest.raises(DatabaseUnreachable) as refused:
+        plan_content.add_comment(demo_db, owner, 3, "hello")
+    assert str(refused.value) == (f"The connection to the PostgreSQL database {demo_db.path} was lost. Reload the page "
+                                  "to see whether your last change was saved, and try again.")
 
 
 def test_a_csv_with_ten_thousand_columns_is_refused_before_loading(demo_db):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from planning.db.cache import WRITES
 from planning.db.changes import Recorder
 from planning.db.database import URL_BACKENDS, Database, resolve_path
-from planning.errors import DatabaseUnreachable
+from planning.errors import DatabaseUnreachable, DatabaseUnwritable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -396,13 +396,34 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def connect(self) -> Iterator[Any]:
+        import psycopg
+
         con = self._open()
         try:
             yield Recorder(con)  # type: ignore[arg-type]
+        except psycopg.OperationalError as exc:
+            raise self.file_error(exc) from exc
         finally:
             self._release(con)
 
     def file_error(self, exc: Exception) -> Exception:
+        """The one sentence for a server that cannot store a write or went away; other errors unchanged.
+
+        A full disk rolls the unit of work back ("nothing was saved"). A connection lost mid-work
+        cannot say whether a COMMIT it sent arrived, so the sentence asks the user to check.
+        """
+        import psycopg
+
+        if isinstance(exc, psycopg.errors.DiskFull):
+            return DatabaseUnwritable(
+                f"The PostgreSQL server of {self.path} has no disk space left, so nothing was saved. "
+                "Ask its operator to free some and try again."
+            )
+        if isinstance(exc, psycopg.OperationalError) and getattr(exc, "sqlstate", None) in (None, "57P01", "57P02", "57P03"):
+            return DatabaseUnreachable(
+                f"The connection to the PostgreSQL database {self.path} was lost. Reload the page to see "
+                "whether your last change was saved, and try again."
+            )
         return exc
 
     @contextmanager
