@@ -58,3 +58,11 @@ def test_overlapping_plans_double_count_only_the_scoped_opportunity(book):
 def test_nothing_to_reconcile_in_an_empty_book(fresh_db):
     assert reconciliation.uncounted_summary(fresh_db).empty
     assert reconciliation.double_counted(fresh_db).empty
+
+
+def test_the_summary_is_the_list_grouped_on_the_demo_book(demo_db):
+    """The summary subtracts the counted opportunities; the list anti-joins them: both must agree."""
+    listed = reconciliation.uncounted(demo_db, limit=1_000_000)
+    grouped = {reason: (len(rows), round(float(rows["amount"].fillna(0).sum()), 2)) for reason, rows in listed.groupby("reason")}
+    summary = {r["reason"]: (r["opportunities"], round(float(r["amount"]), 2)) for r in reconciliation.uncounted_summary(demo_db).to_dict("records")}
+    assert summary == grouped and sum(n for n, _ in summary.values()) > 0
