@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("imports", "import a CSV extract (accounts, opportunities, contacts, products, users, business-units)"),
     "init": ("init", "create or upgrade the database (optionally with demo data)"),
     "kpis": ("kpis", "print plan KPIs (target, won, pipeline, expected...)"),
+    "movement": ("movement", "deals that moved in a plan's period since the previous import"),
     "plan": ("plans", "create and list account plans"),
     "portfolio": ("portfolio", "headline figures, strategic accounts with/without a plan, plans vs target"),
     "scorecard": ("scorecard", "show a plan's scorecard score, band and category scores"),
