@@ -3,6 +3,7 @@
 import streamlit as st
 
 from planning import kpis
+from ui import movement as deal_movement
 from ui import plan_export, plan_objectives, plan_sections
 from ui import plan_lifecycle as lifecycle
 from ui.context import current_user, database, period
@@ -43,6 +44,7 @@ open_tab_only({  # ?tab=Export opens that tab
     "Team": lambda: plan_sections.team_tab(db, user, opened),
     "Initiatives": lambda: plan_sections.initiatives_tab(db, user, opened),
     "Discussion & files": lambda: plan_sections.discussion_tab(db, user, opened),
+    "What moved": lambda: deal_movement.plan_section(db, opened),
     "Since parent plan": lambda: plan_sections.changes_tab(db, opened, figures, parent),
     "History": lambda: plan_sections.history_tab(db, opened),
     "Export": lambda: plan_export.export_tab(db, user, opened),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from planning import portfolio, portfolio_accounts, portfolio_health
+from ui import movement as deal_movement
 from ui import portfolio_sections as sections
 from ui.context import database
 from ui.portfolio_filters import filter_bar
@@ -35,4 +36,5 @@ open_tab_only({  # ?portfolio_tab=Account%20selection opens that tab
     ),
     "Account selection": lambda: sections.selection_tab(portfolio_accounts.selection_quadrant(db, filters)),
     "Freshness & review": freshness,
+    "What moved": lambda: deal_movement.owner_tab(db, performance["plan_id"].tolist()),
 }, key="portfolio_tab")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from planning.db import Database, cached_read, fetch_dicts
 from planning.formatting import amount as json_amount
+from planning.formatting import date_text, money
 from planning.kpis import MEMBERSHIP_SQL
 from planning.plans import get_plan
 
@@ -312,3 +313,22 @@ def movement_by_owner(db: Database, plan_ids: Iterable[int], since: date | datet
     if moment is None or not ids:
         return pd.DataFrame(columns=["owner", *KINDS, "net_amount"])
     return _owner_frame(db, ids, moment)
+
+
+def movement_table(changes: list[dict]) -> pd.DataFrame:
+    """The changes as a reader scans them: CRM id, deal, change (kind and detail), was, now, when."""
+    import pandas as pd
+
+    def text(change: dict, value) -> str | None:
+        if value is None:
+            return None
+        if change["kind"] in AMOUNT_KINDS:
+            return money(value)
+        if change["kind"] in ("slipped", "pulled_in") or change["detail"] == "close date moved out of the period":
+            return date_text(date.fromisoformat(value))
+        return str(value)
+
+    rows = [{"crm_id": c["crm_id"], "name": c["name"],
+             "change": KIND_LABELS[c["kind"]] + (f" ({c['detail']})" if c["detail"] else ""),
+             "was": text(c, c["old"]), "now": text(c, c["new"]), "changed_at": c["date"]} for c in changes]
+    return pd.DataFrame(rows, columns=["crm_id", "name", "change", "was", "now", "changed_at"])

@@ -11,6 +11,7 @@ from planning import movement, plans
 from planning.cli import main
 from planning.importing.ingest import import_csv
 from tests.import_helpers import csv_bytes
+from tests.test_presentation import visible_problems
 
 ACCOUNTS = csv_bytes("Id,Name", "A1,Acme", "A2,Globex")
 HEADER = "Id,AccountId,Name,StageName,Amount,CloseDate"
@@ -174,3 +175,69 @@ def test_cli_table_and_since(moved, capsys):
 def test_cli_unknown_plan_is_one_line(moved, capsys):
     assert main(["--db", moved.target, "movement", "--plan", "999999", "--json"]) == 1
     assert capsys.readouterr().err.strip() == "planning: There is no plan with id 999999."
+
+
+# -- pages (AppTest on the demo book, which has no opportunities import until a test makes two) --
+
+PLAN = 3  # Summit Logistics FY2026
+
+
+def two_imports_on_the_demo(db, plan_id: int) -> list[str]:
+    """Re-import two of the plan's deals as they are, then again with one grown and one slipped out of the year."""
+    deals = db.rows(
+        "SELECT o.external_id, a.name AS account, o.name, o.stage, o.amount, o.close_date FROM opportunity o "
+        "JOIN account a ON a.id = o.account_id JOIN plan p ON p.account_id = o.account_id "
+        "WHERE p.id = ? AND o.close_date BETWEEN p.period_start AND p.period_end AND o.external_id IS NOT NULL "
+        "ORDER BY o.id LIMIT 2", [plan_id])
+
+    def extract(changes: dict) -> bytes:
+        lines = [HEADER]
+        for d in deals:
+            values = {**d, **changes.get(d["external_id"], {})}
+            lines.append(",".join(str(values[k]) for k in ("external_id", "account", "name", "stage", "amount", "close_date")))
+        return csv_bytes(*lines)
+
+    grown, slipped = deals[0]["external_id"], deals[1]["external_id"]
+    import_csv(db, "opportunities", extract({}), file_name="as-is.csv")
+    import_csv(db, "opportunities", extract({grown: {"amount": float(deals[0]["amount"]) + 1000},
+                                             slipped: {"close_date": "2031-01-31"}}), file_name="changed.csv")
+    return [grown, slipped]
+
+
+def test_plan_page_says_nothing_moved_without_two_imports(app_test):
+    at = app_test("pages/plan.py", query={"plan": str(PLAN), "tab": "What moved"})
+    assert not at.exception, at.exception
+    assert "What moved" in [s.value for s in at.subheader]
+    assert any("only one import of opportunities" in i.value for i in at.info)
+
+
+def test_plan_page_shows_what_moved(app_test):
+    grown, slipped = two_imports_on_the_demo(app_test.db, PLAN)
+    at = app_test("pages/plan.py", query={"plan": str(PLAN), "tab": "What moved"})
+    assert not at.exception, at.exception
+    since = movement.default_since(app_test.db)
+    assert f"What moved since {since:%d %b %Y}" in [s.value for s in at.subheader]
+    frame = at.dataframe[0].value
+    assert list(frame.columns) == ["crm_id", "name", "change", "was", "now", "changed_at"]
+    assert sorted(zip(frame["crm_id"], frame["change"])) == sorted([
+        (grown, "Amount up"), (slipped, "Removed (close date moved out of the period)"),
+        (slipped, "Slipped (out of the period)")])
+    assert (frame.loc[frame["change"] == "Slipped (out of the period)", "now"] == "31 Jan 2031").all()
+    assert visible_problems(at) == []  # headers, dates and money read like the rest of the app
+
+
+def test_portfolio_page_rolls_movement_up_by_owner(app_test):
+    two_imports_on_the_demo(app_test.db, PLAN)
+    at = app_test("pages/portfolio.py", query={"portfolio_tab": "What moved", "period": "2026"})
+    assert not at.exception, at.exception
+    frame = at.dataframe[0].value
+    owner = app_test.db.value("SELECT u.name FROM plan p JOIN app_user u ON u.id = p.owner_id WHERE p.id = ?", [PLAN])
+    row = frame[frame["owner"] == owner].iloc[0]
+    assert (row["amount_up"], row["removed"], row["slipped"]) == (1, 1, 1)
+    assert visible_problems(at) == []
+
+
+def test_portfolio_page_says_so_when_nothing_moved(app_test):
+    at = app_test("pages/portfolio.py", query={"portfolio_tab": "What moved"})
+    assert not at.exception, at.exception
+    assert any("only one import of opportunities" in i.value for i in at.info)

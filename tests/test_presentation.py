@@ -141,7 +141,7 @@ def test_every_plan_tab_reads_like_a_product(app_test):
     owner = users.get_user(db, db.value("SELECT owner_id FROM plan WHERE id = ?", [plan_id]))
     stakeholders.update_stakeholder(db, owner, 3, 1, {"influence": 2, "note": None})
     labels = [tab.label for tab in app_test(PLAN_PAGE, query={"plan": str(plan_id)}).tabs]
-    assert len(labels) == 10 and "Since parent plan" in labels
+    assert len(labels) == 11 and "Since parent plan" in labels
     problems = {label: visible_problems(app_test(PLAN_PAGE, query={"plan": str(plan_id), "tab": label})) for label in labels}
     assert {label: found for label, found in problems.items() if found} == {}
 
