@@ -129,6 +129,21 @@ def test_a_third_import_compares_with_the_second_only(moved):
     assert as_set(movement.plan_movement(moved, moved.plans["acme"])) == {("O5", "amount_up", None, 5500.0, 5800.0)}
 
 
+def test_a_since_spanning_two_imports_nets_each_field_and_keeps_a_deal_new(moved):
+    first = moved.value("SELECT finished_at FROM import_batch WHERE file_name = 'first.csv'")
+    third = (SECOND.replace(b"O5,A1,Grows,Prospecting,5500", b"O5,A1,Grows,Prospecting,5000")  # back where it was
+             .replace(b"O14,A1,Brand new,Prospecting,7000", b"O14,A1,Brand new,Prospecting,7500")
+             .replace(b"O1,A1,Slips within,Prospecting,1000,2026-06-30", b"O1,A1,Slips within,Prospecting,1000,2026-07-31"))
+    import_csv(moved, "opportunities", third, file_name="third.csv")
+    changes = as_set(movement.plan_movement(moved, moved.plans["acme"], since=first))
+    assert changes == EXPECTED - {("O14", "new", None, None, 7000.0), ("O5", "amount_up", None, 5000.0, 5500.0),
+                                  ("O1", "slipped", "within the period", "2026-03-31", "2026-06-30")} | {
+        ("O14", "new", None, None, 7500.0), ("O1", "slipped", "within the period", "2026-03-31", "2026-07-31")}
+    assert as_set(movement.plan_movement(moved, moved.plans["acme"])) == {
+        ("O5", "amount_down", None, 5500.0, 5000.0), ("O1", "slipped", "within the period", "2026-06-30", "2026-07-31"),
+        ("O14", "amount_up", None, 7000.0, 7500.0)}
+
+
 def test_one_import_alone_has_no_previous_import(fresh_db):
     import_csv(fresh_db, "accounts", ACCOUNTS)
     import_csv(fresh_db, "opportunities", FIRST)
