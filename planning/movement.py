@@ -203,7 +203,7 @@ MOVEMENT_SQL = PREFIX + """
 SELECT c.plan_id, c.opportunity_id, o.external_id AS crm_id, o.name, c.kind, c.detail,
        c.old_value, c.new_value, c.changed_at
 FROM change c JOIN opportunity o ON o.id = c.opportunity_id
-ORDER BY c.plan_id, c.changed_at DESC, o.external_id, o.id, c.kind
+ORDER BY c.plan_id, c.kind, o.external_id, o.id
 """
 
 # Per owner of the plans (the plan's, else the account's): each deal once per owner and kind, and
@@ -282,7 +282,7 @@ def _movement_rows(db: Database, plan_ids: list[int], since: datetime) -> list[d
 
 
 def plan_movement(db: Database, plan_id: int, since: date | datetime | None = None) -> list[dict]:
-    """The plan's deal changes since `since` (default: the previous import), newest first.
+    """The plan's deal changes since `since` (default: the previous import), by kind then CRM id.
 
     Each is {"crm_id", "name", "kind", "detail", "old", "new", "date"}; one deal may show under
     several kinds (slipped out of the period is also removed).
@@ -291,10 +291,12 @@ def plan_movement(db: Database, plan_id: int, since: date | datetime | None = No
     moment = _moment(since, db)
     if moment is None:
         return []
+    rows = sorted(_movement_rows(db, [int(plan_id)], moment),  # by kind (KINDS), then CRM id
+                  key=lambda r: (KINDS.index(r["kind"]), r["crm_id"] or "", r["opportunity_id"]))
     return [
         {"crm_id": r["crm_id"], "name": r["name"], "kind": r["kind"], "detail": r["detail"],
          "old": _value(r["kind"], r["old_value"]), "new": _value(r["kind"], r["new_value"]), "date": r["changed_at"]}
-        for r in _movement_rows(db, [int(plan_id)], moment)
+        for r in rows
     ]
 
 

@@ -95,6 +95,8 @@ def test_each_kind_of_movement_since_the_previous_import(moved):
     changes = movement.plan_movement(moved, moved.plans["acme"])
     assert as_set(changes) == EXPECTED
     assert len(changes) == len(EXPECTED)
+    assert [c["kind"] for c in changes] == sorted((c["kind"] for c in changes), key=movement.KINDS.index)
+    assert [c["crm_id"] for c in changes if c["kind"] == "removed"] == ["O11", "O2"]
     second = moved.one("SELECT started_at, finished_at FROM import_batch WHERE file_name = 'second.csv'")
     assert all(isinstance(c["date"], datetime) and c["date"] >= second["started_at"] - timedelta(seconds=1) for c in changes)
 
