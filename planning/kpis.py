@@ -42,14 +42,20 @@ KPI_NAMES = {
     "avg_cycle_days": ("Average sales cycle", "days"),
 }
 
+# An opportunity `o`'s effective figures, with its stage row `s` joined: the file's value, else
+# the stage's (a won deal is closed). planning.forecast reads the whole book's closed deals by them.
+EFFECTIVE_PROBABILITY = "coalesce(o.probability, s.probability, 0)"
+EFFECTIVE_IS_WON = "coalesce(o.is_won, s.is_won, FALSE)"
+EFFECTIVE_IS_CLOSED = f"coalesce(o.is_closed, s.is_closed, FALSE) OR {EFFECTIVE_IS_WON}"
+
 # The membership rule: (plan, opportunity) pairs with the opportunity's effective figures.
 # $plan_ids is a BIGINT[] or NULL (every plan).
-MEMBERSHIP_SQL = """
+MEMBERSHIP_SQL = f"""
 SELECT p.id AS plan_id, o.id AS opportunity_id,
        coalesce(o.amount, 0) AS amount,
-       coalesce(o.probability, s.probability, 0) AS probability,
-       coalesce(o.is_won, s.is_won, FALSE) AS is_won,
-       coalesce(o.is_closed, s.is_closed, FALSE) OR coalesce(o.is_won, s.is_won, FALSE) AS is_closed,
+       {EFFECTIVE_PROBABILITY} AS probability,
+       {EFFECTIVE_IS_WON} AS is_won,
+       {EFFECTIVE_IS_CLOSED} AS is_closed,
        o.close_date, o.created_date, o.stage, o.product_id, o.type, o.business_unit_id
 FROM plan p
 JOIN opportunity o ON o.account_id = p.account_id
