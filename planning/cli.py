@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "copy": ("copy", "copy the whole database into an empty one (e.g. DuckDB → PostgreSQL)"),
     "demo": ("demo", "generate a large deterministic book of business (CSV extracts and/or a database)"),
     "export": ("export", "export a plan as HTML or PDF; manage export presets"),
+    "forecast": ("forecast", "chance of hitting target: P(revenue ≥ target), p10/p50/p90"),
     "import": ("imports", "import a CSV extract (accounts, opportunities, contacts, products, users, business-units)"),
     "init": ("init", "create or upgrade the database (optionally with demo data)"),
     "kpis": ("kpis", "print plan KPIs (target, won, pipeline, expected...)"),
