@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from planning import kpis
+from planning import forecast, kpis
 from ui import movement as deal_movement
-from ui import plan_export, plan_objectives, plan_sections
+from ui import plan_export, plan_forecast, plan_objectives, plan_sections
 from ui import plan_lifecycle as lifecycle
 from ui.context import current_user, database, period
 from ui.feedback import show_flash
@@ -28,6 +28,7 @@ lifecycle.lifecycle_actions(db, user, plan)
 figures = kpis.kpis_for_plan(db, plan["id"])
 parent = kpis.kpis_for_plan(db, plan["parent_plan_id"]) if plan["parent_plan_id"] else None
 lifecycle.kpi_row(figures, parent)
+plan_forecast.chance_of_target(forecast.plan_forecast(db, plan["id"]))
 opened: dict = plan  # the plan shown (not None past st.stop), for the tab sections below
 
 

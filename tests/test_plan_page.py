@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from planning import kpis, plans
-from planning.formatting import money
+from planning import forecast, kpis, plans
+from planning.formatting import money, percent
 from tests.conftest import ROOT
 
 PAGE = "pages/plan.py"
@@ -91,16 +91,30 @@ def test_plan_opens_from_the_url_with_kpis_deltas_and_charts(app_test, summit):
     assert at.selectbox(key="plan_picker").value == summit
     figures = kpis.kpis_for_plan(app_test.db, summit)
     metrics = {m.label: m for m in at.metric}
-    assert len(metrics) == 8
+    assert len(metrics) == 9  # eight KPIs and the chance of target
     assert metrics["Target"].value.startswith("$")
     assert metrics["Won"].delta not in (None, "")  # the chain has a parent: deltas are shown
     assert any("Follow-up chain:" in m.value and f"?plan={plan['parent_plan_id']}" in m.value for m in at.markdown)
     charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     titles = [c.get("title") or c.get("layer", [{}])[0].get("title") for c in charts]
+    titles = [t["text"] if isinstance(t, dict) else t for t in titles]  # a title with a subtitle is an object
     verdict = "ahead of" if figures["variance"] >= 0 else "behind"
     assert any(isinstance(t, str) and t.endswith(f"{verdict} target") for t in titles)
     assert "Cumulative won and expected vs target" in titles
     assert figures["open_count"] > 0 and {"Pipeline by stage", "Pipeline by product"} <= set(titles)
+
+
+def test_chance_of_target_beside_the_kpis_with_its_distribution(app_test, summit):
+    at = open_plan(app_test, summit)
+    found = forecast.plan_forecast(app_test.db, summit)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Chance of target"] == percent(found["p_hit_target"])
+    assert any("open deals" in c.value and "p50" in c.value for c in at.caption)
+    chart = next(s for s in (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+                 if s.get("title", {}).get("text") == "Revenue at period end")
+    assert "dashed red line: the target" in chart["title"]["subtitle"]
+    rule = chart["layer"][1]
+    assert rule["mark"]["type"] == "rule" and rule["mark"]["strokeDash"] == [4, 3]
 
 
 def test_opportunities_behind_the_figures_are_listed_and_downloadable(app_test, summit):

@@ -100,3 +100,25 @@ def snapshot_chart(snapshots: pd.DataFrame) -> alt.Chart:
             domain=["Target", "Expected", "Won"], range=[vocab.NEUTRAL_COLOUR, COLOURS["Expected"], COLOURS["Won"]])),
         tooltip=[alt.Tooltip("snapshot_date:T", title="Date"), "series:N", alt.Tooltip("amount:Q", format=MONEY_TIP)],
     ).properties(title="Expected vs target over time", height=240)
+
+
+def forecast_chart(distribution: list[dict], target: float | None) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares
+    """The period revenue's distribution (planning.forecast.bins) as bars, with the target as a dashed rule."""
+    data = pd.DataFrame(distribution)
+    bars = alt.Chart(data).mark_bar(color=COLOURS["Expected"], opacity=0.8).encode(
+        x=alt.X("revenue_from:Q", title="Revenue at period end", axis=alt.Axis(format=MONEY_AXIS)),
+        x2="revenue_to:Q",
+        y=alt.Y("probability:Q", title="Probability", axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("revenue_from:Q", title="From", format=MONEY_TIP), alt.Tooltip("revenue_to:Q", title="To", format=MONEY_TIP),
+                 alt.Tooltip("probability:Q", title="Probability", format=".1%")],
+    )
+    layers = [bars]
+    if target is not None and target > 0:
+        layers.append(alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[4, 3], color="#c62828", strokeWidth=2).encode(
+            x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=MONEY_TIP)]))
+    title = alt.Title("Revenue at period end", anchor="start",
+                      subtitle="Bars: chance of each revenue range · dashed red line: the target")
+    return alt.layer(*layers).properties(title=title, height=FORECAST_HEIGHT)
+
+
+FORECAST_HEIGHT = 180
