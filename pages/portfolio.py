@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planning import portfolio, portfolio_accounts, portfolio_health
+from planning import forecast, portfolio, portfolio_accounts, portfolio_health
 from ui import movement as deal_movement
 from ui import portfolio_sections as sections
 from ui.context import database
@@ -29,6 +29,8 @@ def freshness() -> None:
 
 open_tab_only({  # ?portfolio_tab=Account%20selection opens that tab
     "Plans vs target": lambda: sections.performance_tab(performance),
+    "Chance of target": lambda: sections.chance_tab(
+        forecast.chances(performance, forecast.forecast_plans(db, performance["plan_id"].tolist()))),
     "Strategic accounts": lambda: sections.strategic_tab(strategic),
     "Segments & cadence": lambda: sections.segments_tab(
         portfolio_accounts.segment_matrix(db, filters), portfolio_accounts.accounts_to_move(db, filters),

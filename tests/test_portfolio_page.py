@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from planning import portfolio
+from planning import forecast, portfolio
 from planning.formatting import money
 from planning.portfolio import Filters
 
@@ -37,7 +37,7 @@ def user_id(db, name: str) -> int:
 
 
 STALE = "Stale plans (not reviewed in 90 days)"
-TABS = ["Plans vs target", "Strategic accounts", "Segments & cadence", "Account selection", "Freshness & review", "What moved"]
+TABS = ["Plans vs target", "Chance of target", "Strategic accounts", "Segments & cadence", "Account selection", "Freshness & review", "What moved"]
 
 
 def test_renders_the_sidebar_year_with_only_the_first_tab_open(app_test):
@@ -54,6 +54,7 @@ def test_renders_the_sidebar_year_with_only_the_first_tab_open(app_test):
 
 
 @pytest.mark.parametrize("tab, charts, titles", [
+    ("Chance of target", 0, None),
     ("Strategic accounts", 3, ["By owner", "By territory", "By segment"]),
     ("Segments & cadence", 1, None),
     ("Account selection", 1, None),
@@ -69,6 +70,19 @@ def test_each_tab_renders_when_opened_by_the_url(app_test, tab, charts, titles):
         assert [spec.get("title") for spec in specs] == titles
     assert shown(at) == expected_metrics(app_test.db, Filters(at.session_state["period_year"]))
     assert (STALE in metrics(at)) == (tab == "Freshness & review")
+
+
+def test_chance_of_target_lists_plans_lowest_chance_first_and_states_the_at_risk_rule(app_test):
+    at = app_test(PAGE, query={"portfolio_tab": "Chance of target"})
+    assert not at.exception, at.exception
+    performance = portfolio.plan_performance(app_test.db, Filters(at.session_state["period_year"]))
+    chances = forecast.chances(performance, forecast.forecast_plans(app_test.db, performance["plan_id"].tolist()))
+    shown_table = next(d.value for d in at.dataframe if "p_hit_target" in d.value.columns)
+    assert shown_table["plan"].tolist() == chances["plan"].tolist()
+    chance = shown_table["p_hit_target"].dropna()
+    assert chance.is_monotonic_increasing and len(chance) > 0
+    assert metrics(at)["At risk"] == str(int((chances["p_hit_target"] < 0.5).sum()))
+    assert any("At risk: chance of hitting target below 50%" in c.value for c in at.caption)
 
 
 def test_a_tab_link_keeps_the_filters(app_test):

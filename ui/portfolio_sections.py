@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning import portfolio
+from planning import forecast, portfolio
 from planning.formatting import money, percent
 from ui import portfolio_charts as charts
 from ui.downloads import download_buttons
@@ -47,6 +47,26 @@ def performance_tab(performance: pd.DataFrame) -> None:
     table(shown, {"link": PLAN_LINK, "performance": "Status", "variance": "Gap"}, key="portfolio_plans_table")
     st.caption("Behind first, then On track, Ahead and No target; within each, the biggest gap first.")
     download_buttons(performance.drop(columns=["colour"]), "portfolio-plans", key="portfolio_plans")
+
+
+CHANCE = st.column_config.ProgressColumn("Chance of target", min_value=0, max_value=1, format="percent")
+
+
+def chance_tab(chances: pd.DataFrame) -> None:
+    """Plans by chance of hitting target, lowest first, with the at-risk rule stated."""
+    at_risk = int(chances["at_risk"].sum())
+    st.metric("At risk", at_risk, help=f"Chance of target below {forecast.AT_RISK_BELOW:.0%}")
+    shown = chances[["plan", "link", "account", "owner", "p_hit_target", "at_risk", "target", "p10_revenue", "p50_revenue",
+                     "p90_revenue", "expected", "open_deals"]]
+    table(shown, {"link": PLAN_LINK, "p_hit_target": CHANCE, "at_risk": "At risk", "p10_revenue": "Revenue p10",
+                  "p50_revenue": "Revenue p50", "p90_revenue": "Revenue p90"}, key="portfolio_chances_table")
+    st.caption(
+        f"At risk: chance of hitting target below {forecast.AT_RISK_BELOW:.0%}. The chance is P(revenue ≥ target) with won "
+        "deals plus each open deal in the period won with its probability calibrated on this book's closed deals, deals "
+        "independent; p10/p50/p90 are the revenues reached with 90 %, 50 % and 10 % chance. Lowest chance first; plans "
+        "without a target last."
+    )
+    download_buttons(chances, "portfolio-chances", key="portfolio_chances")
 
 
 def strategic_tab(strategic: pd.DataFrame) -> None:
