@@ -88,6 +88,12 @@ def test_equal_amounts_stay_exact_beyond_sixteen_deals():
     assert float(weights @ values) == pytest.approx(200 * 0.3 * 1_000)
 
 
+@pytest.mark.parametrize(("deals", "method"), [(16, "exact"), (17, "simulated")])
+def test_sixteen_distinct_deals_are_exact_seventeen_simulated(deals, method):
+    amounts = np.arange(1, deals + 1) * 1_000_00
+    assert forecast.distribution(0, amounts, np.full(deals, 0.5), seed=(1,))[2] == method
+
+
 def test_simulation_agrees_with_exact(monkeypatch):
     rng = np.random.default_rng(7)
     amounts = rng.integers(1_000_00, 90_000_00, size=20)
