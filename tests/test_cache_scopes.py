@@ -14,6 +14,7 @@ import pytest
 
 from planning import (
     contacts,
+    forecast,
     kpis,
     objectives,
     overview,
@@ -62,6 +63,8 @@ def every_read(db, a: int, b: int) -> dict:
         "portfolio_health.plan_health": lambda: portfolio_health.plan_health(db, filters, TODAY),
         "kpis.plan_kpis": lambda: kpis.plan_kpis(db),
         "kpis.portfolio_totals": lambda: kpis.portfolio_totals(db),
+        "forecast.forecast_plans": lambda: forecast.forecast_plans(db),
+        "forecast.calibration": lambda: forecast.calibration(db),
         "scorecards.plan_scores": lambda: scorecards.plan_scores(db),
         "stakeholders.coverage_summary": lambda: stakeholders.coverage_summary(db, None, TODAY),
         "whitespace.whitespace_totals": lambda: whitespace.whitespace_totals(db),
@@ -71,6 +74,7 @@ def every_read(db, a: int, b: int) -> dict:
     for name, plan_id in (("A", a), ("B", b)):
         reads |= {
             f"kpis.kpis_for_plan({name})": lambda p=plan_id: kpis.kpis_for_plan(db, p),
+            f"forecast.plan_forecast({name})": lambda p=plan_id: forecast.plan_forecast(db, p),
             f"scorecards.scorecard_form({name})": lambda p=plan_id: scorecards.scorecard_form(db, p),
             f"scorecards.plan_scorecard({name})": lambda p=plan_id: scorecards.plan_scorecard(db, p),
             f"plans.plan_chain({name})": lambda p=plan_id: plans.plan_chain(db, p),
