@@ -58,24 +58,28 @@ ORDER BY id
 # Per segment and stage: the book's closed deals that were ever at the stage (its history's old and
 # new stage values, and the stage it closed in) and how many of them were won.
 CALIBRATION_SQL = f"""
-WITH closed AS (
+WITH closed AS NOT MATERIALIZED (
     SELECT o.id, o.stage, a.current_segment AS segment, {kpis.EFFECTIVE_IS_WON} AS is_won
     FROM opportunity o
     LEFT JOIN stage s ON s.name = o.stage
     LEFT JOIN account a ON a.id = o.account_id
     WHERE {kpis.EFFECTIVE_IS_CLOSED}
 ),
+earlier AS (  -- the stages a closed deal was at before the one it closed in, once each
+    SELECT DISTINCT c.id, c.segment, c.is_won, h.stage
+    FROM (SELECT opportunity_id, old_value AS stage FROM opportunity_history WHERE field = 'stage'
+          UNION ALL SELECT opportunity_id, new_value FROM opportunity_history WHERE field = 'stage') h
+    JOIN closed c ON c.id = h.opportunity_id
+    WHERE h.stage IS NOT NULL AND h.stage IS DISTINCT FROM c.stage
+),
 visited AS (
-    SELECT id, stage FROM closed WHERE stage IS NOT NULL
-    UNION SELECT h.opportunity_id, h.old_value FROM opportunity_history h JOIN closed c ON c.id = h.opportunity_id
-          WHERE h.field = 'stage' AND h.old_value IS NOT NULL
-    UNION SELECT h.opportunity_id, h.new_value FROM opportunity_history h JOIN closed c ON c.id = h.opportunity_id
-          WHERE h.field = 'stage' AND h.new_value IS NOT NULL
+    SELECT segment, stage, is_won FROM closed WHERE stage IS NOT NULL
+    UNION ALL SELECT segment, stage, is_won FROM earlier
 )
-SELECT c.segment, v.stage, count(*) AS history, count(*) FILTER (WHERE c.is_won) AS wins
-FROM visited v JOIN closed c ON c.id = v.id
-GROUP BY c.segment, v.stage
-ORDER BY c.segment, v.stage
+SELECT segment, stage, count(*) AS history, count(*) FILTER (WHERE is_won) AS wins
+FROM visited
+GROUP BY segment, stage
+ORDER BY segment, stage
 """
 
 
