@@ -147,7 +147,13 @@ def test_cli_needs_a_destination(capsys):
         "planning: Say where the book goes: --out DIR for CSV files, --db PATH for a database, or both.\n")
 
 
-def test_cli_refuses_to_load_into_an_existing_database(fresh_db, capsys):
-    assert cli.main(["demo", "--scale", "1000", "--db", str(fresh_db.path)]) == 1
-    assert capsys.readouterr().err == (
-        f"planning: {fresh_db.path} already exists; the large book is loaded into a new database only.\n")
+def test_cli_refuses_to_load_into_an_existing_database(demo_db, capsys):
+    """A DuckDB file must be new; a PostgreSQL database must hold no book (an empty migrated one is fine)."""
+    assert cli.main(["demo", "--scale", "1000", "--db", demo_db.target]) == 1
+    if demo_db.dialect == "postgres":
+        assert capsys.readouterr().err.startswith(
+            f"planning: {demo_db.path} already holds data (app_user, account, opportunity, contact, product); "
+            "load the large book into an empty database.")
+    else:
+        assert capsys.readouterr().err == (
+            f"planning: {demo_db.path} already exists; the large book is loaded into a new database only.\n")
