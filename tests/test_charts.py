@@ -186,3 +186,15 @@ def test_pages_charts_have_titles_and_legends(app_test, page, query):
         plans = specs[0]
         assert plans["title"]["text"] == "Plans vs target" and "black tick" in plans["title"]["subtitle"]
         assert plans["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
+
+
+def test_the_forecast_bars_stand_on_zero_and_a_certain_revenue_still_shows():
+    """Ranged bars (from–to) need y2 = 0, or Vega-Lite draws each as a thin band at its height; a
+    distribution that is one revenue (every deal decided) is a bin of no width, drawn 1 % wide."""
+    chart = spec(plan_charts.forecast_chart([{"revenue_from": 50_000.0, "revenue_to": 50_000.0, "probability": 1.0}], 80_000.0))
+    bars, rule = layers(chart)
+    assert bars["encoding"]["y2"] == {"datum": 0}
+    assert bars["encoding"]["x2"]["field"] == "drawn_to"
+    drawn = chart["datasets"][bars["data"]["name"]][0]
+    assert drawn["drawn_to"] == pytest.approx(50_000 + 30_000 / 100)  # 1 % of the span up to the target
+    assert rule["encoding"]["x"]["field"] == "target"

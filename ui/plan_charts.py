@@ -12,6 +12,7 @@ MONEY_AXIS = "$~s"  # d3: $1.2M, $350k
 MONEY_TIP = "$,.0f"
 TRAJECTORY_HEIGHT = 340  # pixels for the element; Streamlit sizes continuous charts by the element
 TREND_HEIGHT = 300
+FORECAST_HEIGHT = 240
 COLOURS = vocab.FIGURE_COLOURS
 
 
@@ -105,10 +106,15 @@ def snapshot_chart(snapshots: pd.DataFrame) -> alt.Chart:
 def forecast_chart(distribution: list[dict], target: float | None) -> alt.LayerChart | alt.FacetChart:  # what alt.layer declares
     """The period revenue's distribution (planning.forecast.bins) as bars, with the target as a dashed rule."""
     data = pd.DataFrame(distribution)
+    # A bin as wide as it is, but never narrower than 1 % of the axis: a certain revenue is one point.
+    span = max(float(data["revenue_to"].max()), target or 0) - float(data["revenue_from"].min())
+    data["drawn_to"] = data["revenue_to"].clip(lower=data["revenue_from"] + max(span, 1.0) / 100)
     bars = alt.Chart(data).mark_bar(color=COLOURS["Expected"], opacity=0.8).encode(
-        x=alt.X("revenue_from:Q", title="Revenue at period end", axis=alt.Axis(format=MONEY_AXIS)),
-        x2="revenue_to:Q",
+        x=alt.X("revenue_from:Q", title="Revenue at period end", axis=alt.Axis(format=MONEY_AXIS),
+                scale=alt.Scale(zero=False, nice=True)),
+        x2="drawn_to:Q",
         y=alt.Y("probability:Q", title="Probability", axis=alt.Axis(format="%")),
+        y2=alt.datum(0),
         tooltip=[alt.Tooltip("revenue_from:Q", title="From", format=MONEY_TIP), alt.Tooltip("revenue_to:Q", title="To", format=MONEY_TIP),
                  alt.Tooltip("probability:Q", title="Probability", format=".1%")],
     )
@@ -118,7 +124,4 @@ def forecast_chart(distribution: list[dict], target: float | None) -> alt.LayerC
             x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=MONEY_TIP)]))
     title = alt.Title("Revenue at period end", anchor="start",
                       subtitle="Bars: chance of each revenue range · dashed red line: the target")
-    return alt.layer(*layers).properties(title=title, height=FORECAST_HEIGHT)
-
-
-FORECAST_HEIGHT = 180
+    return alt.layer(*layers).properties(title=title)

@@ -63,7 +63,7 @@ def chance_tab(chances: pd.DataFrame) -> None:
     st.caption(
         f"At risk: chance of hitting target below {forecast.AT_RISK_BELOW:.0%}. The chance is P(revenue ≥ target) with won "
         "deals plus each open deal in the period won with its probability calibrated on this book's closed deals, deals "
-        "independent; p10/p50/p90 are the revenues reached with 90 %, 50 % and 10 % chance. Lowest chance first; plans "
+        "independent; p10/p50/p90 are the revenues reached with 90%, 50% and 10% chance. Lowest chance first; plans "
         "without a target last."
     )
     download_buttons(chances, "portfolio-chances", key="portfolio_chances")
