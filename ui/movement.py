@@ -9,6 +9,9 @@ from planning.db import Database
 from planning.formatting import date_text
 from ui.tables import table
 
+TOO_FEW_IMPORTS = ("Movement compares an opportunities import with the one before it, and this book has had fewer "
+                   "than two: it shows after the next import.")
+
 
 def _since_text(db: Database) -> str | None:
     since = movement.default_since(db)
@@ -20,7 +23,7 @@ def plan_section(db: Database, plan: dict) -> None:
     since = _since_text(db)
     st.subheader(f"What moved since {since}" if since else "What moved")
     if since is None:
-        st.info("There is only one import of opportunities so far: movement shows after the next one.")
+        st.info(TOO_FEW_IMPORTS)
         return
     changes = movement.plan_movement(db, plan["id"])
     if not changes:
@@ -36,7 +39,7 @@ def owner_tab(db: Database, plan_ids: list[int]) -> None:
     since = _since_text(db)
     st.subheader(f"What moved since {since}, by owner" if since else "What moved, by owner")
     if since is None:
-        st.info("There is only one import of opportunities so far: movement shows after the next one.")
+        st.info(TOO_FEW_IMPORTS)
         return
     frame = movement.movement_by_owner(db, plan_ids)
     if frame.empty:
