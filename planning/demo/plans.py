@@ -226,7 +226,11 @@ def seed_initiatives_and_comments(con, rng, plans, products, units, users, ancho
 
 
 def seed_kpi_snapshots(con, rng, plans, anchor: date) -> None:
-    """Weekly KPI history for current plans: expected climbs towards today's figures, target holds."""
+    """Weekly KPI history for current plans: expected climbs towards today's figures, target holds.
+
+    Ended plans get a history too (`_closed_plan_snapshots`), so the Portfolio's forecast accuracy
+    has something true to measure.
+    """
     from planning import kpis
 
     current = [p["id"] for p in plans if p["current"]]
@@ -241,8 +245,36 @@ def seed_kpi_snapshots(con, rng, plans, anchor: date) -> None:
             pipeline = round(figures.pipeline * (1.6 - 0.6 * share), 2) if week else figures.pipeline
             expected = figures.expected * share
             rows.append((figures.plan_id, day, figures.target, won, pipeline, max(0.0, expected - won), expected))
+    rows += _closed_plan_snapshots(con, rng, [p for p in plans if p["period_end"] < anchor])
     con.executemany(
         "INSERT INTO kpi_snapshot (plan_id, snapshot_date, target, won, pipeline, weighted_pipeline, expected)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+
+
+def _closed_plan_snapshots(con, rng, ended: list[dict]) -> list[tuple]:
+    """Weekly figures over an ended plan's last 26 weeks: expected drifts onto the final won by the end.
+
+    Each owner leans one way (optimists over-forecast, sandbaggers under), so the per-owner bias
+    differs; every seventh plan's (by id) history starts only 8 weeks before its end (no 90-day figure).
+    """
+    from planning import kpis
+
+    if not ended:
+        return []
+    final = {int(f.plan_id): f for f in kpis.kpi_frame(con, [p["id"] for p in ended]).itertuples()}
+    lean = {owner: rng.uniform(-0.25, 0.35) for owner in sorted({p["owner_id"] for p in ended})}
+    rows = []
+    for plan in ended:
+        figures = final[plan["id"]]
+        won_end = float(figures.won)
+        start = 8 if plan["id"] % 7 == 0 else 26
+        for week in range(start, -1, -1):
+            day = plan["period_end"] - timedelta(weeks=week)
+            left = week / 26  # share of the horizon still ahead
+            expected = max(0.0, won_end * (1 + (lean[plan["owner_id"]] + rng.uniform(-0.15, 0.15)) * left))
+            won = round(won_end * (1 - 0.6 * left), 2)
+            rows.append((plan["id"], day, figures.target, won, round(max(0.0, expected - won) * 1.8, 2),
+                         max(0.0, expected - won), expected))
+    return rows
