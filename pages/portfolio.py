@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planning import forecast, portfolio, portfolio_accounts, portfolio_health
+from planning import forecast, forecast_accuracy, portfolio, portfolio_accounts, portfolio_health
 from ui import movement as deal_movement
 from ui import portfolio_sections as sections
 from ui.context import database
@@ -39,4 +39,6 @@ open_tab_only({  # ?portfolio_tab=Account%20selection opens that tab
     "Account selection": lambda: sections.selection_tab(portfolio_accounts.selection_quadrant(db, filters)),
     "Freshness & review": freshness,
     "What moved": lambda: deal_movement.owner_tab(db, performance["plan_id"].tolist()),
+    "Forecast accuracy": lambda: sections.accuracy_tab(
+        forecast_accuracy.plan_accuracy(db, performance["plan_id"]), forecast_accuracy.owner_accuracy(db, performance["plan_id"])),
 }, key="portfolio_tab")

@@ -37,7 +37,8 @@ def user_id(db, name: str) -> int:
 
 
 STALE = "Stale plans (not reviewed in 90 days)"
-TABS = ["Plans vs target", "Chance of target", "Strategic accounts", "Segments & cadence", "Account selection", "Freshness & review", "What moved"]
+TABS = ["Plans vs target", "Chance of target", "Strategic accounts", "Segments & cadence", "Account selection", "Freshness & review",
+        "What moved", "Forecast accuracy"]
 
 
 def test_renders_the_sidebar_year_with_only_the_first_tab_open(app_test):

@@ -118,3 +118,28 @@ def quadrant_chart(accounts: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:  
     title = alt.Title("Account selection quadrants", anchor="start",
                       subtitle=f"Dashed lines: the medians that split the quadrants · named: the {QUADRANT_LABELS} highest selection scores")
     return alt.layer(points, *names, x_rule, y_rule, title=title).properties(height=460)
+
+
+ACCURACY_ROW = 14  # pixels per owner × horizon bar: an owner's three bars sit together, each label kept
+# Far from the end is pale, near the end dark: the eye reads the error shrinking as the period closes.
+HORIZON_COLOURS = {"90 days before end": "#90caf9", "60 days before end": "#42a5f5", "30 days before end": "#0d47a1"}
+
+
+def accuracy_chart(owners: pd.DataFrame) -> alt.Chart:
+    """Per owner: mean absolute % error of expected vs final won, one bar per horizon (90, 60, 30 days before end)."""
+    frame = owners.dropna(subset=["mean_abs_pct_error"]).assign(
+        horizon=lambda f: [f"{int(h)} days before end" for h in f["horizon_days"]])
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("owner:N", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+        yOffset=alt.YOffset("horizon:N", sort=list(HORIZON_COLOURS)),
+        x=alt.X("mean_abs_pct_error:Q", title="Mean absolute error of expected vs final won", axis=alt.Axis(format="%")),
+        color=alt.Color("horizon:N", scale=_scale(HORIZON_COLOURS), title="Forecast taken", legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("owner:N", title="Owner"), alt.Tooltip("horizon:N", title="Forecast taken"),
+                 alt.Tooltip("mean_abs_pct_error:Q", format=".1%", title="Mean absolute % error"),
+                 alt.Tooltip("mean_pct_error:Q", format="+.1%", title="Bias (mean % error)"),
+                 alt.Tooltip("plans_measured:Q", title="Plans measured")],
+    ).properties(
+        title=alt.Title("Forecast accuracy by owner", anchor="start",
+                        subtitle="How far expected (won + weighted pipeline) was from the final won, on average over ended plans"),
+        height=alt.Step(ACCURACY_ROW),
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning import forecast, portfolio
+from planning import forecast, forecast_accuracy, portfolio
 from planning.formatting import money, percent
 from ui import portfolio_charts as charts
 from ui.downloads import download_buttons
-from ui.tables import DATE_FORMAT, Config, table
+from ui.tables import DATE_FORMAT, MONEY_FORMAT, Config, table
 
 PLAN_LINK = st.column_config.LinkColumn("Open", display_text="Open plan")
 SELECTION_SCORE = st.column_config.ProgressColumn("Selection score", min_value=0, max_value=100, format="%.0f")
@@ -67,6 +67,37 @@ def chance_tab(chances: pd.DataFrame) -> None:
         "without a target last."
     )
     download_buttons(chances, "portfolio-chances", key="portfolio_chances")
+
+
+PCT_ERROR = st.column_config.NumberColumn("% error", format="percent")
+
+
+def accuracy_tab(plans: pd.DataFrame, owners: pd.DataFrame) -> None:
+    """Forecast accuracy of the ended plans in scope: the per-owner chart, then every plan × horizon."""
+    if plans.empty:
+        st.info("No plan in these filters has ended yet; pick an earlier year.")
+        return
+    if plans["expected"].isna().all():
+        st.info(f"None of the {plans['plan_id'].nunique()} ended plans in these filters has a KPI snapshot from "
+                f"{min(forecast_accuracy.HORIZONS)} days or more before its end, so there is no forecast to judge.")
+        return
+    st.altair_chart(charts.accuracy_chart(owners), width="stretch")
+    st.caption(
+        "Expected at 90 / 60 / 30 days = the plan's KPI snapshot in force that day (the latest on or before it); final "
+        "won = the plan's won now. % error = (expected − final won) ÷ final won: above 0 over-forecast, below 0 "
+        "under-forecast. A plan without a snapshot by then, or that won nothing, is not measured (—)."
+    )
+    table(owners, {"horizon_days": "Days before end", "plans": "Ended plans", "mean_abs_pct_error":
+                   st.column_config.NumberColumn("Mean absolute % error", format="percent"),
+                   "mean_pct_error": st.column_config.NumberColumn("Bias (mean % error)", format="percent")},
+          key="portfolio_accuracy_owners")
+    shown = plans[["plan", "owner", "period_end", "horizon_days", "snapshot_date", "expected", "final_won", "error", "pct_error"]]
+    table(shown, {"horizon_days": "Days before end", "snapshot_date": "Snapshot of",
+                  "expected": st.column_config.NumberColumn("Expected then", format=MONEY_FORMAT),
+                  "final_won": st.column_config.NumberColumn("Final won", format=MONEY_FORMAT),
+                  "error": st.column_config.NumberColumn("Error", format=MONEY_FORMAT), "pct_error": PCT_ERROR},
+          key="portfolio_accuracy_plans")
+    download_buttons(plans, "forecast-accuracy", key="portfolio_accuracy")
 
 
 def strategic_tab(strategic: pd.DataFrame) -> None:
