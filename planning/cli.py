@@ -18,6 +18,7 @@ import sys
 
 # subcommand → (module in planning/commands, the help its register() gives), in `--help` order
 COMMANDS: dict[str, tuple[str, str]] = {
+    "accuracy": ("accuracy", "forecast accuracy of ended plans: expected 90/60/30 days before the end vs won"),
     "backup": ("backup", "copy the database into a new or empty directory"),
     "restore": ("backup", "replace the database with a backup made by `planning backup`"),
     "copy": ("copy", "copy the whole database into an empty one (e.g. DuckDB → PostgreSQL)"),

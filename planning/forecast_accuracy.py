@@ -34,7 +34,7 @@ WITH k AS ({kpis.KPI_SQL}),
 closed AS (
     SELECT p.id AS plan_id, p.name AS plan, p.period_end, coalesce(p.owner_id, a.owner_id) AS owner_id
     FROM plan p JOIN account a ON a.id = p.account_id
-    WHERE list_contains(CAST($plan_ids AS BIGINT[]), p.id) AND p.period_end < $today
+    WHERE (CAST($plan_ids AS BIGINT[]) IS NULL OR list_contains(CAST($plan_ids AS BIGINT[]), p.id)) AND p.period_end < $today
 ),
 horizon AS (SELECT horizon_days FROM (VALUES {", ".join(f"({h})" for h in HORIZONS)}) AS h (horizon_days)),
 in_force AS (
@@ -76,8 +76,8 @@ ORDER BY owner, o.horizon_days DESC
 """
 
 
-def _ids(plan_ids: Iterable[int]) -> list[int]:
-    return sorted({int(i) for i in plan_ids})
+def _ids(plan_ids: Iterable[int] | None) -> list[int] | None:
+    return None if plan_ids is None else sorted({int(i) for i in plan_ids})
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -87,26 +87,27 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 
 @cached_read
-def _frame(db: Database, sql_name: str, plan_ids: list[int], today: date) -> pd.DataFrame:
+def _frame(db: Database, sql_name: str, plan_ids: list[int] | None, today: date) -> pd.DataFrame:
     sql = {"plans": PLAN_SQL, "owners": OWNER_SQL}[sql_name]
     with db.connect() as con:
         return con.execute(sql, {"plan_ids": plan_ids, "today": today}).df()
 
 
-def plan_accuracy(db: Database, plan_ids: Iterable[int], today: date | None = None) -> pd.DataFrame:
+def plan_accuracy(db: Database, plan_ids: Iterable[int] | None, today: date | None = None) -> pd.DataFrame:
     """One row per closed plan × horizon (PLAN_COLUMNS): expected then, final won now, and the errors.
 
-    A horizon without a snapshot by then keeps its row with expected and the errors NULL.
+    A horizon without a snapshot by then keeps its row with expected and the errors NULL;
+    `plan_ids=None` measures every plan (the CLI).
     """
     ids = _ids(plan_ids)
-    if not ids:
+    if ids == []:
         return _empty(PLAN_COLUMNS)
     return _frame(db, "plans", ids, today or date.today())
 
 
-def owner_accuracy(db: Database, plan_ids: Iterable[int], today: date | None = None) -> pd.DataFrame:
+def owner_accuracy(db: Database, plan_ids: Iterable[int] | None, today: date | None = None) -> pd.DataFrame:
     """Per owner × horizon (OWNER_COLUMNS): closed plans, plans measured, mean |% error| and mean % error (bias)."""
     ids = _ids(plan_ids)
-    if not ids:
+    if ids == []:
         return _empty(OWNER_COLUMNS)
     return _frame(db, "owners", ids, today or date.today())

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from planning import forecast_accuracy, kpis, portfolio
+from planning.cli import main
 from planning.portfolio import Filters
 from tests.test_kpis import make_account, make_opportunity, make_plan
 from tests.test_presentation import visible_problems
@@ -140,6 +141,28 @@ def test_a_later_snapshot_on_the_horizon_day_is_read_after_the_write(book):
     with book.transaction() as con:
         snapshot(con, book.plans["Beta"], date(2025, 11, 1), 45_000)  # exactly 60 days before the end
     assert by_plan(book)[("Beta FY2025", 60)]["expected"] == 45_000  # the cached read saw the write
+
+
+def test_cli_prints_each_owner_per_horizon_and_json_lists_both(book, capsys):
+    assert main(["--db", book.target, "accuracy"]) == 0  # today is after FY2025 (and FY2026 is not over)
+    assert capsys.readouterr().out.splitlines() == [
+        "Ada: 90 days 20.0% (bias +20.0%, 1 of 1 plans) · 60 days 30.0% (bias +30.0%, 1 of 1 plans) · "
+        "30 days 5.0% (bias -5.0%, 1 of 1 plans)",
+        "Ben: 90 days 30.0% (bias +30.0%, 1 of 3 plans) · 60 days 30.0% (bias +30.0%, 1 of 3 plans) · "
+        "30 days 25.0% (bias +5.0%, 2 of 3 plans)",
+        "Mean absolute % error of expected vs final won (bias: mean % error, above 0 over-forecast).",
+    ]
+    assert main(["--db", book.target, "accuracy", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert len(found["owners"]) == 6 and len(found["plans"]) == 12
+    assert found["plans"][3] == {
+        "plan_id": book.plans["Beta"], "plan": "Beta FY2025", "owner": "Ben", "period_end": "2025-12-31", "horizon_days": 90,
+        "snapshot_date": None, "expected": None, "final_won": 50_000, "error": None, "pct_error": None, "abs_pct_error": None}
+
+
+def test_cli_says_so_when_no_plan_has_ended(fresh_db, capsys):
+    assert main(["--db", fresh_db.target, "accuracy"]) == 0
+    assert capsys.readouterr().out == "No plan has ended yet: forecast accuracy needs a plan whose period is over.\n"
 
 
 # -- the Portfolio tab ----------------------------------------------------------------------
