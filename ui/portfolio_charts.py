@@ -140,6 +140,7 @@ def accuracy_chart(owners: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("plans_measured:Q", title="Plans measured")],
     ).properties(
         title=alt.Title("Forecast accuracy by owner", anchor="start",
-                        subtitle="How far expected (won + weighted pipeline) was from the final won, on average over ended plans"),
+                        subtitle=["How far expected (won + weighted pipeline) was from the final won, on average over ended plans",
+                                  "A missing bar: none of the owner's plans had a snapshot by then (or won anything)"]),
         height=alt.Step(ACCURACY_ROW),
     )
