@@ -36,7 +36,7 @@ closed AS (
     FROM plan p JOIN account a ON a.id = p.account_id
     WHERE (CAST($plan_ids AS BIGINT[]) IS NULL OR list_contains(CAST($plan_ids AS BIGINT[]), p.id)) AND p.period_end < $today
 ),
-horizon AS (SELECT horizon_days FROM (VALUES {", ".join(f"({h})" for h in HORIZONS)}) AS h (horizon_days)),
+horizon AS (SELECT unnest(CAST($horizons AS INTEGER[])) AS horizon_days),
 in_force AS (
     SELECT DISTINCT ON (c.plan_id, h.horizon_days) c.plan_id, h.horizon_days, s.snapshot_date, s.expected
     FROM closed c CROSS JOIN horizon h
@@ -90,7 +90,7 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 def _frame(db: Database, sql_name: str, plan_ids: list[int] | None, today: date) -> pd.DataFrame:
     sql = {"plans": PLAN_SQL, "owners": OWNER_SQL}[sql_name]
     with db.connect() as con:
-        return con.execute(sql, {"plan_ids": plan_ids, "today": today}).df()
+        return con.execute(sql, {"plan_ids": plan_ids, "today": today, "horizons": list(HORIZONS)}).df()
 
 
 def plan_accuracy(db: Database, plan_ids: Iterable[int] | None, today: date | None = None) -> pd.DataFrame:
