@@ -59,6 +59,22 @@ def date_text(value: date | None) -> str:
     return MISSING if is_missing(value) else f"{value:%d %b %Y}"
 
 
+def json_rows(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as JSON values: NaN/NaT → None, dates as ISO text, numpy numbers as Python's."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean: dict = {}
+        for key, value in row.items():
+            if value is None or value != value or str(value) == "NaT":
+                clean[key] = None
+            elif hasattr(value, "date"):
+                clean[key] = value.date().isoformat()
+            else:
+                clean[key] = value.item() if hasattr(value, "item") else value
+        out.append(clean)
+    return out
+
+
 def amount(value: float | None) -> float | None:
     """Money as a JSON number: rounded to cents, None for a missing value."""
     return None if value is None or is_missing(value) or (isinstance(value, float) and math.isinf(value)) else round(float(value), 2)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 
 import pytest
 
 from planning import forecast_accuracy, kpis, portfolio
 from planning.cli import main
+from planning.formatting import json_rows
 from planning.portfolio import Filters
 from tests.test_kpis import make_account, make_opportunity, make_plan
 from tests.test_presentation import visible_problems
@@ -61,20 +61,7 @@ def book(fresh_db):
     return fresh_db
 
 
-def rows(frame) -> list[dict]:
-    """Rows as plain values: NaN/NaT → None, dates as ISO text."""
-    out = []
-    for row in frame.to_dict("records"):
-        clean = {}
-        for key, value in row.items():
-            if value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "NaT":
-                clean[key] = None
-            elif hasattr(value, "date"):
-                clean[key] = value.date().isoformat()
-            else:
-                clean[key] = value.item() if hasattr(value, "item") else value
-        out.append(clean)
-    return out
+rows = json_rows  # plain values to compare: NaN/NaT → None, dates as ISO text
 
 
 def by_plan(book) -> dict[tuple[str, int], dict]:

@@ -16,6 +16,7 @@ from planning.formatting import (
     date_text,
     days,
     figure,
+    json_rows,
     money,
     multiple,
     percent,
@@ -97,3 +98,9 @@ def test_a_change_reads_with_its_direction(delta, kind, text):
 def test_a_figure_reads_as_its_kind():
     assert [figure(v, k) for v, k in [(601_000, "money"), (0.8235, "share"), (1.5, "multiple"), (None, "count")]] == [
         "$601,000", "82%", "1.50×", "—"]
+
+
+def test_json_rows_are_plain_values():
+    frame = pd.DataFrame({"n": [1, 2], "share": [0.5, float("nan")], "day": pd.to_datetime(["2026-01-31", None])})
+    assert json_rows(frame) == [{"n": 1, "share": 0.5, "day": "2026-01-31"}, {"n": 2, "share": None, "day": None}]
+    assert all(type(row["n"]) is int for row in json_rows(frame))

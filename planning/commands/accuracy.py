@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
 
 from planning import forecast_accuracy
 from planning.db import Database
 from planning.errors import NotFound
-from planning.formatting import percent
-
-if TYPE_CHECKING:
-    import pandas as pd
+from planning.formatting import json_rows, percent
 
 
 def register(subparsers) -> None:
@@ -24,9 +20,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace, db: Database) -> int:
     if not db.exists():
         raise NotFound(f"{db.path} does not exist; run `planning init` first.")
-    owners = _records(forecast_accuracy.owner_accuracy(db, None))
+    owners = json_rows(forecast_accuracy.owner_accuracy(db, None))
     if args.json:
-        plans = _records(forecast_accuracy.plan_accuracy(db, None))
+        plans = json_rows(forecast_accuracy.plan_accuracy(db, None))
         print(json.dumps({"owners": owners, "plans": plans}, indent=2))
         return 0
     if not owners:
@@ -46,19 +42,3 @@ def _horizon(row: dict) -> str:
     bias = row["mean_pct_error"]
     return (f"{days} days {percent(row['mean_abs_pct_error'], 1)} (bias {'+' if bias >= 0 else ''}{percent(bias, 1)}, "
             f"{measured} of {row['plans']} plans)")
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as JSON values: NaN/NaT → null, dates as ISO text, numpy numbers as Python's."""
-    out = []
-    for row in frame.to_dict("records"):
-        clean: dict = {}
-        for key, value in row.items():
-            if value is None or value != value or str(value) == "NaT":
-                clean[key] = None
-            elif hasattr(value, "date"):
-                clean[key] = value.date().isoformat()
-            else:
-                clean[key] = value.item() if hasattr(value, "item") else value
-        out.append(clean)
-    return out
