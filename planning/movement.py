@@ -133,15 +133,22 @@ pair AS (
 -- Effective flags of a deal outside the period on one side (kpis: the file's value, else the stage's).
 moved AS (
     SELECT p.plan_id, p.opportunity_id, p.was_in, p.is_in, p.was_amount, p.is_amount,
-           b.close_date AS old_close, o.close_date AS new_close, b.account_id AS old_account, o.account_id AS new_account,
-           b.business_unit_id AS old_unit, o.business_unit_id AS new_unit,
+           b.close_date AS old_close, o.close_date AS new_close,
            coalesce(b.amount, 0) AS old_amount, coalesce(o.amount, 0) AS new_amount, b.stage AS old_stage, o.stage AS new_stage,
            sb.sort_order AS old_order, so.sort_order AS new_order,
            coalesce(p.was_won, b.is_won, sb.is_won, FALSE) AS old_won,
            coalesce(p.was_closed, coalesce(b.is_closed, sb.is_closed, FALSE) OR coalesce(b.is_won, sb.is_won, FALSE)) AS old_closed,
            coalesce(p.now_won, o.is_won, so.is_won, FALSE) AS new_won,
            coalesce(p.now_closed, coalesce(o.is_closed, so.is_closed, FALSE) OR coalesce(o.is_won, so.is_won, FALSE)) AS new_closed,
-           t.changed_at, coalesce(t.moved_at, t.changed_at) AS moved_at, t.amount_at, coalesce(t.stage_at, t.changed_at) AS stage_at
+           t.changed_at, coalesce(t.moved_at, t.changed_at) AS moved_at, t.amount_at, coalesce(t.stage_at, t.changed_at) AS stage_at,
+           -- A deal that left or joined the plan by another route than its close date: which, and the before/after
+           -- values a reader needs (the account names when the account changed, else the close dates).
+           CASE WHEN b.account_id IS DISTINCT FROM o.account_id THEN 'account changed'
+                WHEN b.business_unit_id IS DISTINCT FROM o.business_unit_id THEN 'business unit changed' END AS rerouted,
+           CASE WHEN b.account_id IS DISTINCT FROM o.account_id THEN (SELECT name FROM account WHERE id = b.account_id)
+                ELSE CAST(b.close_date AS VARCHAR) END AS old_place,
+           CASE WHEN b.account_id IS DISTINCT FROM o.account_id THEN (SELECT name FROM account WHERE id = o.account_id)
+                ELSE CAST(o.close_date AS VARCHAR) END AS new_place
     FROM pair p JOIN touched t ON t.opportunity_id = p.opportunity_id
     JOIN before_window b ON b.id = p.opportunity_id
     JOIN opportunity o ON o.id = p.opportunity_id
@@ -153,15 +160,8 @@ change AS (
            CAST(NULL AS VARCHAR) AS old_value, CAST(p.is_amount AS VARCHAR) AS new_value, f.changed_at
     FROM pair p JOIN fresh f ON f.opportunity_id = p.opportunity_id WHERE p.is_in
     UNION ALL
-    SELECT plan_id, opportunity_id, 'removed',
-           CASE WHEN old_account IS DISTINCT FROM new_account THEN 'account changed'
-                WHEN old_unit IS DISTINCT FROM new_unit THEN 'business unit changed'
-                ELSE 'close date moved out of the period' END,
-           CASE WHEN old_account IS DISTINCT FROM new_account THEN (SELECT name FROM account WHERE id = old_account)
-                ELSE CAST(old_close AS VARCHAR) END,
-           CASE WHEN old_account IS DISTINCT FROM new_account THEN (SELECT name FROM account WHERE id = new_account)
-                ELSE CAST(new_close AS VARCHAR) END,
-           moved_at
+    SELECT plan_id, opportunity_id, 'removed', coalesce(rerouted, 'close date moved out of the period'),
+           old_place, new_place, moved_at
     FROM moved WHERE was_in AND NOT is_in
     UNION ALL
     SELECT plan_id, opportunity_id, 'slipped', CASE WHEN is_in THEN 'within the period' ELSE 'out of the period' END,
@@ -169,15 +169,8 @@ change AS (
     FROM moved WHERE was_in AND new_close > old_close
     UNION ALL
     SELECT plan_id, opportunity_id, 'pulled_in',
-           CASE WHEN was_in THEN 'within the period'
-                WHEN old_account IS DISTINCT FROM new_account THEN 'account changed'
-                WHEN old_unit IS DISTINCT FROM new_unit THEN 'business unit changed'
-                ELSE 'into the period' END,
-           CASE WHEN old_account IS DISTINCT FROM new_account THEN (SELECT name FROM account WHERE id = old_account)
-                ELSE CAST(old_close AS VARCHAR) END,
-           CASE WHEN old_account IS DISTINCT FROM new_account THEN (SELECT name FROM account WHERE id = new_account)
-                ELSE CAST(new_close AS VARCHAR) END,
-           moved_at
+           CASE WHEN was_in THEN 'within the period' ELSE coalesce(rerouted, 'into the period') END,
+           old_place, new_place, moved_at
     FROM moved WHERE is_in AND (NOT was_in OR new_close < old_close)
     UNION ALL
     SELECT plan_id, opportunity_id, CASE WHEN new_amount > old_amount THEN 'amount_up' ELSE 'amount_down' END, NULL,
