@@ -95,12 +95,31 @@ def alias_subqueries(sql: str) -> str:
     return sql
 
 
-@lru_cache(maxsize=4096)
 def translate(sql: str, with_params: bool) -> str:
     """DuckDB-flavoured SQL → psycopg SQL: placeholders, `%` escapes and one-to-one spellings.
 
-    Text inside quotes and comments is left as it is.
+    Placeholders: `?` → `%s`, `$name` → `%(name)s`, `$1` → `%(_1)s` (see `bind`). Text inside
+    quotes and comments is left as it is.
     """
+    return _translated(sql, with_params)[0]
+
+
+def bind(sql: str, params: Sequence[Any] | dict | None) -> tuple[str, Sequence[Any] | dict | None]:
+    """The statement and parameters psycopg takes for DuckDB's: positional `$1, $2 …` read a
+    list by number (any number of times), so the list becomes a dict of `_1, _2 …`."""
+    with_params = bool(params)
+    text, numbered = _translated(sql, with_params)
+    if not with_params:
+        return text, None
+    if numbered and not isinstance(params, dict):
+        return text, {f"_{n}": value for n, value in enumerate(params or (), start=1)}
+    return text, params
+
+
+@lru_cache(maxsize=4096)
+def _translated(sql: str, with_params: bool) -> tuple[str, bool]:
+    """translate's text, and whether it holds numbered placeholders."""
+    numbered = False
     out: list[str] = []
     plain: list[str] = []  # the current run of SQL outside quotes, rewritten word by word when it ends
 
@@ -138,10 +157,11 @@ def translate(sql: str, with_params: bool) -> str:
             continue
         if with_params and ch == "?":
             plain.append("%s")
-        elif with_params and ch == "$" and i + 1 < n and (sql[i + 1].isalpha() or sql[i + 1] == "_"):
+        elif with_params and ch == "$" and i + 1 < n and (sql[i + 1].isalnum() or sql[i + 1] == "_"):
             match = re.match(r"\$(\w+)", sql[i:])
             assert match is not None
-            plain.append(f"%({match[1]})s")
+            numbered = numbered or match[1].isdigit()
+            plain.append(f"%(_{match[1]})s" if match[1].isdigit() else f"%({match[1]})s")
             i += len(match[0])
             continue
         elif with_params and ch == "%":
@@ -150,7 +170,7 @@ def translate(sql: str, with_params: bool) -> str:
             plain.append(ch)
         i += 1
     flush()
-    return alias_subqueries("".join(out))
+    return alias_subqueries("".join(out)), numbered
 
 
 class PgResult:
@@ -261,15 +281,15 @@ class PgConnection:
         self.raw = raw
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> PgResult:
-        with_params = bool(params)
         cursor = self.raw.cursor()
-        cursor.execute(translate(sql, with_params), params if with_params else None)
+        cursor.execute(*bind(sql, params))
         counted = bool(_DML.match(sql)) and not _RETURNING.search(sql)
         return PgResult(cursor, counted)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> PgResult:
         cursor = self.raw.cursor()
-        cursor.executemany(translate(sql, True), rows)
+        text, numbered = _translated(sql, True)
+        cursor.executemany(text, [bind(sql, row)[1] for row in rows] if numbered else rows)
         return PgResult(cursor, True)
 
     def register(self, name: str, frame: pd.DataFrame) -> None:
