@@ -93,7 +93,8 @@ import sys
 from planning import scorecards, users
 from planning.db import Database
 from planning.errors import StaleEdit
-db, plan_id, question, loaded = Database(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+# A long lock timeout: it waits out this process's save however loaded the machine is.
+db, plan_id, question, loaded = Database(sys.argv[1], lock_timeout=120), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 try:
     scorecards.save_answers(db, users.find_user(db, "Carl Colleague"), plan_id, {question: {"value": "5"}}, loaded)
     print("saved")
