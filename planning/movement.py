@@ -6,7 +6,7 @@ Rules (docs/design.md, "Deal movement"):
 - a deal's state before the window is its current row with each field the window changed set back
   to the value the window's first change of it replaced (`opportunity_history` for stage, amount,
   close date, probability; `audit_log` for account, business unit and the won/closed flags);
-- "in the period" is `kpis.MEMBERSHIP_SQL`, applied to the state before and to the state now;
+- "in the period" is the membership rule (`kpis.MEMBER_RULE`), applied to the state before and to the state now;
 - a deal is new when an import in the window inserted it (the importer keeps no insert row, so
   this is read from `import_batch_id`, its audit rows and its id: `NEW_SQL`).
 """
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from planning.db import Database, cached_read, fetch_dicts
 from planning.formatting import amount as json_amount
 from planning.formatting import date_text, money
-from planning.kpis import MEMBERSHIP_SQL
+from planning.kpis import MEMBERSHIP_BY_RULE_SQL, MEMBERSHIP_SQL
 from planning.plans import get_plan
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ before_window AS (
            o.created_date, o.product_id, o.type
     FROM opportunity o JOIN touched t ON t.opportunity_id = o.id
 ),
-was_member AS (WITH opportunity AS (SELECT * FROM before_window) """ + MEMBERSHIP_SQL + """),
+was_member AS (WITH opportunity AS (SELECT * FROM before_window) """ + MEMBERSHIP_BY_RULE_SQL + """),
 is_member AS (
     SELECT m.* FROM (""" + MEMBERSHIP_SQL + """) AS m
     WHERE m.opportunity_id IN (SELECT opportunity_id FROM touched UNION ALL SELECT opportunity_id FROM fresh)

@@ -33,7 +33,8 @@ def test_fingerprints_change_when_any_row_changes(demo_db):
     before = fingerprints(demo_db)
     demo_db.execute("UPDATE opportunity SET amount = amount + 1 WHERE id = (SELECT min(id) FROM opportunity)")
     after = fingerprints(demo_db)
-    assert {t for t in before if before[t] != after[t]} == {"opportunity"}
+    # On PostgreSQL plan_member (migration 0240) copies a member's amount, so it changes with it.
+    assert {t for t in before if before[t] != after[t]} == {"opportunity"} | ({"plan_member"} if ON_POSTGRES else set())
 
 
 def test_backup_then_restore_gives_back_every_table(demo_db, tmp_path):

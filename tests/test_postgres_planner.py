@@ -66,7 +66,8 @@ def test_only_the_exception_catching_function_keeps_postgresql_from_parallel_sca
     postgres(fresh_db)
     unsafe = fresh_db.rows(
         "SELECT DISTINCT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-        " WHERE n.nspname = current_schema() AND p.prokind = 'f' AND p.proparallel <> 's' ORDER BY 1")
+        " WHERE n.nspname = current_schema() AND p.prokind = 'f' AND p.proparallel <> 's'"
+        " AND p.prorettype <> 'trigger'::regtype ORDER BY 1")  # plan_member's triggers never run inside a query
     assert [r["proname"] for r in unsafe] == ["try_cast_double"]  # it catches errors: a subtransaction
 
 

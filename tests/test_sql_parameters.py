@@ -65,6 +65,7 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
         ({"', '.join((f'{f} = ?' for f in diff))", "', '.join(columns)", "', '.join(values)"},
          "objective fields checked against OBJECTIVE_FIELDS, action fields a dict literal; values bound"),
     ],
+    "planning/kpis.py": [({"members"}, "_membership: plan_member or the rule's join, both module constants")],
     "planning/plan_content.py": [({"', '.join(columns)"}, "field names checked against INITIATIVE_FIELDS; values bound")],
     "planning/stakeholders.py": [
         ({"assignments", "', '.join(columns)", "', '.join(ATTRIBUTES)"}, "field names checked against ATTRIBUTES; values bound"),

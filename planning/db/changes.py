@@ -36,6 +36,8 @@ PLAN_OWNED = frozenset({
     "scorecard_answer", "scorecard_submission", "stakeholder", "team_member", "whitespace_cell",
 })
 NOT_TRACKED = frozenset({TABLE})
+# Tables (or views) derived from others in the same transaction: a read of one depends on those.
+DERIVED = {"plan_member": ("plan", "opportunity")}  # migration 0240
 
 _NAME = r'(?:main\.)?"?([A-Za-z_][A-Za-z0-9_]*)"?'
 _WRITE_TARGETS = re.compile(
@@ -53,7 +55,11 @@ reading: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("readi
 
 
 def words(sql: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(sql)}
+    found = {w.lower() for w in _WORD.findall(sql)}
+    for derived, sources in DERIVED.items():
+        if derived in found:
+            found.update(sources)
+    return found
 
 
 class Writes:

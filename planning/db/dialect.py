@@ -60,5 +60,7 @@ def refresh_statistics(con: Any, tables: list[str]) -> None:
     statistics as it writes: nothing to do there.
     """
     if dialect_of(con) == "postgres":
+        if {"plan", "opportunity"} & set(tables):
+            tables = [*tables, "plan_member"]  # their triggers filled it too (migration 0240)
         for table in tables:
             con.execute(f'ANALYZE "{table}"')

@@ -18,6 +18,7 @@ from planning.db.dialect import refresh_statistics
 from planning.errors import InvalidInput
 
 BOOKKEEPING = {"schema_migration", "data_change"}  # the target has its own
+DERIVED = {"plan_member"}  # the target's own triggers (or view) make it from the copied plans and opportunities
 BOOK = ("app_user", "account", "opportunity", "contact", "product", "plan", "import_batch")
 
 
@@ -44,7 +45,7 @@ def copy_database(source: Database, target: Database) -> dict[str, int]:
             f"{source.path} is at schema version {source.schema_version()}, this code's is {target.schema_version()}: "
             "run `planning init` on it first."
         )
-    tables = [t for t in table_names(source) if t not in BOOKKEEPING]
+    tables = [t for t in table_names(source) if t not in BOOKKEEPING | DERIVED]
     refuse_filled(target, "copy")
     counts: dict[str, int] = {}
     with source.connect() as src, target.transaction() as dst, tempfile.TemporaryDirectory() as work:
