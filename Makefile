@@ -46,9 +46,10 @@ lint: install-test
 # `make test-duckdb` / `make test-postgres` run one of the two; PYTEST_ARGS / PG_PYTEST_ARGS
 # change what pytest gets (e.g. PG_PYTEST_ARGS='-q -n auto --dist loadfile -m "not e2e"').
 PYTEST_ARGS ?= -q -n auto --dist loadfile
-# The PostgreSQL run leaves out the Chromium flows (-m "not e2e"): they drive the same domain calls the
+# The PostgreSQL run leaves out the single-server Chromium flows: they drive the same domain calls the
 # AppTest page tests run on PostgreSQL, and keep both runs inside the suite's 10-minute budget on 2 cores.
-PG_PYTEST_ARGS ?= $(PYTEST_ARGS) -m "not e2e"
+# It keeps the Chromium test of two app replicas over one database (-m replicas), which only it can run.
+PG_PYTEST_ARGS ?= $(PYTEST_ARGS) -m "not e2e or replicas"
 
 test: lint chromium
 	@status=0; \
