@@ -37,7 +37,7 @@ PLAN_OWNED = frozenset({
 })
 NOT_TRACKED = frozenset({TABLE})
 # Tables (or views) derived from others in the same transaction: a read of one depends on those.
-DERIVED = {"plan_member": ("plan", "opportunity")}  # migration 0240
+DERIVED = {"plan_member": ("plan", "opportunity"), "opportunity_tally": ("opportunity",)}  # migrations 0240, 0250
 
 _NAME = r'(?:main\.)?"?([A-Za-z_][A-Za-z0-9_]*)"?'
 _WRITE_TARGETS = re.compile(

@@ -60,7 +60,7 @@ def refresh_statistics(con: Any, tables: list[str]) -> None:
     statistics as it writes: nothing to do there.
     """
     if dialect_of(con) == "postgres":
-        if {"plan", "opportunity"} & set(tables):
-            tables = [*tables, "plan_member"]  # their triggers filled it too (migration 0240)
+        if {"plan", "opportunity"} & set(tables):  # their triggers filled these too (migrations 0240, 0250)
+            tables = [*tables, "plan_member"] + (["opportunity_tally"] if "opportunity" in tables else [])
         for table in tables:
             con.execute(f'ANALYZE "{table}"')

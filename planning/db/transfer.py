@@ -18,7 +18,7 @@ from planning.db.dialect import refresh_statistics
 from planning.errors import InvalidInput
 
 BOOKKEEPING = {"schema_migration", "data_change"}  # the target has its own
-DERIVED = {"plan_member"}  # the target's own triggers (or view) make it from the copied plans and opportunities
+DERIVED = {"plan_member", "opportunity_tally"}  # the target's own triggers (or view) make it from the copied plans and opportunities
 BOOK = ("app_user", "account", "opportunity", "contact", "product", "plan", "import_batch")
 
 

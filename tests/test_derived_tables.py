@@ -1,8 +1,9 @@
-"""plan_member is the membership rule's join after every kind of write (migration 0240).
+"""plan_member (migration 0240) is the membership rule's join and opportunity_tally (0250) the
+book counted per account, after every kind of write.
 
-On DuckDB it is a view of the join; on PostgreSQL a table that triggers maintain, so these tests
-matter most in the PostgreSQL run: each write below changes what some plan counts, and after
-each one the table must equal the rule's join, row for row, copied figures included.
+On DuckDB both are views of what they derive; on PostgreSQL tables that triggers maintain, so
+these tests matter most in the PostgreSQL run: each write below changes what some plan counts,
+and after each one both tables must equal their definitions, row for row, copied figures included.
 """
 
 from __future__ import annotations
@@ -34,8 +35,15 @@ def by_rule(db: Database) -> list[tuple]:
     return [tuple(r.values()) for r in db.rows(f"SELECT {COLUMNS} FROM ({kpis.MEMBER_PAIRS_SQL}) AS m ORDER BY plan_id, opportunity_id")]
 
 
+TALLY = "SELECT account_id, undated, n, amount FROM {source} ORDER BY account_id NULLS FIRST, undated"
+COUNTED = ("(SELECT account_id, close_date IS NULL AS undated, count(*) AS n, coalesce(sum(amount), 0) AS amount"
+           " FROM opportunity GROUP BY 1, 2) AS t")
+
+
 def assert_members_follow_the_rule(db: Database, after: str) -> None:
     assert stored(db) == by_rule(db), f"plan_member differs from the rule after {after}"
+    assert db.rows(TALLY.format(source="opportunity_tally")) == db.rows(TALLY.format(source=COUNTED)), \
+        f"opportunity_tally differs from the book after {after}"
 
 
 def test_plan_member_follows_the_rule_after_every_kind_of_write(demo_db):
@@ -54,6 +62,7 @@ def test_plan_member_follows_the_rule_after_every_kind_of_write(demo_db):
         "Id,Name,AccountId,StageName,Amount,CloseDate",
         f"PM-NEW-1,New inside,{account['external_id']},Prospecting,1000,{inside}",
         f"PM-NEW-2,New elsewhere,{other['external_id']},Prospecting,2000,{inside}",
+        "PM-NEW-3,No account yet,,Prospecting,700,",
         f"{member['external_id']},Moved out,{account['external_id']},Prospecting,3000,1999-01-01",
     ))
     assert_members_follow_the_rule(db, "an opportunities import (inserts and updates)")
