@@ -47,6 +47,9 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
         ({"name", "columns"}, "index names and column lists are the migration's own INDEXES constant"),
     ],
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
+    "planning/db/dialect.py": [({"table", "name", "definition"},
+                                "table names of the calling code (refresh_statistics, create_derived), double-quoted;"
+                                " a migration's own view definition")],
     "planning/db/pg_backup.py": [({"database_name(url)", "str(exc).strip()"},
                                   "the database name of the configured URL, double-quoted; an error text in a message")],
     "planning/db/transfer.py": [({"table", "t", "listed", "path", "sequence"},

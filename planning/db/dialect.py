@@ -64,3 +64,14 @@ def refresh_statistics(con: Any, tables: list[str]) -> None:
             tables = [*tables, "plan_member"] + (["opportunity_tally"] if "opportunity" in tables else [])
         for table in tables:
             con.execute(f'ANALYZE "{table}"')
+
+
+def create_derived(con: Any, name: str, definition: str, postgres: list[str]) -> None:
+    """A table derived from others (migrations 0240, 0250): on DuckDB a view of `definition`; on
+    PostgreSQL the `postgres` statements, which make it a table its triggers maintain, then its statistics."""
+    if dialect_of(con) == "postgres":
+        for statement in postgres:
+            con.execute(statement)
+        con.execute(f'ANALYZE "{name}"')
+    else:
+        con.execute(f'CREATE VIEW "{name}" AS {definition}')

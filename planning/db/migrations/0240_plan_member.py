@@ -17,7 +17,7 @@ period on another cannot each miss the other's rows: the second waits for the fi
 and its statements then see it (READ COMMITTED takes a new snapshot per statement).
 """
 
-from planning.db.dialect import dialect_of
+from planning.db.dialect import create_derived
 from planning.kpis import MEMBER_PAIRS_SQL, MEMBER_PICKS, MEMBER_RULE
 
 LOCK = 7245240  # pg_advisory_xact_lock key: membership maintenance, one transaction at a time
@@ -65,9 +65,4 @@ END $body$""",
 
 
 def apply(con) -> None:
-    if dialect_of(con) == "postgres":
-        for statement in POSTGRES:
-            con.execute(statement)
-        con.execute("ANALYZE plan_member")
-    else:
-        con.execute(f"CREATE VIEW plan_member AS {MEMBER_PAIRS_SQL}")
+    create_derived(con, "plan_member", MEMBER_PAIRS_SQL, POSTGRES)

@@ -8,7 +8,7 @@ most two rows per account, which the opportunity triggers recount for the accoun
 under the same advisory lock as plan_member (migration 0240), inside the writing transaction.
 """
 
-from planning.db.dialect import dialect_of
+from planning.db.dialect import create_derived
 
 LOCK = 7245240  # the plan_member maintenance lock: one transaction at a time
 TALLY_SQL = """SELECT account_id, close_date IS NULL AS undated, count(*) AS n, coalesce(sum(amount), 0) AS amount
@@ -45,9 +45,4 @@ END $body$""",
 
 
 def apply(con) -> None:
-    if dialect_of(con) == "postgres":
-        for statement in POSTGRES:
-            con.execute(statement)
-        con.execute("ANALYZE opportunity_tally")
-    else:
-        con.execute(f"CREATE VIEW opportunity_tally AS {TALLY_SQL} GROUP BY account_id, close_date IS NULL")
+    create_derived(con, "opportunity_tally", f"{TALLY_SQL} GROUP BY account_id, close_date IS NULL", POSTGRES)
