@@ -13,6 +13,7 @@ from dataclasses import field as dc_field
 
 import duckdb
 
+from planning.db.dialect import dialect_of
 from planning.errors import ImportRefused
 from planning.importing.mapping import SPECS, Mapping
 
@@ -335,9 +336,11 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
     key = _key_expr(mapping)
     # Text fields are their raw value; only parsed fields keep the raw text beside (for problems).
     kept_raw = "".join(f'"{f}__raw", ' for f in column_of if spec.field(f).type != "text" or f == "account_ref")
+    # A view, not a copy: materialising the typed rows cost more than computing them again in the
+    # two scans that read all of them (the problems and `import_rows`); others read a column or two.
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE import_typed AS
+        CREATE OR REPLACE TEMP VIEW import_typed AS
         SELECT *, {key} AS __key FROM (
             SELECT __line, {kept_raw}{', '.join(typed)}{', ' if typed else ''}
                    {names} AS __name
@@ -345,7 +348,6 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
         )
         """
     )
-    con.execute("DROP VIEW import_src")
     _problems(con, mapping, header_of, readings)
     return readings
 
@@ -388,33 +390,25 @@ def _key_expr(mapping: Mapping) -> str:
 def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[str, str],
               readings: Readings) -> None:
     spec = SPECS[mapping.kind]
-    parts = []
+    checks = []  # (condition, column header, value, message) of a problem found on one row
     for field, header in header_of.items():
         kind = spec.field(field).type
         if kind != "text":
             message = MESSAGES[kind]
             if kind == "date":
                 message = f"is not a date (the column is read as {DATE_READING[readings.dates.get(field, 'iso')]})"
+            raw, value = f'"{field}__raw"', f'"{field}"'
             style = readings.numbers.get(field)
             if kind in ("amount", "integer") and style in AMBIGUOUS:
                 pattern = NUMBER_EVIDENCE[AMBIGUOUS[style]]
-                bare = _bare(f'"{field}__raw"')
                 example = "1.000" if style == "point" else "1,000"
-                parts.append(
-                    f"SELECT __line, {quote(header)}, \"{field}__raw\", "
-                    f"{quote(f'is ambiguous: the column writes {NUMBER_READING[style]}, so {example} could be one or a thousand; write it in full')} "
-                    f"FROM import_typed WHERE \"{field}\" IS NULL AND regexp_full_match({bare}, '{pattern}')"
-                )
-                parts.append(
-                    f"SELECT __line, {quote(header)}, \"{field}__raw\", {quote(message)} FROM import_typed "
-                    f"WHERE \"{field}__raw\" IS NOT NULL AND \"{field}\" IS NULL "
-                    f"AND NOT regexp_full_match({bare}, '{pattern}')"
-                )
-                continue
-            parts.append(
-                f"SELECT __line, {quote(header)} AS col, \"{field}__raw\" AS value, {quote(message)} AS message "
-                f"FROM import_typed WHERE \"{field}__raw\" IS NOT NULL AND \"{field}\" IS NULL"
-            )
+                ambiguous = (f"is ambiguous: the column writes {NUMBER_READING[style]}, so {example} could be one or a "
+                             "thousand; write it in full")
+                message = (f"CASE WHEN regexp_full_match({_bare(raw)}, '{pattern}') THEN {quote(ambiguous)} "
+                           f"ELSE {quote(message)} END")
+            else:
+                message = quote(message)
+            checks.append((f"{raw} IS NOT NULL AND {value} IS NULL", header, raw, message))
     name_header = header_of.get("name") or header_of.get("last_name") or "Name"
     requirements = {
         "opportunities": [("stage", "is empty; every opportunity needs a stage")],
@@ -422,39 +416,42 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
     }.get(mapping.kind, [])
     for field, message in requirements:
         if field in header_of:
-            parts.append(f"SELECT __line, {quote(header_of[field])}, NULL, {quote(message)} FROM import_typed "
-                         f"WHERE \"{field}\" IS NULL")
+            checks.append((f'"{field}" IS NULL', header_of[field], "NULL", quote(message)))
     if mapping.kind == "opportunities":
         label = " and ".join(header_of[f] for f in ("external_id", "name") if f in header_of)
-        parts.append(
-            f"SELECT __line, {quote(label)}, NULL, 'are both empty, so the opportunity cannot be identified' "
-            "FROM import_typed WHERE __key IS NULL"
-        )
+        checks.append(("__key IS NULL", label, "NULL", "'are both empty, so the opportunity cannot be identified'"))
     else:
-        parts.append(f"SELECT __line, {quote(name_header)}, NULL, 'is empty; every record needs a name' "
-                     "FROM import_typed WHERE __name IS NULL")
+        checks.append(("__name IS NULL", name_header, "NULL", "'is empty; every record needs a name'"))
+    # One scan for every per-row check: the rows with a problem are found first, and only those
+    # get the list of their problems (typed rows are a view, so each scan parses the values again).
+    found = ", ".join(f"CASE WHEN {condition} THEN {{'col': {quote(header)}, 'value': CAST({value} AS VARCHAR), "
+                      f"'message': {message}}} END" for condition, header, value, message in checks)
+    per_row = (f"SELECT __line, unnest(list_filter([{found}], lambda x: x IS NOT NULL)) AS p FROM import_typed "
+               f"WHERE {' OR '.join(f'({condition})' for condition, *_ in checks)}")
     key_header = header_of["external_id"] if "external_id" in header_of else name_header
     key_value = '"external_id"' if "external_id" in header_of else "__name"
-    parts.append(
-        f"""
+    repeated = f"""
         SELECT t.__line, {quote(key_header)}, t.{key_value},
                'appears again (first on line ' || d.first_line || '); each record may appear only once in a file'
         FROM import_typed t JOIN (SELECT __key, min(__line) AS first_line FROM import_typed WHERE __key IS NOT NULL
                                   GROUP BY __key HAVING count(*) > 1) d
           ON d.__key = t.__key AND t.__line > d.first_line
         """
-    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE import_problem AS SELECT * FROM ("
-        + " UNION ALL ".join(parts)
-        + ") AS p(line, col, value, message)"
+        f"SELECT __line, p.col, p.value, p.message FROM ({per_row}) UNION ALL {repeated}"
+        ") AS p(line, col, value, message)"
     )
 
 
 def unload(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the typed copy once `import_rows` holds what the write needs."""
+    """Drop the typed rows once `import_rows` holds what the write needs (on PostgreSQL, their shipped copy)."""
     con.execute("DROP VIEW IF EXISTS import_valid")
-    con.execute("DROP TABLE IF EXISTS import_typed")
+    if dialect_of(con) == "postgres":
+        con.execute("DROP TABLE IF EXISTS import_typed")
+        return
+    con.execute("DROP VIEW IF EXISTS import_typed")
+    con.execute("DROP VIEW IF EXISTS import_src")
 
 
 def problem_text(line: int, column: str, value: str | None, message: str) -> str:
