@@ -110,8 +110,9 @@ AMBIGUOUS = {"point": "dot3", "comma": "comma3"}
 
 def _boolean(v: str) -> str:
     # Salesforce exports write 1 or nothing: a blank flag in a mapped column is false.
+    # `true` / `false` as written by most CRMs first: lower() copies every string it sees.
     return (
-        f"CASE WHEN {v} IS NULL THEN FALSE "
+        f"CASE WHEN {v} IS NULL THEN FALSE WHEN {v} = 'true' THEN TRUE WHEN {v} = 'false' THEN FALSE "
         f"WHEN lower({v}) IN ('true', '1', '1.0', 'yes', 'y', 't', 'x', 'wahr', 'ja') THEN TRUE "
         f"WHEN lower({v}) IN ('false', '0', '0.0', 'no', 'n', 'f', 'falsch', 'nein') THEN FALSE END"
     )
