@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from planning.db import Database
 from planning.errors import StaleEdit
-from planning.formatting import column_label
+
+if TYPE_CHECKING:  # pandas loads with the first DataFrame; `planning import` never needs it
+    import pandas as pd
 
 
 def _text(value: Any) -> str | None:
@@ -181,6 +182,8 @@ def plan_history(db: Database, plan_id: int, limit: int = 500) -> pd.DataFrame:
     Version bumps are bookkeeping, not changes, and are left out; fields read as headers do ("Sales target",
     a team change names the person).
     """
+    from planning.formatting import column_label  # imports pandas, which `planning import` never needs
+
     found = db.df(PLAN_HISTORY_SQL, {"plan": plan_id, "limit": limit})
     section = found["entity"].map(lambda e: PLAN_SECTIONS.get(e, column_label(e))).where(found["team_person"].isna(), "Team")
     return found.assign(section=section, record=found["record"].fillna(section), field=found["field"].map(column_label))[

@@ -11,15 +11,17 @@ Rules for managing users (admins only, every change audited as entity "user"):
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from planning import access, audit
 from planning.db import Database, fetch_dicts
 from planning.errors import InvalidInput, NotFound, StaleEdit
 from planning.vocab import USER_ROLES
+
+if TYPE_CHECKING:  # pandas loads with the first DataFrame; `planning import` never needs it
+    import pandas as pd
 
 USER_COLUMNS = "id, name, email, role, manager_id, region"
 EDITABLE_FIELDS = ("name", "email", "role", "manager_id", "region", "is_active")
