@@ -71,3 +71,17 @@ def test_an_unknown_command_is_refused_by_argparse():
     done, _ = _loaded("frobnicate")
     assert done.returncode == 2
     assert "invalid choice: 'frobnicate'" in done.stderr
+
+
+def test_an_import_needs_no_pandas(tmp_path):
+    """`planning import` prints counts, notes and warnings: pandas (~0.4 s to load) is not needed."""
+    db, extract = tmp_path / "book.duckdb", tmp_path / "Opportunity.csv"
+    extract.write_text("Id,Name,StageName,CloseDate,Amount\n006A,Deal A,Prospecting,2026-03-01,1000\n")
+    done, loaded = _loaded("import", "opportunities", str(extract), db=str(db))
+    assert done.returncode == 0, done.stderr
+    assert "1 inserted, 0 updated" in done.stdout
+    extract.write_text("Id,Name,StageName,CloseDate,Amount\n006A,Deal A,Prospecting,2026-03-01,2000\n")
+    again, loaded_again = _loaded("import", "opportunities", str(extract), db=str(db))
+    assert again.returncode == 0, again.stderr
+    assert "0 inserted, 1 updated" in again.stdout
+    assert "pandas" not in loaded and "pandas" not in loaded_again
