@@ -92,8 +92,10 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/importing/staging.py": [
         ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
           "raw_select", "condition", "', '.join(aggregates)", "bare", "pattern", "', '.join(bares)",
-          "', '.join(classes)", "source", "cls", "fld"},
-         "field names from mapping.SPECS, positional columns c0..cN, regex patterns from NUMBER_EVIDENCE"),
+          "', '.join(classes)", "source", "cls", "fld", "found", "per_row", "repeated",
+          "' OR '.join((f'({condition})' for condition, *_ in checks))"},
+         "field names from mapping.SPECS, positional columns c0..cN, regex patterns from NUMBER_EVIDENCE;"
+         " the per-row checks and the repeated-key query built in _problems (header text through quote)"),
     ],
     "planning/importing/ingest.py": [
         ({"account", "close", "probability", "amount", "extra"}, "fixed fragments chosen by which columns exist"),
@@ -108,7 +110,8 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
           "', '.join(insert_cols)", "', '.join(items)", "', '.join(plain)", "', '.join(selects)", "', '.join(sets)",
           "', '.join(values)", "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
           "table_key", "target.seq", "valid", "target", "ref.field", "email",
-          "_duckdb_text(f't.{c}', types.get(c, ''))", "_duckdb_text(f'r.{c}', types.get(c, ''))"},
+          "_duckdb_text(f't.{c}', types.get(c, ''))", "_duckdb_text(f'r.{c}', types.get(c, ''))",
+          "matched if refers_to_itself else ''"},
          "table, sequence and column names declared in upsert.TARGETS and mapping.SPECS; data stays in temp tables"),
     ],
 }
