@@ -20,6 +20,8 @@ from planning.db import Database, open_database
 from planning.db.backup import table_fingerprints
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.file_free  # a CLI process writes the file while the app serves
+
 PLAN = 3  # Summit Logistics FY2026 (account 001DEMO00001)
 NEW_DEALS = 3000
 WON_EACH = 1000

@@ -13,6 +13,8 @@ from planning.db import Database, backup, migrations, open_database, pg_backup
 from planning.errors import InvalidInput
 from tests.conftest import ON_POSTGRES, drop_pg_database, pg_database
 
+pytestmark = pytest.mark.file_free  # a restore replaces the file, and the CLI opens it
+
 DATA_FILE = "planning.pgdump" if ON_POSTGRES else "planning.duckdb"
 
 

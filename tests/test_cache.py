@@ -16,6 +16,8 @@ from planning.db import Database, ReadCache, cached_read
 from planning.db import cache as dbmodule
 from planning.importing import ingest
 
+pytestmark = pytest.mark.file_free  # other processes write the file between reads
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = users.COMMAND_LINE
 

@@ -12,7 +12,7 @@ import pytest
 from planning.db import database
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.duckdb_only  # the DuckDB file held open for a script run
+pytestmark = [pytest.mark.duckdb_only, pytest.mark.file_free]  # the DuckDB file held open for a script run
 
 OPENER = """
 import sys, duckdb

@@ -202,6 +202,7 @@ def signin_server(demo_db, tmp_path):
 
 
 @pytest.mark.e2e
+@pytest.mark.file_free  # the server opens the file
 def test_first_deep_link_after_start_shows_only_the_sign_in(signin_server, page):
     # The first request after a start runs pages/admin.py without app.py (Streamlit's pages/
     # folder fallback): the gate in database() must still hide every user and audit row.

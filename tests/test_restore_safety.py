@@ -15,6 +15,8 @@ from planning.db.backup import table_fingerprints
 from planning.errors import InvalidInput
 from tests.conftest import ON_POSTGRES, drop_pg_database, pg_database
 
+pytestmark = pytest.mark.file_free  # a restore replaces the file
+
 DATA_FILE = pg_backup.DUMP_FILE if ON_POSTGRES else "planning.duckdb"
 
 

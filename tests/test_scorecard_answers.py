@@ -103,6 +103,7 @@ except StaleEdit:
 """
 
 
+@pytest.mark.file_free  # the other process opens the file
 def test_two_processes_saving_the_same_form_keep_one_and_refuse_the_other(setup, monkeypatch):
     """A save in this process has read the latest submission when another process saves the same form."""
     import subprocess
