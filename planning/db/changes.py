@@ -28,6 +28,8 @@ from typing import Any
 
 import duckdb
 
+from planning.db.dialect import DERIVED
+
 TABLE = "data_change"
 EPOCH = ("", "epoch")
 # Tables whose every row belongs to one plan: a write to them on one plan changes no other plan's reads.
@@ -36,8 +38,6 @@ PLAN_OWNED = frozenset({
     "scorecard_answer", "scorecard_submission", "stakeholder", "team_member", "whitespace_cell",
 })
 NOT_TRACKED = frozenset({TABLE})
-# Tables (or views) derived from others in the same transaction: a read of one depends on those.
-DERIVED = {"plan_member": ("plan", "opportunity"), "opportunity_tally": ("opportunity",)}  # migrations 0240, 0250
 
 _NAME = r'(?:main\.)?"?([A-Za-z_][A-Za-z0-9_]*)"?'
 _WRITE_TARGETS = re.compile(
@@ -55,6 +55,7 @@ reading: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("readi
 
 
 def words(sql: str) -> set[str]:
+    """The words of a statement; a derived table (dialect.DERIVED) counts as the tables it is made from."""
     found = {w.lower() for w in _WORD.findall(sql)}
     for derived, sources in DERIVED.items():
         if derived in found:

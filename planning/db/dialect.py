@@ -14,6 +14,11 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+# Tables derived from others inside every writing transaction (migrations 0240, 0250): name → the
+# tables they are made from. A view on DuckDB, a trigger-maintained table on PostgreSQL (create_derived).
+DERIVED = {"plan_member": ("plan", "opportunity"), "opportunity_tally": ("opportunity",)}
+DERIVED_LOCK = 7245240  # the pg_advisory_xact_lock their triggers take: one maintaining transaction at a time
+
 
 def dialect_of(con: Any) -> str:
     """"duckdb" or "postgres": which backend a connection (or Recorder) speaks to."""
@@ -62,8 +67,7 @@ def refresh_statistics(con: Any, tables: list[str]) -> None:
     doubles: 114 ms → ~30 ms). DuckDB keeps its own statistics as it writes: nothing to do there.
     """
     if dialect_of(con) == "postgres":
-        if {"plan", "opportunity"} & set(tables):  # their triggers filled these too (migrations 0240, 0250)
-            tables = [*tables, "plan_member"] + (["opportunity_tally"] if "opportunity" in tables else [])
+        tables = [*tables, *(d for d, sources in DERIVED.items() if set(sources) & set(tables))]  # triggers filled them too
         for table in tables:
             con.execute(f'VACUUM (ANALYZE) "{table}"')
 

@@ -14,11 +14,10 @@ import tempfile
 from pathlib import Path
 
 from planning.db.database import Database, table_names
-from planning.db.dialect import refresh_statistics
+from planning.db.dialect import DERIVED, refresh_statistics
 from planning.errors import InvalidInput
 
 BOOKKEEPING = {"schema_migration", "data_change"}  # the target has its own
-DERIVED = {"plan_member", "opportunity_tally"}  # the target's own triggers (or view) make it from the copied plans and opportunities
 BOOK = ("app_user", "account", "opportunity", "contact", "product", "plan", "import_batch")
 
 
@@ -45,7 +44,8 @@ def copy_database(source: Database, target: Database) -> dict[str, int]:
             f"{source.path} is at schema version {source.schema_version()}, this code's is {target.schema_version()}: "
             "run `planning init` on it first."
         )
-    tables = [t for t in table_names(source) if t not in BOOKKEEPING | DERIVED]
+    # Derived tables are left to the target's own triggers (or views), which fill them from the copy.
+    tables = [t for t in table_names(source) if t not in BOOKKEEPING and t not in DERIVED]
     refuse_filled(target, "copy")
     counts: dict[str, int] = {}
     with source.connect() as src, target.transaction() as dst, tempfile.TemporaryDirectory() as work:

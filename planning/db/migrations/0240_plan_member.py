@@ -17,10 +17,10 @@ period on another cannot each miss the other's rows: the second waits for the fi
 and its statements then see it (READ COMMITTED takes a new snapshot per statement).
 """
 
+from planning.db.dialect import DERIVED_LOCK as LOCK
 from planning.db.dialect import create_derived
 from planning.kpis import MEMBER_PAIRS_SQL, MEMBER_PICKS, MEMBER_RULE
 
-LOCK = 7245240  # pg_advisory_xact_lock key: membership maintenance, one transaction at a time
 PICKED = "p.id, o.id, " + MEMBER_PICKS
 
 POSTGRES = [

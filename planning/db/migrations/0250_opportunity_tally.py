@@ -8,16 +8,17 @@ most two rows per account, which the opportunity triggers recount for the accoun
 under the same advisory lock as plan_member (migration 0240), inside the writing transaction.
 """
 
+from planning.db.dialect import DERIVED_LOCK as LOCK
 from planning.db.dialect import create_derived
 
-LOCK = 7245240  # the plan_member maintenance lock: one transaction at a time
 TALLY_SQL = """SELECT account_id, close_date IS NULL AS undated, count(*) AS n, coalesce(sum(amount), 0) AS amount
 FROM opportunity"""
+BY_ACCOUNT = "GROUP BY account_id, close_date IS NULL"
 # The accounts in `touched` (an array that may hold NULL: opportunities without an account).
 TOUCHED = "account_id = ANY(touched) OR (account_id IS NULL AND array_position(touched, NULL) IS NOT NULL)"
 
 POSTGRES = [
-    f"CREATE TABLE opportunity_tally AS {TALLY_SQL} GROUP BY account_id, close_date IS NULL",
+    f"CREATE TABLE opportunity_tally AS {TALLY_SQL} {BY_ACCOUNT}",
     "CREATE INDEX opportunity_tally_account ON opportunity_tally (account_id)",
     f"""CREATE OR REPLACE FUNCTION opportunity_tally_of_opportunities() RETURNS trigger LANGUAGE plpgsql AS $body$
 DECLARE
@@ -32,7 +33,7 @@ BEGIN
         touched := ARRAY(SELECT account_id FROM old_rows UNION SELECT account_id FROM new_rows);
     END IF;
     DELETE FROM opportunity_tally WHERE {TOUCHED};
-    INSERT INTO opportunity_tally {TALLY_SQL} WHERE {TOUCHED} GROUP BY account_id, close_date IS NULL;
+    INSERT INTO opportunity_tally {TALLY_SQL} WHERE {TOUCHED} {BY_ACCOUNT};
     RETURN NULL;
 END $body$""",
     "CREATE TRIGGER opportunity_tally_insert AFTER INSERT ON opportunity REFERENCING NEW TABLE AS new_rows"
@@ -45,4 +46,4 @@ END $body$""",
 
 
 def apply(con) -> None:
-    create_derived(con, "opportunity_tally", f"{TALLY_SQL} GROUP BY account_id, close_date IS NULL", POSTGRES)
+    create_derived(con, "opportunity_tally", f"{TALLY_SQL} {BY_ACCOUNT}", POSTGRES)
