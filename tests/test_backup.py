@@ -9,7 +9,7 @@ import pytest
 
 from planning import users
 from planning.cli import main
-from planning.db import Database, backup, migrations, open_database, pg_backup
+from planning.db import Database, backup, open_database, pg_backup, shipped_migrations
 from planning.errors import InvalidInput
 from tests.conftest import ON_POSTGRES, drop_pg_database, pg_database
 
@@ -44,7 +44,7 @@ def test_backup_then_restore_gives_back_every_table(demo_db, tmp_path):
     before = fingerprints(demo_db)
     manifest = backup.backup(demo_db, tmp_path / "b1")
     assert sorted(os.listdir(tmp_path / "b1")) == ["backup.json", DATA_FILE]
-    assert manifest["schema_version"] == migrations()[-1].version
+    assert manifest["schema_version"] == shipped_migrations()[-1].version
     assert manifest["backend"] == demo_db.dialect
     assert (manifest["row_counts"]["account"], manifest["row_counts"]["plan"]) == (48, 44)
     scribble(demo_db)
@@ -198,7 +198,7 @@ def test_cli_backup_and_restore(demo_db, tmp_path, capsys):
     target = tmp_path / "nightly"
     assert main(["--db", demo_db.target, "backup", str(target)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{demo_db.path}: backed up to {target} (schema version {migrations()[-1].version}, ")
+    assert out.startswith(f"{demo_db.path}: backed up to {target} (schema version {shipped_migrations()[-1].version}, ")
     assert out.endswith(" MB, 48 accounts, 1,650 opportunities, 44 plans).\n")
     scribble(demo_db)
     assert main(["--db", demo_db.target, "restore", str(target)]) == 0
@@ -224,7 +224,7 @@ def test_cli_restore_of_a_non_backup_is_one_line_and_exit_1(demo_db, tmp_path, c
 
 def make_old_database(path):
     """A database left at the first migration, with one account in it."""
-    first = migrations()[0]
+    first = shipped_migrations()[0]
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
     first.apply(con)
@@ -236,7 +236,7 @@ def make_old_database(path):
 
 def test_migrating_an_older_database_first_copies_it_to_backups(tmp_path):
     db = make_old_database(tmp_path / "planning.duckdb")
-    assert db.migrate() == [m.version for m in migrations()[1:]]
+    assert db.migrate() == [m.version for m in shipped_migrations()[1:]]
     copies = sorted((tmp_path / "backups").iterdir())
     assert [p.name.split("-")[:2] for p in copies] == [["planning", "v1"]]
     old = duckdb.connect(str(copies[0]), read_only=True)
@@ -255,7 +255,7 @@ def test_no_backup_when_nothing_is_pending(tmp_path):
 
 def test_no_backup_of_a_brand_new_file(tmp_path):
     db = open_database(tmp_path / "new.duckdb")
-    assert db.schema_version() == migrations()[-1].version
+    assert db.schema_version() == shipped_migrations()[-1].version
     assert not (tmp_path / "backups").exists()
     assert backup.automatic_backups(db) == []
 
@@ -263,11 +263,11 @@ def test_no_backup_of_a_brand_new_file(tmp_path):
 def test_backups_of_one_database_are_listed_newest_first(tmp_path, monkeypatch):
     import planning.db.database
 
-    shipped = migrations()
+    shipped = shipped_migrations()
     db = make_old_database(tmp_path / "planning.duckdb")
-    monkeypatch.setattr(planning.db.database, "migrations", lambda: shipped[:2])  # an older release
+    monkeypatch.setattr(planning.db.database, "shipped_migrations", lambda: shipped[:2])  # an older release
     assert db.migrate() == [shipped[1].version]
-    monkeypatch.setattr(planning.db.database, "migrations", lambda: shipped)  # the upgrade
+    monkeypatch.setattr(planning.db.database, "shipped_migrations", lambda: shipped)  # the upgrade
     db.migrate()
     listed = backup.automatic_backups(db)
     assert [b["schema_version"] for b in listed] == [shipped[1].version, 1]

@@ -2,7 +2,7 @@
 
 import duckdb
 
-from planning.db import Database, migrations, open_database, table_names
+from planning.db import Database, open_database, shipped_migrations, table_names
 
 DESIGN_TABLES = {
     "account", "plan", "opportunity", "stage", "product", "business_unit", "contact", "stakeholder",
@@ -14,7 +14,7 @@ DESIGN_TABLES = {
 
 def test_fresh_database_reaches_current_version(tmp_path):
     db = open_database(tmp_path / "new.duckdb")
-    assert db.schema_version() == migrations()[-1].version
+    assert db.schema_version() == shipped_migrations()[-1].version
     assert DESIGN_TABLES <= set(table_names(db))
 
 
@@ -27,7 +27,7 @@ def test_reopening_applies_nothing(fresh_db):
 
 def test_older_database_is_upgraded(tmp_path):
     path = tmp_path / "old.duckdb"
-    first = migrations()[0]
+    first = shipped_migrations()[0]
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
     first.apply(con)
@@ -36,11 +36,11 @@ def test_older_database_is_upgraded(tmp_path):
     db = Database(path)
     assert db.schema_version() == first.version
     applied = db.migrate()
-    assert applied == [m.version for m in migrations()[1:]]
-    assert db.schema_version() == migrations()[-1].version
+    assert applied == [m.version for m in shipped_migrations()[1:]]
+    assert db.schema_version() == shipped_migrations()[-1].version
 
 
 def test_migrations_are_numbered_uniquely():
-    versions = [m.version for m in migrations()]
+    versions = [m.version for m in shipped_migrations()]
     assert versions == sorted(set(versions))
     assert versions[0] == 1

@@ -10,14 +10,14 @@ from planning.db.database import (
     Database,
     Migration,
     fetch_dicts,
-    migrations,
     open_database,
     resolve_path,
+    shipped_migrations,
     table_names,
 )
 from planning.db.postgres import PostgresDatabase  # importing it registers the postgresql:// backend
 
 __all__ = [
     "DEFAULT_PATH", "READ_CACHE", "Database", "Migration", "PostgresDatabase", "ReadCache", "cache_enabled", "cached_read",
-    "fetch_dicts", "migrations", "open_database", "resolve_path", "table_names",
+    "fetch_dicts", "open_database", "resolve_path", "shipped_migrations", "table_names",
 ]

@@ -102,8 +102,10 @@ class Migration:
             con.execute(sql)
 
 
-def migrations() -> list[Migration]:
-    """Numbered migrations shipped in planning/db/migrations, in order."""
+def shipped_migrations() -> list[Migration]:
+    """Numbered migrations shipped in planning/db/migrations, in order. (Not `migrations`: importing the
+    migrations subpackage binds that name on planning.db to the package, so an import of the function
+    after any migration file had loaded got the package.)"""
     found = []
     for entry in resources.files("planning.db.migrations").iterdir():
         match = re.fullmatch(r"(\d{4})_(\w+)\.(sql|py)", entry.name)
@@ -430,7 +432,7 @@ class Database:
             " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
         )
         done = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
-        pending = [m for m in migrations() if m.version not in done]
+        pending = [m for m in shipped_migrations() if m.version not in done]
         if done and pending:
             self._before_migrations(con, max(done))
         for migration in pending:
