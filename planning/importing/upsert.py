@@ -316,7 +316,7 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
     table = target.table
     refers_to_itself = kind in SELF_TABLE
     if not refers_to_itself and dialect_of(con) == "postgres":
-        # No record of this kind refers to another: insert straight from the staged rows.
+        # PostgreSQL, and no record of this kind refers to another: insert straight from the staged rows.
         plain = columns + list(target.insert_defaults) + ["import_batch_id"]
         con.execute(
             f"INSERT INTO {table} ({', '.join(plain)}) SELECT {', '.join(f'r.{c}' for c in columns)}"
