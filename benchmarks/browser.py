@@ -44,15 +44,20 @@ def serve(script: Path, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f"streamlit on port {port} did not start")
 
 
-# Counts finished script runs: stApp's data-test-script-state turning to "notRunning".
+# Counts finished script runs: stApp's data-test-script-state turning to "notRunning". A fast rerun can
+# go running → notRunning between two observer callbacks, so each record's old value is walked too.
 RUN_COUNTER = """
 window.__runs = 0;
-new MutationObserver(() => {
+new MutationObserver((records) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const state = app && app.getAttribute('data-test-script-state');
-  if (state === 'notRunning' && window.__last !== 'notRunning') window.__runs += 1;
-  window.__last = state;
-}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state'], childList: true});
+  const states = records.filter(r => r.attributeName === 'data-test-script-state').map(r => r.oldValue);
+  states.push(app && app.getAttribute('data-test-script-state'));
+  for (const state of states) {
+    if (state === 'notRunning' && window.__last !== 'notRunning') window.__runs += 1;
+    window.__last = state;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state'], childList: true});
 """
 
 
