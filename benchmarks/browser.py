@@ -2,11 +2,13 @@
 
     python benchmarks/browser.py            # the demo book (what `make bench` runs)
     python benchmarks/browser.py --runs 5
+    python benchmarks/browser.py --book /work/bench1m/book.duckdb   # a big book (planning demo --scale large --db …)
 
-Starts two Streamlit servers (the app on a copy of the demo book, benchmarks/floor_app.py) and
-drives headless Debian Chromium with Playwright. Every measure waits for Streamlit to be idle —
-the script finished (no "running" status widget) and the expected element shown — never a fixed
-sleep. Prints each row's median next to its floor measured in the same run.
+Starts two Streamlit servers (the app on a copy of the book, benchmarks/floor_app.py) and drives
+headless Debian Chromium with Playwright. Every measure waits for Streamlit to be idle — the script
+finished (no "running" status widget) and the expected element shown — never a fixed sleep. Each
+row's runs alternate with the floor's, so both see the same machine load; it prints both medians.
+With --book it adds the Plan page's first view after a CLI import of one changed opportunity.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-PAGES = ["", "plan?plan=3", "scorecard?plan=3", "whitespace?plan=3", "stakeholders?plan=3", "import"]
 
 
 def serve(script: Path, port: int, env: dict) -> subprocess.Popen:
@@ -90,75 +91,119 @@ def timed(fn) -> float:
     return time.perf_counter() - started
 
 
+def paired(runs: int, project, floor) -> tuple[float, float]:
+    """Medians of `project` and `floor`, run in turn so that both see the same machine load."""
+    times = [(project(), floor()) for _ in range(runs)]
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+
+
+def one_changed_opportunity(db: Path, plan_id: int, work: Path, change: int) -> Path:
+    """A CRM extract of one of the plan's deals, its amount up by `change`: what a cron import brings."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "SELECT o.external_id, o.name, o.stage, o.amount, o.close_date, a.external_id FROM opportunity o"
+            " JOIN account a ON a.id = o.account_id JOIN plan p ON p.account_id = o.account_id"
+            " WHERE p.id = ? AND o.close_date BETWEEN p.period_start AND p.period_end ORDER BY o.id LIMIT 1",
+            [plan_id]).fetchone()
+    path = work / "one-change.csv"
+    path.write_text("Id,Name,StageName,Amount,CloseDate,AccountId\n"
+                    f"{row[0]},\"{row[1]}\",{row[2]},{float(row[3]) + change:.2f},{row[4]},{row[5]}\n")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--book", type=Path, help="a DuckDB book to copy (default: a fresh demo book)")
+    parser.add_argument("--plan", type=int, default=3, help="the plan the Plan page rows open")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-browser-"))
-    db = work / "demo.duckdb"
+    db = work / "book.duckdb"
     env = {**os.environ, "PLANNING_DB": str(db)}
-    subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(db), "init", "--demo"], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
-    started = time.perf_counter()
-    app = serve(ROOT / "app.py", 8611, env)
-    floor = serve(ROOT / "benchmarks" / "floor_app.py", 8612, env)
+    if args.book:
+        shutil.copy(args.book, db)
+    else:
+        subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(db), "init", "--demo"], cwd=ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+    plan = args.plan
     rows: list[tuple[str, float, float]] = []
+    floor = app = None
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
             page = browser.new_page()
             page.add_init_script(RUN_COUNTER)
-            cold = timed(lambda: (page.goto("http://localhost:8611/"), idle(page, '[data-testid="stMetric"]')))
-            cold_total = time.perf_counter() - started
+            started = time.perf_counter()
+            floor = serve(ROOT / "benchmarks" / "floor_app.py", 8612, env)
+            page.goto("http://localhost:8612/")
+            idle(page, '[data-testid="stMetric"]')
+            rows.append(("cold start: server start → first view", 0.0, time.perf_counter() - started))
+            started = time.perf_counter()
+            app = serve(ROOT / "app.py", 8611, env)
+            page.goto("http://localhost:8611/")
+            idle(page, '[data-testid="stMetric"]')
+            rows[-1] = (rows[-1][0], time.perf_counter() - started, rows[-1][2])
+            print(rows[-1], flush=True)
 
-            def load(url: str, selector: str) -> float:
+            def load(url: str, selector: str = "h1") -> float:
                 page.goto("about:blank")
                 return timed(lambda: (page.goto(url), idle(page, selector)))
 
-            def med(fn) -> float:
-                return statistics.median(fn() for _ in range(args.runs))
+            def floor_load() -> float:
+                return load("http://localhost:8612/", '[data-testid="stMetric"]')
 
-            floor_load = med(lambda: load("http://localhost:8612/", '[data-testid="stMetric"]'))
-            for path in PAGES:
+            for path in ["", f"plan?plan={plan}", f"scorecard?plan={plan}", f"whitespace?plan={plan}",
+                         f"stakeholders?plan={plan}", "import"]:
                 name = path.split("?")[0] or "portfolio"
-                rows.append((f"fresh load: {name}", med(lambda path=path: load(f"http://localhost:8611/{path}", "h1")), floor_load))
+                rows.append((f"fresh load: {name}", *paired(args.runs, lambda path=path: load(f"http://localhost:8611/{path}"), floor_load)))
                 print(rows[-1], flush=True)
 
             def floor_switch() -> float:
                 load("http://localhost:8612/?tab=Chart", '[data-testid="stVegaLiteChart"]')
                 return act(page, page.get_by_role("tab", name="Table").click, '[data-testid="stDataFrame"]')
-            floor_tab = med(floor_switch)
 
             def app_switch() -> float:
-                load("http://localhost:8611/plan?plan=3&tab=Figures", '[data-testid="stMetric"]')
+                load(f"http://localhost:8611/plan?plan={plan}&tab=Figures", '[data-testid="stMetric"]')
                 return act(page, page.get_by_role("tab", name="Opportunities").click, ".st-key-opp_status")
-            rows.append(("tab switch: Plan Figures → Opportunities", med(app_switch), floor_tab))
-            print(rows[-1], flush=True)
 
             def app_filter() -> float:
-                load("http://localhost:8611/plan?plan=3&tab=Opportunities", '[data-testid="stDataFrame"]')
+                load(f"http://localhost:8611/plan?plan={plan}&tab=Opportunities", '[data-testid="stDataFrame"]')
                 box = page.locator(".st-key-opp_status")
                 box.get_by_role("combobox").click()
                 page.keyboard.press("ArrowDown")  # the multiselect's list opens on a key; a click only focuses it
                 option = page.get_by_role("option").first
                 return act(page, option.click, '[data-testid="stDataFrame"]')
-            rows.append(("filter change: Plan opportunities status", med(app_filter), floor_tab))
 
             def app_save() -> float:
-                load("http://localhost:8611/plan?plan=3&tab=Plan+%26+strategy", "textarea")
+                load(f"http://localhost:8611/plan?plan={plan}&tab=Plan+%26+strategy", "textarea")
                 return act(page, page.get_by_role("button", name="Save strategy").click, '[data-testid="stAlert"]')
-            rows.append(("form save: Plan strategy", med(app_save), floor_tab))
+
+            for what, measure in [("tab switch: Plan Figures → Opportunities", app_switch),
+                                  ("filter change: Plan opportunities status", app_filter),
+                                  ("form save: Plan strategy", app_save)]:
+                rows.append((what, *paired(args.runs, measure, floor_switch)))
+                print(rows[-1], flush=True)
+
+            if args.book:
+                def after_cli_write() -> float:
+                    change = one_changed_opportunity(db, plan, work, 1)
+                    subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(db), "import", "opportunities",
+                                    str(change)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+                    return load(f"http://localhost:8611/plan?plan={plan}&tab=Figures", '[data-testid="stMetric"]')
+                rows.append(("Plan first view after a CLI import (floor: a load)", *paired(args.runs, after_cli_write, floor_load)))
             browser.close()
     finally:
         for server in (app, floor):
-            server.terminate()
-            server.wait()
+            if server:
+                server.terminate()
+                server.wait()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"cold start (server start → first Portfolio shown): {cold_total:.2f} s (first page {cold:.2f} s)")
-    print(f"{'what':<44} {'project':>8} {'floor':>8} {'ratio':>6}")
+    print(f"{'what':<52} {'project':>8} {'floor':>8} {'ratio':>6}")
     for what, value, base in rows:
-        print(f"{what:<44} {value:>7.2f}s {base:>7.2f}s {value / base:>5.2f}×")
+        print(f"{what:<52} {value:>7.2f}s {base:>7.2f}s {value / base:>5.2f}×")
     return 0
 
 

@@ -317,10 +317,13 @@ def app_test(demo_db, monkeypatch):
     monkeypatch.chdir(ROOT)
 
     def make(page: str | None = None, query: dict | None = None, timeout: float = 30,
-             as_user: str | None = DEFAULT_USER) -> AppTest:
+             as_user: str | None = DEFAULT_USER, opened: tuple[str, ...] = ()) -> AppTest:
+        """`opened`: keys of lazy expanders (ui.widgets.lazy_expander) to open, as a click would."""
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         if as_user:  # local mode starts as nobody; the person picks who they are in the sidebar
             at.session_state["current_user_name"] = as_user
+        for key in opened:
+            at.session_state[key] = True
         for key, value in (query or {}).items():
             at.query_params[key] = value
         if page:

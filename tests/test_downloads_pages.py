@@ -87,7 +87,7 @@ def test_opportunities_download_is_formula_safe(app_test, downloads):
 
 def test_plans_list_download_is_formula_safe(app_test, downloads):
     app_test.db.execute("UPDATE plan SET name = '-2+3 plan' WHERE id = 3")
-    at = app_test("pages/plan.py", query={"plan": "3"})
+    at = app_test("pages/plan.py", query={"plan": "3"}, opened=("plan_list_open",))
     xlsx = xlsx_cells(downloads.of(at, "plans_download_xlsx"))
     assert "'-2+3 plan" in xlsx and "-2+3 plan" not in xlsx
     assert "'-2+3 plan" in csv_cells(downloads.of(at, "plans_download_csv"))

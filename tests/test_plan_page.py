@@ -33,12 +33,14 @@ def summit(app_test):
     )
 
 
-def open_as(user: str, query: dict | None = None):
+def open_as(user: str, query: dict | None = None, opened: tuple[str, ...] = ()):
     """The Plan page signed in as `user` (the sidebar picker keeps its value only when set before the first run)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["current_user_name"] = user
+    for key in opened:  # lazy expanders (ui.widgets.lazy_expander), opened as a click would
+        at.session_state[key] = True
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -47,16 +49,19 @@ def open_as(user: str, query: dict | None = None):
     return at
 
 
-def open_plan(app_test, plan_id: int, user: str | None = None, tab: str | None = None):
+def open_plan(app_test, plan_id: int, user: str | None = None, tab: str | None = None, opened: tuple[str, ...] = ()):
     """The Plan page on `plan_id`, with `tab` open (?tab=…): only the open tab renders."""
     query = {"plan": str(plan_id), **({"tab": tab} if tab else {})}
-    at = open_as(user, query) if user else app_test(PAGE, query=query)
+    at = open_as(user, query, opened) if user else app_test(PAGE, query=query, opened=opened)
     assert not at.exception, at.exception
     return at
 
 
 def test_create_a_plan_through_the_form_and_see_its_kpis(app_test):
     at = app_test(PAGE)
+    assert not [s for s in at.selectbox if s.key == "new_account"]  # closed: the form is not built at all
+    at.session_state["new_plan_open"] = True  # what a click on "New plan" does
+    at.run()
     account = app_test.db.one("SELECT id, name FROM account ORDER BY name LIMIT 1")
     at.selectbox(key="new_account").select(account["id"]).run()
     at.radio(key="new_kind").set_value("quarter").run()
@@ -77,7 +82,7 @@ def test_create_a_plan_through_the_form_and_see_its_kpis(app_test):
 
 
 def test_create_refusal_is_shown_and_nothing_written(app_test):
-    at = open_as("Omar Ops")
+    at = open_as("Omar Ops", opened=("new_plan_open",))
     before = app_test.db.value("SELECT count(*) FROM plan")
     button(at, "Create plan").click().run()
     assert [e.value for e in at.error] == ["Omar Ops (ops) cannot create plans: reps, leaders and admins can."]
@@ -192,7 +197,7 @@ def test_comment_and_file_link_are_posted(app_test, summit):
 def test_delete_inside_a_chain_shows_why_and_what_to_do(app_test):
     middle = app_test.db.value(
         "SELECT p.id FROM plan p WHERE p.parent_plan_id IS NOT NULL AND EXISTS (SELECT 1 FROM plan c WHERE c.parent_plan_id = p.id) LIMIT 1")
-    at = open_plan(app_test, middle)
+    at = open_plan(app_test, middle, opened=("plan_actions_open",))
     at.checkbox(key="delete_sure").check().run()
     at.button(key="delete").click().run()
     assert "only a standalone plan or the last plan of a chain can be deleted" in at.error[0].value
@@ -201,7 +206,7 @@ def test_delete_inside_a_chain_shows_why_and_what_to_do(app_test):
 
 def test_follow_up_from_the_page_opens_the_new_plan(app_test, summit):
     last = app_test.db.value("SELECT id FROM plan WHERE parent_plan_id = ?", [summit]) or summit
-    at = open_plan(app_test, last)
+    at = open_plan(app_test, last, opened=("plan_actions_open",))
     button(at, "Create follow-up").click().run()
     assert not at.exception, at.exception
     child = app_test.db.value("SELECT max(id) FROM plan WHERE parent_plan_id = ?", [last])

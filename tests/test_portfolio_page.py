@@ -187,7 +187,7 @@ def test_create_plan_link_prefills_the_new_plan_form(app_test):
 
 
 def test_unknown_prefill_account_is_ignored(app_test):
-    at = app_test("pages/plan.py", query={"new_plan_account": "999999"})
+    at = app_test("pages/plan.py", query={"new_plan_account": "999999"}, opened=("new_plan_open",))
     assert not at.exception, at.exception
     first = app_test.db.value("SELECT id FROM account ORDER BY name, id LIMIT 1")
     assert at.selectbox(key="new_account").value == first

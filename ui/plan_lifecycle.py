@@ -12,6 +12,7 @@ from planning.formatting import days, money, multiple, percent, points
 from ui.downloads import download_buttons
 from ui.feedback import attempt, escape_markdown
 from ui.text import md
+from ui.widgets import lazy_expander
 
 
 def open_plan(plan_id: int | None) -> None:
@@ -53,7 +54,10 @@ def new_plan_form(db: Database, user: dict | None) -> None:
     """Create a plan: account, period (quarter, half, year or custom), scope, owner, target."""
     accounts = plans.accounts(db)
     names = dict(zip(accounts["id"].astype(int), accounts["name"]))
-    with st.expander("New plan", icon=":material/add:", expanded=_prefill_account(names)):
+    box = lazy_expander("New plan", "new_plan_open", icon=":material/add:", expanded=_prefill_account(names))
+    if box is None:
+        return
+    with box:
         if accounts.empty:
             st.info("No accounts yet — import accounts first.")
             return
@@ -147,7 +151,10 @@ def kpi_row(figures: dict, parent: dict | None) -> None:
 
 def lifecycle_actions(db: Database, user: dict | None, plan: dict) -> None:
     """Follow-up, clone, make primary, move and delete, each refusing with the rule's sentence."""
-    with st.expander("Plan actions: follow-up, clone, primary, move, delete"):
+    box = lazy_expander("Plan actions: follow-up, clone, primary, move, delete", "plan_actions_open")
+    if box is None:
+        return
+    with box:
         follow, clone, other = st.columns(3)
         with follow.form("follow_up"):
             st.markdown("**Follow-up for the next period**")
@@ -177,7 +184,10 @@ def lifecycle_actions(db: Database, user: dict | None, plan: dict) -> None:
 def plan_list(db: Database, start: date, end: date, label: str) -> None:
     """Every plan of the period with its headline figures, each a link that opens it."""
     listed = plans.list_plans(db, start, end)
-    with st.expander(f"Plans in {label} ({len(listed)})"):
+    box = lazy_expander(f"Plans in {label} ({len(listed)})", "plan_list_open")
+    if box is None:
+        return
+    with box:
         if listed.empty:
             st.info(f"No plans cover {label} yet — create one above.")
             return

@@ -10,6 +10,7 @@ from planning.formatting import money, percent
 from ui import portfolio_charts as charts
 from ui.downloads import download_buttons
 from ui.tables import DATE_FORMAT, MONEY_FORMAT, Config, table
+from ui.widgets import lazy_expander
 
 PLAN_LINK = st.column_config.LinkColumn("Open", display_text="Open plan")
 SELECTION_SCORE = st.column_config.ProgressColumn("Selection score", min_value=0, max_value=100, format="%.0f")
@@ -116,9 +117,11 @@ def strategic_tab(strategic: pd.DataFrame) -> None:
             {"selection_score": SELECTION_SCORE, "create_plan_link": st.column_config.LinkColumn("Action", display_text="Create plan")},
             key="portfolio_without_plan",
         )
-    with st.expander(f"Strategic accounts with a plan ({int(strategic['has_plan'].sum())})"):
+    with_plan = lazy_expander(f"Strategic accounts with a plan ({int(strategic['has_plan'].sum())})", "portfolio_with_plan_open")
+    if with_plan is not None:
         covered = strategic[strategic["has_plan"]].assign(link=lambda f: [f"/plan?plan={int(i)}" for i in f["plan_id"]])
-        table(covered[["account", "plan", "link", "owner", "territory", "segment", "tier"]], {"link": PLAN_LINK})
+        with with_plan:
+            table(covered[["account", "plan", "link", "owner", "territory", "segment", "tier"]], {"link": PLAN_LINK})
     download_buttons(strategic.drop(columns=["create_plan_link"]), "strategic-accounts", key="portfolio_strategic")
 
 
@@ -171,7 +174,9 @@ def freshness_tab(health: pd.DataFrame, queue: pd.DataFrame) -> None:
         st.success("No plan is due for review.")
     else:
         table(linked(queue)[columns], config, key="portfolio_queue")
-    with st.expander(f"Every plan's health ({len(health)})"):
+    every_plan = lazy_expander(f"Every plan's health ({len(health)})", "portfolio_every_health_open")
+    if every_plan is not None:
         every = columns + ["scorecard_at", "stakeholders_at", "whitespace_at", "objectives_at", "sold", "in_progress"]
-        table(linked(health)[every], config, key="portfolio_health")
+        with every_plan:
+            table(linked(health)[every], config, key="portfolio_health")
     download_buttons(health.drop(columns=["coverage_colour"]), "plan-health", key="portfolio_health_dl")

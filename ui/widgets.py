@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from planning import plans
 from planning.db import Database
@@ -28,6 +29,17 @@ def plan_picker(db: Database, key: str = "plan_picker") -> dict | None:
     chosen = st.selectbox("Plan", ids, index=index, format_func=labels.__getitem__, key=key)
     st.query_params["plan"] = str(chosen)
     return plans.get_plan(db, chosen)
+
+
+def lazy_expander(label: str, key: str, *, expanded: bool = False, icon: str | None = None) -> DeltaGenerator | None:
+    """An expander whose body runs only while it is open: opening it reruns the page (issue #17).
+
+    A closed expander's widgets and tables are otherwise built, sent and laid out on every run,
+    unseen. Returns the container, or None while closed; `st.session_state[key]` says (and sets)
+    whether it is open. A new label (say, a new count) is a new expander, and it starts closed.
+    """
+    box = st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
+    return box if box.open else None
 
 
 def open_tab_only(sections: dict[str, Callable[[], None]], key: str) -> None:
