@@ -40,6 +40,15 @@ def keys(db, plan_id: int) -> dict[str, str]:
     return found
 
 
+def open_sections(at, plan_id: int, *numbers: int, is_open: bool = True):
+    """Open (or close) sections by number, as a click on their headers does; then rerun."""
+    for number in numbers:
+        at.session_state[scorecard_form.section_key(plan_id, number)] = is_open
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def save(at, section: str = "Relationship"):
     """Click one section's Save (each category of the form saves on its own)."""
     next(b for b in at.button if b.label == f"Save {section}").click().run()
@@ -84,7 +93,7 @@ def test_a_section_saves_persists_and_reloads_with_the_new_score(app_test, plan_
 
 def test_saving_one_section_keeps_unsaved_answers_in_another(app_test, plan_id):
     db = app_test.db
-    at = open_page(app_test, plan_id)
+    at = open_sections(open_page(app_test, plan_id), plan_id, *range(1, 6))
     k = keys(db, plan_id)
     at.selectbox(key=k[BUDGET]).select("No budget")  # Financial Health: typed, not saved
     at.number_input(key=k[CASES]).set_value(2)  # Adoption & Value: typed, not saved
@@ -117,7 +126,24 @@ def test_sections_show_their_progress_and_the_form_its_total(app_test, plan_id):
     answered = sum(q["value"] not in (None, "") for q in form["questions"])
     bar = at.get("progress")[0]
     assert bar.proto.text == f"{answered} of {len(form['questions'])} questions answered in 6 sections · each section saves on its own"
+    assert [b.label for b in at.button if b.label.startswith("Save ")] == ["Save Relationship"]  # only the open one is built
+    open_sections(at, plan_id, *range(1, 6))
     assert [b.label for b in at.button if b.label.startswith("Save ")][:6] == [f"Save {c}" for c in categories]
+
+
+def test_a_section_is_built_when_first_opened_and_keeps_what_was_typed_when_closed(app_test, plan_id):
+    db = app_test.db
+    at = open_page(app_test, plan_id)
+    k = keys(db, plan_id)
+    assert k[BUDGET] not in [s.key for s in at.selectbox]  # Financial Health: closed, never opened
+    section = next(n for n, e in enumerate(e for e in at.expander if " answered · weight " in e.label)
+                   if "Financial Health" in e.label)
+    open_sections(at, plan_id, section)
+    at.selectbox(key=k[BUDGET]).select("No budget").run()
+    open_sections(at, plan_id, section, is_open=False)
+    assert at.selectbox(key=k[BUDGET]).value == "No budget"  # still built, still holding the typed answer
+    save(at, "Financial Health")
+    assert answers(db, plan_id)[BUDGET][0] == "No budget"
 
 
 def test_a_second_session_saving_stale_answers_is_refused(app_test, plan_id):

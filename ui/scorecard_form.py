@@ -6,6 +6,10 @@ live in session state as they are typed (no st.form), under keys without a submi
 what a rep typed in another section survives the save and the progress counts are live; the
 sections run as one fragment, so an answer reruns the form, not the page. A save made by someone
 else since the form was loaded is refused (StaleEdit) with a reload offered.
+
+A section's widgets are built once it has been opened in the session (the first is open), and
+kept from then on, closed or not, so what was typed in it stays (issue #17: 22 questions' widgets
+in closed sections were most of the page's first load).
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ def value_key(plan_id: int, question_id: int) -> str:
 
 def note_key(plan_id: int, question_id: int) -> str:
     return f"sc_{plan_id}_n{question_id}"
+
+
+def section_key(plan_id: int, number: int) -> str:
+    """The section's expander: `st.session_state[section_key(...)] = True` opens it."""
+    return f"sc_{plan_id}_section{number}"
 
 
 def _loaded_submission(form: dict, plan_id: int) -> int:
@@ -79,7 +88,16 @@ def _section(db: Database, user: dict | None, plan_id: int, number: int, questio
     category, weight = questions[0]["category"], questions[0]["category_weight"]
     answered, total = progress(questions, plan_id)
     tick = ":material/check_circle:" if answered == total else ":material/pending:"
-    with st.expander(f"{tick} {md(category)} · {answered} of {total} answered · weight {weight:g}", expanded=number == 0):
+    # Sections opened in this session (number → open now; the first starts open). The label carries
+    # live counts and a new label is a new expander: it starts as last seen, so an answer does not
+    # fold its section away.
+    opened = st.session_state.setdefault(f"sc_sections_{plan_id}", {0: True})
+    box = st.expander(f"{tick} {md(category)} · {answered} of {total} answered · weight {weight:g}",
+                      expanded=opened.get(number, False), key=section_key(plan_id, number), on_change="rerun")
+    if not (box.open or number in opened):
+        return  # never opened in this session: nothing typed in it, nothing to build
+    opened[number] = bool(box.open)
+    with box:
         for q in questions:
             _answer_widget(q, value_key(plan_id, q["question_id"]))
             if q["help_text"]:

@@ -9,6 +9,7 @@ from streamlit_agraph import Config, Edge, Node, agraph
 
 from planning import stakeholder_graph
 from ui.text import md
+from ui.widgets import lazy_expander
 
 
 def render_coverage(coverage: dict) -> None:
@@ -50,6 +51,9 @@ def vis_config(arguments: dict) -> Config:
 
 def render_legend() -> None:
     """Symbols drawn as the graph draws them: coloured dots, the team box and the three line styles."""
+    box = lazy_expander("Legend", "graph_legend_open")
+    if box is None:
+        return
     entries = pd.DataFrame(stakeholder_graph.legend())
     entries["row"] = range(len(entries))
     entries["kind"] = entries["symbol"].str.split(" ").str[-1]
@@ -67,5 +71,5 @@ def render_legend() -> None:
     ]
     text = base.mark_text(align="left", dx=0).encode(x=alt.value(48), y=y, text="meaning:N")
     chart = alt.layer(symbols, *lines, text).properties(height=22 * len(entries), width=360)
-    with st.expander("Legend", expanded=False):
+    with box:
         st.altair_chart(chart.configure_view(stroke=None))
