@@ -4,6 +4,7 @@ import streamlit as st
 
 from planning import whitespace
 from planning.formatting import money
+from ui.charts import draw
 from ui.context import current_user, database
 from ui.feedback import show_flash
 from ui.tables import table
@@ -41,7 +42,7 @@ else:
         f"Whitespace value {money(totals['whitespace_value'])}, of which {money(totals['peer_estimated_value'])} "
         f"from peer estimates (not entered by the team) · {totals['open_cells']} open cells."
     )
-    st.altair_chart(heatmap(matrix), width="content")
+    draw(heatmap(matrix), width="content")
 edit_tab, totals_tab, units_tab = st.tabs(["Edit a cell", "Totals", "Business units"], key="whitespace_tab",
                                           bind="query-params")  # only the open tab runs (issue #17)
 if edit_tab.open:

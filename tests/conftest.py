@@ -21,6 +21,9 @@ from planning import demo
 from planning.db import Database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
+# The app skips Altair's schema checks of its charts (ui/charts.py); every chart a test draws, in
+# AppTest or in a test's own server, is checked.
+os.environ["PLANNING_VALIDATE_CHARTS"] = "1"
 # A fixed anchor keeps the demo book identical on every run (its fiscal years are 2024–2026).
 DEMO_ANCHOR = date(2026, 11, 15)
 CHROMIUM = "/usr/bin/chromium"

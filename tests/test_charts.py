@@ -12,6 +12,7 @@ import pytest
 
 from planning import portfolio, stakeholder_graph, vocab
 from planning.export import charts as export_charts
+from tests.conftest import ROOT
 from ui import plan_charts, portfolio_charts, scorecard_charts, stakeholders_charts, stakeholders_graph, whitespace_chart
 
 
@@ -198,3 +199,27 @@ def test_the_forecast_bars_stand_on_zero_and_a_certain_revenue_still_shows():
     drawn = chart["datasets"][bars["data"]["name"]][0]
     assert drawn["drawn_to"] == pytest.approx(50_000 + 30_000 / 100)  # 1 % of the span up to the target
     assert rule["encoding"]["x"]["field"] == "target"
+
+
+def test_draw_checks_charts_in_the_suite_and_skips_the_check_in_the_app(monkeypatch):
+    """ui.charts.draw: the suite validates each drawn chart against the Vega-Lite schema; the app does not."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import altair as alt
+        import pandas as pd
+
+        from ui.charts import draw
+
+        chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q")
+        chart.mark = {"type": "not-a-mark"}  # no Vega-Lite mark
+        draw(chart)
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.syspath_prepend(str(ROOT))
+    checked = AppTest.from_function(script).run()
+    assert checked.exception and "not-a-mark" in checked.exception[0].message
+    monkeypatch.setattr("ui.charts.VALIDATE", False)
+    drawn = AppTest.from_function(script).run()
+    assert not drawn.exception
+    assert json.loads(drawn.get("vega_lite_chart")[0].proto.spec)["mark"] == {"type": "not-a-mark"}

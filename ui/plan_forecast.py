@@ -6,6 +6,7 @@ import streamlit as st
 
 from planning import forecast
 from planning.formatting import count, money, percent
+from ui.charts import draw
 from ui.plan_charts import FORECAST_HEIGHT, forecast_chart
 from ui.text import md
 
@@ -25,7 +26,7 @@ def chance_of_target(found: dict) -> None:
         + (f" (history: {_history(found)})" if source == "calibrated" and found["open_deals"] else "")
         + (" · simulated" if found["method"] == "simulated" else " · exact")
     ))
-    right.altair_chart(forecast_chart(found["distribution"], found["target"]), width="stretch", height=FORECAST_HEIGHT)
+    draw(on=right, chart=forecast_chart(found["distribution"], found["target"]), width="stretch", height=FORECAST_HEIGHT)
 
 
 def _history(found: dict) -> str:

@@ -21,6 +21,7 @@ from planning import (
 )
 from planning.db import Database
 from planning.formatting import money
+from ui.charts import draw
 from ui.downloads import download_buttons
 from ui.feedback import attempt, show_flash
 from ui.plan_charts import (
@@ -48,18 +49,18 @@ def loaded_plan(plan: dict) -> tuple[dict, str]:
 
 
 def figures_tab(db: Database, plan: dict, figures: dict) -> None:
-    st.altair_chart(target_chart(figures), width="stretch")
-    st.altair_chart(trajectory_chart(kpis.plan_trajectory(db, plan["id"])), width="stretch", height=TRAJECTORY_HEIGHT)
+    draw(target_chart(figures), width="stretch")
+    draw(trajectory_chart(kpis.plan_trajectory(db, plan["id"])), width="stretch", height=TRAJECTORY_HEIGHT)
     breakdown = kpis.pipeline_breakdown(db, plan["id"])
     if breakdown.empty:
         st.info("No open pipeline in this period.")
     else:
         by_stage, by_product = st.columns(2)
-        by_stage.altair_chart(pipeline_chart(breakdown, "stage"), width="stretch")
-        by_product.altair_chart(pipeline_chart(breakdown, "product"), width="stretch")
+        draw(on=by_stage, chart=pipeline_chart(breakdown, "stage"), width="stretch")
+        draw(on=by_product, chart=pipeline_chart(breakdown, "product"), width="stretch")
     trend = kpis.snapshots(db, plan["id"])
     if len(trend) > 1:
-        st.altair_chart(snapshot_chart(trend), width="stretch", height=TREND_HEIGHT)
+        draw(snapshot_chart(trend), width="stretch", height=TREND_HEIGHT)
     else:
         st.caption("The expected-vs-target trend appears once the figures have changed on two days.")
 

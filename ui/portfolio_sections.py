@@ -8,6 +8,7 @@ import streamlit as st
 from planning import forecast, forecast_accuracy, portfolio
 from planning.formatting import money, percent
 from ui import portfolio_charts as charts
+from ui.charts import draw
 from ui.downloads import download_buttons
 from ui.tables import DATE_FORMAT, MONEY_FORMAT, Config, table
 from ui.widgets import lazy_expander
@@ -40,7 +41,7 @@ CHART_PLANS = 40  # a bar per plan stops being readable (and fast) beyond this; 
 
 
 def performance_tab(performance: pd.DataFrame) -> None:
-    st.altair_chart(charts.performance_chart(performance.head(CHART_PLANS)), width="stretch")
+    draw(charts.performance_chart(performance.head(CHART_PLANS)), width="stretch")
     if len(performance) > CHART_PLANS:
         st.caption(f"The chart shows the first {CHART_PLANS} of {len(performance):,} plans in this order; the table lists all.")
     shown = performance[["plan", "link", "account", "owner", "performance", "target", "won", "weighted_pipeline", "expected",
@@ -82,7 +83,7 @@ def accuracy_tab(plans: pd.DataFrame, owners: pd.DataFrame) -> None:
         st.info(f"None of the {plans['plan_id'].nunique()} ended plans in these filters has a KPI snapshot from "
                 f"{min(forecast_accuracy.HORIZONS)} days or more before its end, so there is no forecast to judge.")
         return
-    st.altair_chart(charts.accuracy_chart(owners), width="stretch")
+    draw(charts.accuracy_chart(owners), width="stretch")
     st.caption(
         "Expected at 90 / 60 / 30 days = the plan's KPI snapshot in force that day (the latest on or before it); final "
         "won = the plan's won now. % error = (expected − final won) ÷ final won: above 0 over-forecast, below 0 "
@@ -106,7 +107,7 @@ def strategic_tab(strategic: pd.DataFrame) -> None:
         st.info("No strategic accounts match these filters.")
         return
     for column, (by, title) in zip(st.columns(3), [("owner", "By owner"), ("territory", "By territory"), ("segment", "By segment")]):
-        column.altair_chart(charts.coverage_chart(portfolio.coverage_counts(strategic, by), by, title), width="stretch")
+        draw(on=column, chart=charts.coverage_chart(portfolio.coverage_counts(strategic, by), by, title), width="stretch")
     missing = strategic[~strategic["has_plan"]]
     st.subheader(f"Strategic accounts without a plan ({len(missing)})")
     if missing.empty:
@@ -129,7 +130,7 @@ def segments_tab(matrix: pd.DataFrame, moves: pd.DataFrame, overdue: pd.DataFram
     if matrix.empty:
         st.info("No accounts match these filters.")
         return
-    st.altair_chart(charts.segment_heatmap(matrix), width="stretch")
+    draw(charts.segment_heatmap(matrix), width="stretch")
     st.subheader(f"Accounts that must move up ({len(moves)})")
     table(moves, key="portfolio_moves")
     st.subheader(f"Call cadence: overdue activities ({len(overdue)})")
@@ -141,7 +142,7 @@ def selection_tab(accounts: pd.DataFrame) -> None:
     if accounts.empty:
         st.info("No accounts match these filters.")
         return
-    st.altair_chart(charts.quadrant_chart(accounts), width="stretch")
+    draw(charts.quadrant_chart(accounts), width="stretch")
     st.caption(
         "Each axis splits at the median of the accounts shown (above the median = high). Strategic: high revenue and "
         "growth · Land & expand: low revenue, high growth · Retain: high revenue, low growth · Maintain: low both. "

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import vocab
+from ui.charts import draw
 from ui.tables import table as show
 
 BAND_SCALE = alt.Scale(domain=list(vocab.BAND_COLOURS), range=list(vocab.BAND_COLOURS.values()))
@@ -77,7 +78,7 @@ def history_chart(history: pd.DataFrame) -> None:
     if history.empty:
         st.info("No submissions yet: the trend appears after the first save.")
         return
-    st.altair_chart(history_layers(history), width="stretch")
+    draw(history_layers(history), width="stretch")
 
 
 def profile_chart(categories: list[dict]) -> None:
@@ -92,7 +93,7 @@ def profile_chart(categories: list[dict]) -> None:
         color=alt.Color("band:N", scale=BAND_SCALE, title="Band"),
         tooltip=["name", "weight", "score", "answered", "questions"],
     )
-    st.altair_chart(chart.properties(height=40 * len(frame) + 40), width="stretch")
+    draw(chart.properties(height=40 * len(frame) + 40), width="stretch")
 
 
 def calibration_view(table: pd.DataFrame, label: str) -> None:
@@ -109,7 +110,7 @@ def calibration_view(table: pd.DataFrame, label: str) -> None:
                                                   range=[*vocab.BAND_COLOURS.values(), NOT_SCORED]), legend=None),
         tooltip=["band", "plans", "avg_score", "win_rate", "won_vs_target"],
     )
-    st.altair_chart(chart.properties(height=260), width="stretch")
+    draw(chart.properties(height=260), width="stretch")
     show(
         table,
         config={

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import stakeholder_graph, vocab
+from ui.charts import draw
 
 # Each quadrant's reading, as a tinted background and a label; "act here" is the one to look at first.
 # The y axis runs past 1 and 5 so the quadrant labels sit clear of the names of contacts rated 1 or 5.
@@ -71,4 +72,4 @@ def render_heat_map(stakeholders: list[dict]) -> None:
     if points.empty:
         st.info("Rate influence and relationship strength on a stakeholder to place them on the heat map.")
         return
-    st.altair_chart(heat_map_chart(points), width="stretch")
+    draw(heat_map_chart(points), width="stretch")

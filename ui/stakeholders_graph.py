@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_agraph import Config, Edge, Node, agraph
 
 from planning import stakeholder_graph
+from ui.charts import draw
 from ui.text import md
 from ui.widgets import lazy_expander
 
@@ -72,4 +73,4 @@ def render_legend() -> None:
     text = base.mark_text(align="left", dx=0).encode(x=alt.value(48), y=y, text="meaning:N")
     chart = alt.layer(symbols, *lines, text).properties(height=22 * len(entries), width=360)
     with box:
-        st.altair_chart(chart.configure_view(stroke=None))
+        draw(chart.configure_view(stroke=None))
