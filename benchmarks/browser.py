@@ -66,19 +66,24 @@ def runs(page) -> int:
     return page.evaluate("window.__runs || 0")
 
 
-def idle(page, selector: str, after: int = 0) -> None:
-    """Streamlit is idle: a script run finished after `after` runs, none is running, `selector` shows."""
-    page.wait_for_function(
-        f"() => (window.__runs || 0) > {after}"
-        " && document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'"
-        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=120_000)
-    page.wait_for_selector(selector, timeout=120_000)
+IDLE = """([selector, after]) => (after === null || (window.__runs || 0) > after)
+  && document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'
+  && !document.querySelector('[data-testid="stStatusWidget"]')
+  && !!document.querySelector(selector)"""
+
+
+def idle(page, selector: str, after: int | None = 0) -> None:
+    """Streamlit is idle: a script run finished after `after` runs (None: any), none is running, `selector` shows."""
+    page.wait_for_function(IDLE, arg=[selector, after], timeout=120_000)
 
 
 def act(page, do, selector: str) -> float:
-    """Time one user action until the rerun it causes has finished and `selector` shows."""
-    before = runs(page)
+    """Time one user action until the rerun it causes has finished and `selector` shows.
+
+    A `selector` absent before the action is its own proof of the rerun: React can draw a fast
+    rerun's running and finished states in one commit, which no attribute observer sees.
+    """
+    before = None if page.locator(selector).count() == 0 else runs(page)
     started = time.perf_counter()
     do()
     idle(page, selector, before)
