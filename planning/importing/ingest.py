@@ -255,7 +255,10 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
     report.dropped = list(csv_file.framing)
     if report.rows_read == 0:
         raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
-    report.readings = staging.stage(work, mapped, csv_file.headers, date_order, csv_file.padded).notes
+    readings = staging.stage(work, mapped, csv_file.headers, date_order, csv_file.padded)
+    report.readings = readings.notes
+    if readings.coded_amounts:
+        fields.add("currency")  # the amounts' codes are the rows' currencies, without a currency column
     if kind == "opportunities" and "account_ref" in fields:
         _several_accounts(work, report, mapped)
     if separate:
@@ -472,8 +475,8 @@ def _warnings(con, report: ImportReport, kind: str, mapped: Mapping) -> None:
             "WHERE close_date IS NULL AND target_id IS NULL").fetchall()[0]
         if blank:
             report.warn("no_close_date", "new opportunities have no close date, so no plan counts them", blank, lines)
-    if "currency" in mapped.fields:
-        _currencies(con, report, mapped.fields["currency"])
+    if "currency" in cols:
+        _currencies(con, report, mapped.fields.get("currency") or mapped.fields["amount"])
     if "business_unit" in mapped.fields:
         orphan, lines = con.execute(f"SELECT count(*), {FIRST_LINES.on(con)} FROM import_rows "
                                     "WHERE business_unit IS NOT NULL AND account_id IS NULL").fetchall()[0]

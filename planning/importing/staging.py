@@ -62,6 +62,16 @@ def _bare(v: str) -> str:
     )
 
 
+# A currency code written before or after an amount, as _bare drops it.
+AMOUNT_CODE = r"^-?\s*[A-Z]{3}|[A-Z]{3}$"
+
+
+def _amount_code(v: str) -> str:
+    """SQL for the currency code an amount is written with (`USD 1,234.50`, `1.234,50 EUR`), else NULL."""
+    return (f"coalesce(nullif(regexp_extract({v}, '^-?\\s*([A-Z]{{3}})', 1), ''), "
+            f"nullif(regexp_extract({v}, '([A-Z]{{3}})$', 1), ''))")
+
+
 # Evidence of the decimal mark (`point`, `comma`) and values that fit both readings (`dot3`: `1.000`).
 NUMBER_EVIDENCE = {
     "point": r"-?\d{1,3}(,\d{3})+\.\d+|-?\d{1,3}(,\d{3}){2,}|-?\d*\.(\d{1,2}|\d{4,})",
@@ -154,6 +164,7 @@ class Readings:
     numbers: dict[str, str] = dc_field(default_factory=dict)  # field → point / comma / thousands-* / plain
     notes: list[str] = dc_field(default_factory=list)  # "Close Date: dates read as DD.MM.YYYY"
     percent_scale: float = 1.0  # 100: the percent column writes 10 for 10 %; 1: fractions 0..1
+    coded_amounts: bool = False  # some opportunity amount is written with its currency code (`USD 1,234.50`)
 
 
 def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: str | None = None) -> Readings:
@@ -198,6 +209,10 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
         # Salesforce writes percents (10 = 10 %); a column of fractions 0..1 is taken as is.
         raw = f'"{fld}__raw"'
         aggregates.append(f"coalesce(bool_or(contains({raw}, '%')) OR max({_percent_number(raw)}) > 1, FALSE)")
+    coded = mapping.kind == "opportunities" and "amount" in header_of
+    if coded:
+        # Salesforce reports write the currency with each amount: then it is the row's currency.
+        aggregates.append(f"coalesce(bool_or(regexp_matches(\"amount__raw\", '{AMOUNT_CODE}')), FALSE)")
     source = "import_src"
     if bares:
         source = f"(SELECT *, {', '.join(bares)} FROM {source})"
@@ -222,6 +237,10 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
     for _ in percent:
         readings.percent_scale = 100.0 if row[position] else 1.0
         position += 1
+    if coded and row[position]:
+        readings.coded_amounts = True
+        if "currency" not in header_of:
+            readings.notes.append(f"{header_of['amount']}: each amount's currency is the code written with it")
     file_order = set(slash_orders.values())
     for fld, kind in typed:
         header, ev = header_of[fld], evidence[fld]
@@ -324,9 +343,15 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
             expr = _status(raw)
         elif kind == "currency":
             expr = f"CASE WHEN regexp_full_match({raw}, '[A-Za-z]{{3}}') THEN upper({raw}) END"
+            if readings.coded_amounts:  # a blank cell takes the amount's code
+                expr = f"CASE WHEN {raw} IS NULL THEN {_amount_code(AMOUNT_RAW)} ELSE {expr} END"
         else:
             expr = _boolean(raw)
         typed.append(f"{expr} AS \"{field}\"")
+    if readings.coded_amounts:
+        typed.append(f"{_amount_code(AMOUNT_RAW)} AS amount__currency")
+        if "currency" not in column_of:
+            typed.append(f"{_amount_code(AMOUNT_RAW)} AS currency")
     if "status" in column_of:
         # A status column says open / won / lost itself, unless IsClosed / IsWon columns say it.
         if "is_closed" not in column_of:
@@ -354,6 +379,7 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
 
 
 EMPTY = "''"
+AMOUNT_RAW = '"amount__raw"'
 
 
 def _trimmed(col: str) -> str:
@@ -410,6 +436,10 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
             else:
                 message = quote(message)
             checks.append((f"{raw} IS NOT NULL AND {value} IS NULL", header, raw, message))
+    if readings.coded_amounts and "currency" in header_of:
+        said = quote(f" but {header_of['currency']} says ")
+        checks.append(("amount__currency <> currency", header_of["amount"], AMOUNT_RAW,
+                       f"'is written in ' || amount__currency || {said} || currency"))
     name_header = header_of.get("name") or header_of.get("last_name") or "Name"
     requirements = {
         "opportunities": [("stage", "is empty; every opportunity needs a stage")],
