@@ -71,6 +71,10 @@ TARGETS = {
 # of one scan thread (a big file's ids are in no promised order on either: DuckDB is left unsorted).
 IN_LINE_ORDER = Dialects(duckdb="", postgres=" ORDER BY r.__line")
 SELF_TABLE = {"accounts": "account", "contacts": "contact", "users": "app_user"}
+# A new business unit's name as first written in the file: arg_min builds no list per group (148,062
+# (account, unit) pairs at 1M opportunities: 0.32 s for the sorted lists on DuckDB).
+FIRST_SPELLING = Dialects(duckdb="arg_min(business_unit, first_line)",
+                          postgres="(array_agg(business_unit ORDER BY first_line))[1]")
 
 
 def _lookup_sql(table: str, extra: str = "") -> str:
@@ -274,7 +278,7 @@ def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None
     con.execute(
         f"""
         INSERT INTO business_unit (account_id, name, import_batch_id)
-        SELECT account_id, (array_agg(business_unit ORDER BY first_line))[1], CAST(? AS BIGINT)
+        SELECT account_id, {FIRST_SPELLING.on(con)}, CAST(? AS BIGINT)
         FROM import_unit r
         WHERE account_id > 0 AND NOT EXISTS (
             SELECT 1 FROM business_unit b WHERE b.account_id = r.account_id
