@@ -241,3 +241,31 @@ def test_a_file_on_disk_names_true_lines_after_a_blank_line(tmp_path, fresh_db):
                                "O2,Beta,Prospecting,2026-13-45"))
     with pytest.raises(ImportRefused, match=r"line 4, CloseDate: '2026-13-45' is not a date"):
         import_csv(fresh_db, "opportunities", path)
+
+
+HEADER = "Id,Name,StageName,Amount,CloseDate"
+FILLER = [f"F{i},Filler {i},Prospecting,{i},2026-06-30" for i in range(3000)]  # past the 64 KB head
+
+
+@pytest.mark.parametrize("data", [
+    csv_bytes(HEADER, *FILLER, "", "Grand Totals (3000 records),,,,", "Confidential Information - Do Not Distribute"),
+    csv_bytes(HEADER, *FILLER).replace(b"Filler 2999", "Filler 2999 caf\u00e9".encode("cp1252")),
+    csv_bytes(HEADER, *FILLER, 'F9,"Open quote,Prospecting,1,2026-06-30'),
+    csv_bytes("Id,Id,StageName,Amount,CloseDate", *FILLER, 'F9,"Open quote,Prospecting,1,2026-06-30'),
+    csv_bytes("Id,Title,Amount", *FILLER[:5], 'F9,"Open quote,1'),
+    csv_bytes(HEADER, *FILLER, "F9,Short line"),
+], ids=["footer", "cp1252-late", "truncated", "truncated-repeated-header", "truncated-unmapped", "malformed"])
+def test_a_file_on_disk_ends_as_its_bytes_do_though_checked_while_read(tmp_path, fresh_db, data):
+    """A file read in place is checked while DuckDB reads it: what the check finds late (a footer, another
+    encoding, an odd quote) gives the import or the refusal the uploaded bytes give."""
+    path = tmp_path / "opps.csv"
+    path.write_bytes(data)
+
+    def outcome(source):
+        try:
+            report = import_csv(fresh_db, "opportunities", source, file_name="opps.csv", dry_run=True)
+        except ImportRefused as refused:
+            return str(refused)
+        return (report.summary(), report.sha256, report.encoding, report.source, report.dropped, report.readings)
+
+    assert outcome(path) == outcome(data)

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,10 +42,41 @@ class CsvFile:
     padded: set[str] | None = None  # columns (c0, c1, ...) with a value trim() may change; set by load
     ascii_only: bool = False  # known to be ASCII (checked while streamed)
     blank_lines_checked: bool = True  # False: record_lines not yet looked for (a streamed file)
+    check: _StreamCheck | None = field(default=None, repr=False)  # the streamed check, while it runs
 
     def cleanup(self) -> None:
         if self.temporary:
             self.path.unlink(missing_ok=True)
+
+    def settle(self) -> None:
+        """Wait for the streamed check (sha256, lines, ASCII); NotPlain when the file needs the full path."""
+        check = self.check
+        if check is None:
+            return
+        check.join()
+        if check.error is not None:
+            raise check.error
+        if not check.plain:
+            raise NotPlain(self)  # again on every call: the file stays unfit for reading in place
+        self.check = None
+        self.sha256, self.size, self.lines, self.ascii_only = check.sha256, check.size, check.lines, check.ascii_only
+
+
+class NotPlain(Exception):
+    """A file read in place whose streamed check found it needs the full path (see `settled`)."""
+
+    def __init__(self, csv_file: CsvFile):
+        super().__init__(csv_file.file_name)
+        self.csv_file = csv_file
+
+
+def settled(csv_file: CsvFile) -> CsvFile:
+    """The file once its streamed check is done: itself, or what the full path makes of it (which may refuse)."""
+    try:
+        csv_file.settle()
+    except NotPlain:
+        return _whole(csv_file.path.read_bytes(), csv_file.path, csv_file.file_name)
+    return csv_file
 
 
 MAX_COLUMNS = 1_000  # Salesforce's widest standard object export has a few hundred
@@ -68,6 +100,11 @@ def read_source(source: str | os.PathLike | bytes, file_name: str | None = None)
             raise ImportRefused(f"There is no file {str(original)!r}.") from None
         except IsADirectoryError:
             raise ImportRefused(f"{str(original)!r} is a folder, not a CSV file.") from None
+    return _whole(data, original, file_name)
+
+
+def _whole(data: bytes, original: Path | None, file_name: str) -> CsvFile:
+    """The full path: the file decoded in memory (any encoding, a workbook, a report footer)."""
     sha = hashlib.sha256(data).hexdigest()
     size = len(data)
     if data[:4] == b"PK\x03\x04":
@@ -103,48 +140,72 @@ STREAM_CHUNK = 1 << 23
 
 
 def _plain_utf8(path: Path, file_name: str) -> CsvFile | None:
-    """A UTF-8 file on disk without BOM or footer, checked in one streamed pass.
+    """A UTF-8 file on disk without BOM or footer: DuckDB reads the original, checked while it reads.
 
-    DuckDB then reads the original: the file is never held, decoded or copied whole in Python
-    (a 1M-row extract is ~190 MB). None when the file needs the full path below (another
-    encoding, a workbook, a report footer, an odd number of quotes, or nothing in it).
+    The file is never held, decoded or copied whole in Python (a 1M-row extract is ~190 MB). Its
+    head is looked at here (None: a workbook, a BOM, binary, nothing in it, not UTF-8: the full
+    path below says why); the one streamed pass (sha256, UTF-8, line and quote counts, the tail
+    for a footer) runs in a thread while DuckDB reads the file, as both let go of the GIL (~0.3 s
+    of a 1M import), and `CsvFile.settle` waits for it before anything uses what it found.
     """
-    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
-    size = newlines = quotes = 0
-    head, tail = b"", b""
-    ascii_only = True  # then no value holds a Unicode space for trim() to drop
     with open(path, "rb") as handle:
-        while chunk := handle.read(STREAM_CHUNK):
-            if not size:
-                head = chunk[:SNIFF_BYTES]
-                if head.startswith((b"PK\x03\x04", b"\xef\xbb\xbf")) or b"\x00" in head:
-                    return None
-            digest.update(chunk)
-            newlines += chunk.count(b"\n")
-            quotes += chunk.count(b'"')
-            if not chunk.isascii():  # ASCII is UTF-8: only other chunks need decoding
-                ascii_only = False
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    return None
-            size += len(chunk)
-            tail = (tail + chunk)[-SNIFF_BYTES:]
+        head = handle.read(SNIFF_BYTES)
+    if head.startswith((b"PK\x03\x04", b"\xef\xbb\xbf")) or b"\x00" in head or not head.strip():
+        return None
     try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return None
-    if not head.strip() or quotes % 2:
-        return None  # the full path says why (empty, truncated)
-    tail_text = tail.decode("utf-8", errors="ignore")
-    delimiter = _detect_delimiter(head.decode("utf-8", errors="ignore"))
-    if drop_report_framing(tail_text, delimiter)[1]:
-        return None
-    lines = newlines + (0 if tail.endswith(b"\n") else 1)
-    headers = _headers(path, delimiter, file_name)
+        codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut at the end is not an error
+        delimiter = _detect_delimiter(head.decode("utf-8", errors="ignore"))
+        headers = _headers(path, delimiter, file_name)
+    except (UnicodeDecodeError, ImportRefused):
+        return None  # the full path refuses in its own order (a truncated file before its header)
+    check = _StreamCheck(path, delimiter)
+    check.start()
     # Blank lines are looked for only if the record count says a line is not a record (see load).
-    return CsvFile(file_name, digest.hexdigest(), size, "utf-8", delimiter, path, headers, False, lines,
-                   ascii_only=ascii_only, blank_lines_checked=False)
+    return CsvFile(file_name, "", 0, "utf-8", delimiter, path, headers, False, 0, blank_lines_checked=False,
+                   check=check)
+
+
+class _StreamCheck(threading.Thread):
+    """The streamed pass over a file read in place: sha256, UTF-8 validity, lines, quotes, footer."""
+
+    def __init__(self, path: Path, delimiter: str):
+        super().__init__(daemon=True)
+        self.path, self.delimiter = path, delimiter
+        self.plain, self.sha256, self.size, self.lines, self.ascii_only = False, "", 0, 0, True
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.plain = self._scan()
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that settles the file
+            self.error = exc
+
+    def _scan(self) -> bool:
+        digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+        newlines = quotes = 0
+        tail = b""
+        with open(self.path, "rb") as handle:
+            while chunk := handle.read(STREAM_CHUNK):
+                digest.update(chunk)
+                newlines += chunk.count(b"\n")
+                quotes += chunk.count(b'"')
+                if not chunk.isascii():  # ASCII is UTF-8: only other chunks need decoding
+                    self.ascii_only = False  # then a value may hold a Unicode space for trim() to drop
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        return False
+                self.size += len(chunk)
+                tail = (tail + chunk)[-SNIFF_BYTES:]
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        if quotes % 2 or drop_report_framing(tail.decode("utf-8", errors="ignore"), self.delimiter)[1]:
+            return False  # the full path says why (truncated) or drops the footer
+        self.sha256 = digest.hexdigest()
+        self.lines = newlines + (0 if tail.endswith(b"\n") else 1)
+        return True
 
 
 def _has_blank_line(text: str) -> bool:
@@ -363,7 +424,9 @@ def load(con: duckdb.DuckDBPyConnection, csv_file: CsvFile, table: str = "import
             [str(csv_file.path)],
         )
     except duckdb.Error as exc:
+        csv_file.settle()  # a file the full path reads differently says so first (NotPlain)
         raise ImportRefused(f"{csv_file.file_name} could not be read as CSV: {_first_line(exc)}") from None
+    csv_file.settle()
     # A row of delimiters only (`,,,,`) is a blank line too: not a record.
     filled = f"coalesce({selected}) IS NOT NULL" if len(csv_file.headers) > 1 else "c0 IS NOT NULL"
     # Which columns have a value with a space at either end, or non-ASCII text (trim() also drops

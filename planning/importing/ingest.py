@@ -162,6 +162,16 @@ def import_csv(
         raise ImportRefused(f"The date order is DMY or MDY, not {date_order!r}.")
     csv_file = csvfile.read_source(source, file_name)
     try:
+        try:
+            return _import(db, kind, csv_file, user, mapping, dry_run, skip_bad_rows, stage_probabilities or {},
+                           date_order)
+        except (ImportRefused, csvfile.NotPlain):
+            # Refused, or read, before the file's streamed check was done: a file that needs the full
+            # path is imported (or refused) by it, as if it had been taken from the start.
+            full = csvfile.settled(csv_file)
+            if full is csv_file:
+                raise
+            csv_file = full
         return _import(db, kind, csv_file, user, mapping, dry_run, skip_bad_rows, stage_probabilities or {},
                        date_order)
     finally:
@@ -170,7 +180,7 @@ def import_csv(
 
 def inspect_headers(source: str | os.PathLike | bytes, file_name: str | None = None) -> dict:
     """Detected facts of a file before import: headers, guessed kind, source, encoding, delimiter."""
-    csv_file = csvfile.read_source(source, file_name)
+    csv_file = csvfile.settled(csvfile.read_source(source, file_name))
     csv_file.cleanup()
     kind = guess_kind(csv_file.headers)
     crm = sources.detect(csv_file.headers, footer_dropped=bool(csv_file.framing))
@@ -214,7 +224,7 @@ def _import(db, kind, csv_file, user, overrides, dry_run, skip_bad_rows, confirm
     fields = set(mapped.columns.values())
     if "status" in fields:
         fields |= {"is_closed", "is_won"}  # staging derives both from the status column
-    report = ImportReport(kind=kind, file_name=csv_file.file_name, sha256=csv_file.sha256, dry_run=dry_run,
+    report = ImportReport(kind=kind, file_name=csv_file.file_name, dry_run=dry_run,
                           encoding=csv_file.encoding, delimiter=csv_file.delimiter,
                           mapping=dict(mapped.columns), unmapped=list(mapped.unmapped),
                           source=crm.key, source_label=crm.label(kind))
@@ -249,6 +259,7 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
                      dry_run, skip_bad_rows, confirmations, date_order, started) -> None:
     separate = scratch.is_separate(work, con)
     report.rows_read = csvfile.load(work, csv_file)
+    report.sha256 = csv_file.sha256  # known once the file's streamed check is done (csvfile.load)
     # Each record's line is in `__line` from here on: DuckDB may build the staging tables and
     # write in any order (parallel, without keeping row order).
     work.execute("SET preserve_insertion_order = false")
