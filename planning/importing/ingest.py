@@ -160,11 +160,13 @@ def import_csv(
     spec_for(kind)
     if date_order is not None and date_order not in staging.DATE_ORDERS:
         raise ImportRefused(f"The date order is DMY or MDY, not {date_order!r}.")
+    def run(taken: csvfile.CsvFile) -> ImportReport:
+        return _import(db, kind, taken, user, mapping, dry_run, skip_bad_rows, stage_probabilities or {}, date_order)
+
     csv_file = csvfile.read_source(source, file_name)
     try:
         try:
-            return _import(db, kind, csv_file, user, mapping, dry_run, skip_bad_rows, stage_probabilities or {},
-                           date_order)
+            return run(csv_file)
         except (ImportRefused, csvfile.NotPlain):
             # Refused, or read, before the file's streamed check was done: a file that needs the full
             # path is imported (or refused) by it, as if it had been taken from the start.
@@ -172,8 +174,7 @@ def import_csv(
             if full is csv_file:
                 raise
             csv_file = full
-        return _import(db, kind, csv_file, user, mapping, dry_run, skip_bad_rows, stage_probabilities or {},
-                       date_order)
+        return run(csv_file)
     finally:
         csv_file.cleanup()
 

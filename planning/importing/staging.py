@@ -62,14 +62,15 @@ def _bare(v: str) -> str:
     )
 
 
-# A currency code written before or after an amount, as _bare drops it.
-AMOUNT_CODE = r"^-?\s*[A-Z]{3}|[A-Z]{3}$"
+# A currency code written before or after an amount, as _bare drops it: one pattern per side.
+CODE_BEFORE, CODE_AFTER = r"^-?\s*([A-Z]{3})", r"([A-Z]{3})$"
+AMOUNT_CODE = f"{CODE_BEFORE}|{CODE_AFTER}"
 
 
 def _amount_code(v: str) -> str:
     """SQL for the currency code an amount is written with (`USD 1,234.50`, `1.234,50 EUR`), else NULL."""
-    return (f"coalesce(nullif(regexp_extract({v}, '^-?\\s*([A-Z]{{3}})', 1), ''), "
-            f"nullif(regexp_extract({v}, '([A-Z]{{3}})$', 1), ''))")
+    return (f"coalesce(nullif(regexp_extract({v}, '{CODE_BEFORE}', 1), ''), "
+            f"nullif(regexp_extract({v}, '{CODE_AFTER}', 1), ''))")
 
 
 # Evidence of the decimal mark (`point`, `comma`) and values that fit both readings (`dot3`: `1.000`).
