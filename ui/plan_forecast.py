@@ -26,7 +26,7 @@ def chance_of_target(found: dict) -> None:
         + (f" (history: {_history(found)})" if source == "calibrated" and found["open_deals"] else "")
         + (" · simulated" if found["method"] == "simulated" else " · exact")
     ))
-    draw(on=right, chart=forecast_chart(found["distribution"], found["target"]), width="stretch", height=FORECAST_HEIGHT)
+    draw(forecast_chart(found["distribution"], found["target"]), width="stretch", height=FORECAST_HEIGHT, on=right)
 
 
 def _history(found: dict) -> str:

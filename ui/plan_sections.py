@@ -56,8 +56,8 @@ def figures_tab(db: Database, plan: dict, figures: dict) -> None:
         st.info("No open pipeline in this period.")
     else:
         by_stage, by_product = st.columns(2)
-        draw(on=by_stage, chart=pipeline_chart(breakdown, "stage"), width="stretch")
-        draw(on=by_product, chart=pipeline_chart(breakdown, "product"), width="stretch")
+        draw(pipeline_chart(breakdown, "stage"), width="stretch", on=by_stage)
+        draw(pipeline_chart(breakdown, "product"), width="stretch", on=by_product)
     trend = kpis.snapshots(db, plan["id"])
     if len(trend) > 1:
         draw(snapshot_chart(trend), width="stretch", height=TREND_HEIGHT)

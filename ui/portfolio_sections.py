@@ -107,7 +107,7 @@ def strategic_tab(strategic: pd.DataFrame) -> None:
         st.info("No strategic accounts match these filters.")
         return
     for column, (by, title) in zip(st.columns(3), [("owner", "By owner"), ("territory", "By territory"), ("segment", "By segment")]):
-        draw(on=column, chart=charts.coverage_chart(portfolio.coverage_counts(strategic, by), by, title), width="stretch")
+        draw(charts.coverage_chart(portfolio.coverage_counts(strategic, by), by, title), width="stretch", on=column)
     missing = strategic[~strategic["has_plan"]]
     st.subheader(f"Strategic accounts without a plan ({len(missing)})")
     if missing.empty:
