@@ -46,6 +46,10 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/db/migrations/0230_postgres_indexes.py": [
         ({"name", "columns"}, "index names and column lists are the migration's own INDEXES constant"),
     ],
+    "planning/db/migrations/0260_opportunity_keys_by_writer.py": [
+        ({"definitions"}, "the opportunity table's own column names (double-quoted), types and defaults, read from"
+                          " information_schema"),
+    ],
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
     "planning/db/dialect.py": [({"table", "name", "definition"},
                                 "table names of the calling code (refresh_statistics, create_derived), double-quoted;"

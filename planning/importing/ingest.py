@@ -308,6 +308,8 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
                 _check_user_changes(con, user)
             _count(con, report)
             upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
+            if report.inserted or "external_id" in columns:
+                _refuse_shared_crm_id(con, csv_file.file_name, kind)
             names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
             if names:
                 report.warn("managers_added", "managers named in the file but not listed in it were added as "
@@ -381,6 +383,15 @@ def _constraint_sentence(file_name: str, kind: str, exc: Exception) -> str:
     return (f"{file_name} cannot be imported as {kind}: the database already has a record{what} under another "
             "CRM id, so a row would duplicate it. Nothing was imported; make the CRM ids agree (or rename the row) "
             "and import again.")
+
+
+def _refuse_shared_crm_id(con, file_name: str, kind: str) -> None:
+    shared = upsert.duplicate_crm_id(con, kind)
+    if shared is not None:
+        raise ImportRefused(
+            f"{file_name} cannot be imported as {kind}: the book would then hold two opportunities with CRM id "
+            f"{shared} (an import that finished while this one ran may have added it). Nothing was imported; "
+            "import the file again, and if this repeats, check which rows carry that id.")
 
 
 def _io_sentence(file_name: str, exc: Exception) -> str:

@@ -381,6 +381,22 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
     )
 
 
+def duplicate_crm_id(con: duckdb.DuckDBPyConnection, kind: str) -> str | None:
+    """A CRM id two opportunities would share after this write, or None.
+
+    On DuckDB `opportunity.external_id` has no unique index (migration 0260: it cost the 1M import
+    more than half a raw read of the file), so the import checks the key itself before it commits.
+    PostgreSQL keeps the constraint, and other kinds keep theirs.
+    """
+    if kind != "opportunities" or dialect_of(con) == "postgres":
+        return None
+    found = con.execute(
+        "SELECT external_id FROM opportunity WHERE external_id IS NOT NULL GROUP BY external_id "
+        "HAVING count(*) > 1 ORDER BY external_id LIMIT 1"
+    ).fetchall()
+    return found[0][0] if found else None
+
+
 def missing_managers(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
     """Managers a sales-team file names but does not list: added as users (role rep)."""
     names = [r[0] for r in con.execute(

@@ -1,0 +1,40 @@
+"""DuckDB: `opportunity` without index-backed keys; its writers keep the keys (issue #16).
+
+DuckDB backs a PRIMARY KEY or UNIQUE column with an ART index that every insert maintains and
+every checkpoint writes out. For a 1M-opportunity import the two (id, external_id) were 1.2 s of
+2.1 s insert + commit, more than half of DuckDB's own read of the file. So on DuckDB the table
+is rebuilt with the same columns, order, defaults and NOT NULLs, and no index:
+
+- `id` stays unique because only `seq_opportunity` makes ids (the importer and the demo take
+  `nextval`; `planning copy` writes a source's ids into an empty book and then moves the
+  sequence past them);
+- `external_id` (the CRM id) stays unique because the importer, its only writer, checks the
+  whole table inside its write transaction before it commits (`upsert.refuse_duplicate_ids`).
+  DuckDB writers are one at a time (a process's writer lock, and the file lock between
+  processes), so no other write can slip in between that check and the commit.
+
+PostgreSQL keeps both constraints: replicas write concurrently there, and its b-tree upkeep is
+not what the import waits on. DuckDB cannot drop a key, hence the rebuild; the views that read
+`opportunity` (plan_member, opportunity_tally) are bound by name and keep working.
+"""
+
+from planning.db.dialect import dialect_of
+
+
+def apply(con) -> None:
+    if dialect_of(con) == "postgres":
+        return
+    columns = con.execute(
+        "SELECT column_name, data_type, column_default, is_nullable FROM information_schema.columns "
+        "WHERE table_name = 'opportunity' AND table_schema = current_schema() ORDER BY ordinal_position"
+    ).fetchall()
+    definitions = ", ".join(
+        f'"{name}" {data_type}'
+        + (f" DEFAULT {default}" if default is not None else "")
+        + (" NOT NULL" if nullable == "NO" else "")
+        for name, data_type, default, nullable in columns
+    )
+    con.execute(f"CREATE TABLE opportunity_rebuilt ({definitions})")
+    con.execute("INSERT INTO opportunity_rebuilt SELECT * FROM opportunity")
+    con.execute("DROP TABLE opportunity")
+    con.execute("ALTER TABLE opportunity_rebuilt RENAME TO opportunity")

@@ -1,0 +1,86 @@
+"""Opportunity keys on DuckDB: no index backs them (migration 0260), the importer keeps them unique."""
+
+import duckdb
+import pytest
+
+from planning.db import Database, shipped_migrations
+from planning.db.dialect import dialect_of
+from planning.errors import ImportRefused
+from planning.importing import ingest
+from planning.importing.ingest import import_csv
+from tests.import_helpers import csv_bytes
+
+ACCOUNTS = csv_bytes("Id,Name", "A1,Acme", "A2,Globex")
+DEALS = csv_bytes("Id,AccountId,Name,StageName,Amount,CloseDate",
+                  "O1,A1,Acme renewal,Prospecting,1000,2026-03-31", "O2,A2,Globex pilot,Negotiation,500,2026-06-30")
+
+
+def on_duckdb(db) -> bool:
+    with db.connect() as con:
+        return dialect_of(con) != "postgres"
+
+
+def test_on_duckdb_opportunity_has_no_index_backed_key(fresh_db):
+    if not on_duckdb(fresh_db):
+        pytest.skip("PostgreSQL keeps both constraints")
+    kinds = fresh_db.rows("SELECT constraint_type, constraint_column_names AS cols FROM duckdb_constraints()"
+                          " WHERE table_name = 'opportunity' ORDER BY 1, 2")
+    assert kinds == [{"constraint_type": "NOT NULL", "cols": ["id"]},
+                     {"constraint_type": "NOT NULL", "cols": ["updated_at"]}]
+    assert fresh_db.value("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'opportunity'") == 0
+
+
+def test_the_rebuild_keeps_rows_columns_defaults_and_the_views(tmp_path):
+    """A book made before 0260 is rebuilt with the same columns in the same order, and its rows."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL)")
+    before = [m for m in shipped_migrations() if m.version < 260]
+    for migration in before:
+        migration.apply(con)
+        con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [migration.version, migration.name])
+    con.execute("INSERT INTO account (name) VALUES ('Acme')")
+    con.execute("INSERT INTO opportunity (external_id, account_id, name, stage, amount, close_date)"
+                " VALUES ('O1', 1, 'Renewal', 'Prospecting', 1000, DATE '2026-03-31')")
+    columns_sql = ("SELECT column_name, data_type, column_default, is_nullable FROM information_schema.columns"
+                   " WHERE table_name = 'opportunity' ORDER BY ordinal_position")
+    columns = con.execute(columns_sql).fetchall()
+    con.close()
+
+    db = Database(path)
+    assert 260 in db.migrate()
+    with db.connect() as con:
+        assert con.execute(columns_sql).fetchall() == columns
+    assert db.rows("SELECT id, external_id, amount FROM opportunity") == [
+        {"id": 1, "external_id": "O1", "amount": 1000}]
+    assert db.value("SELECT sum(n) FROM opportunity_tally") == 1  # the views read the new table
+    with db.transaction() as con:  # the default still numbers from the sequence
+        con.execute("INSERT INTO opportunity (external_id, name) VALUES ('O2', 'Next')")
+    assert db.value("SELECT id FROM opportunity WHERE external_id = 'O2'") == 2
+
+
+def test_an_import_that_would_share_a_crm_id_is_refused_whole(fresh_db, monkeypatch):
+    """Two imports of the same new deals: the one that checked the book before the other committed is refused."""
+    import_csv(fresh_db, "accounts", ACCOUNTS)
+    checked = ingest._warnings
+
+    def other_import_finishes_meanwhile(*args, **kwargs):
+        monkeypatch.setattr(ingest, "_warnings", checked)
+        import_csv(fresh_db, "opportunities", DEALS, file_name="first.csv")  # commits O1 and O2
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "_warnings", other_import_finishes_meanwhile)
+    with pytest.raises(ImportRefused) as refused:
+        import_csv(fresh_db, "opportunities", DEALS, file_name="second.csv")
+    message = str(refused.value)
+    assert message.startswith("second.csv cannot be imported as opportunities:") and "O1" in message
+    if on_duckdb(fresh_db):  # PostgreSQL's own constraint refuses it there, in its words
+        assert "the book would then hold two opportunities with CRM id O1" in message
+    assert fresh_db.rows("SELECT external_id, count(*) AS n FROM opportunity GROUP BY 1 ORDER BY 1") == [
+        {"external_id": "O1", "n": 1}, {"external_id": "O2", "n": 1}]
+    assert fresh_db.value("SELECT count(*) FROM import_batch WHERE kind = 'opportunities'") == 1
+
+    again = import_csv(fresh_db, "opportunities", DEALS, file_name="second.csv")  # as the message says
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    assert fresh_db.value("SELECT count(*) FROM opportunity") == 2
