@@ -84,3 +84,22 @@ def test_an_import_that_would_share_a_crm_id_is_refused_whole(fresh_db, monkeypa
     again = import_csv(fresh_db, "opportunities", DEALS, file_name="second.csv")  # as the message says
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     assert fresh_db.value("SELECT count(*) FROM opportunity") == 2
+
+
+def test_new_records_are_numbered_by_line_from_the_sequence(fresh_db):
+    """A mixed file: updated lines leave their numbers unused; new ids follow the lines, and later inserts go past them."""
+    import_csv(fresh_db, "accounts", ACCOUNTS)
+    import_csv(fresh_db, "opportunities", DEALS)  # O1, O2
+    mixed = csv_bytes("Id,AccountId,Name,StageName,Amount,CloseDate",
+                      "O3,A1,Third,Prospecting,10,2026-03-31", "O1,A1,Acme renewal,Closed Won,1000,2026-03-31",
+                      "O4,A2,Fourth,Prospecting,20,2026-06-30")
+    report = import_csv(fresh_db, "opportunities", mixed)
+    assert (report.inserted, report.updated) == (2, 1)
+    ids = {r["external_id"]: r["id"] for r in fresh_db.rows("SELECT external_id, id FROM opportunity")}
+    assert len(set(ids.values())) == 4
+    assert ids["O1"] < ids["O3"] < ids["O4"] and ids["O2"] < ids["O3"]
+    if on_duckdb(fresh_db):  # line 3 (O1) is updated: its number is skipped
+        assert ids["O4"] - ids["O3"] == 2
+    with fresh_db.transaction() as con:
+        con.execute("INSERT INTO opportunity (name) VALUES ('By hand')")
+    assert fresh_db.value("SELECT id FROM opportunity WHERE name = 'By hand'") > ids["O4"]

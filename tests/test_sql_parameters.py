@@ -113,7 +113,7 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
           "''.join((', ' + v for v in target.insert_defaults.values()))", "', '.join((f'r.{c}' for c in columns))",
           "', '.join(insert_cols)", "', '.join(items)", "', '.join(plain)", "', '.join(selects)", "', '.join(sets)",
           "', '.join(values)", "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
-          "table_key", "target.seq", "valid", "target", "ref.field", "email",
+          "table_key", "target.seq", "valid", "target", "ref.field", "email", "MATCHED_IDS if refers_to_itself else ''",
           "_duckdb_text(f't.{c}', types.get(c, ''))", "_duckdb_text(f'r.{c}', types.get(c, ''))",
           "matched if refers_to_itself else ''"},
          "table, sequence and column names declared in upsert.TARGETS and mapping.SPECS; data stays in temp tables"),

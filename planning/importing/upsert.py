@@ -70,6 +70,8 @@ TARGETS = {
 # New records take their ids in the file's line order on PostgreSQL, as DuckDB gives them on a file
 # of one scan thread (a big file's ids are in no promised order on either: DuckDB is left unsorted).
 IN_LINE_ORDER = Dialects(duckdb="", postgres=" ORDER BY r.__line")
+# An import's id map (import_ids) also holds the matched records, for kinds whose rows refer to each other.
+MATCHED_IDS = "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL"
 SELF_TABLE = {"accounts": "account", "contacts": "contact", "users": "app_user"}
 # A new business unit's name as first written in the file: arg_min builds no list per group (148,062
 # (account, unit) pairs at 1M opportunities: 0.32 s for the sorted lists on DuckDB).
@@ -329,21 +331,35 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
         )
         temp_table(con, "import_ids", "SELECT CAST(NULL AS BIGINT) AS provisional, CAST(NULL AS BIGINT) AS id, "
                    "FALSE AS is_new WHERE FALSE")
-    else:
-        # New records take their ids first and the insert is given them: on DuckDB an INSERT whose
-        # rows call nextval() (the id column's default) runs on one thread, one given its ids on all
-        # (1M opportunities: 2.2 s on one core; issue #16).
-        matched = "UNION ALL SELECT __rid, target_id, FALSE FROM import_rows WHERE target_id IS NOT NULL"
+    elif dialect_of(con) == "postgres":
+        # Records that refer to each other take their ids first, so in-file references can be fixed.
         temp_table(
             con, "import_ids",
             f"SELECT __rid AS provisional, nextval('{target.seq}') AS id, TRUE AS is_new FROM (SELECT __rid FROM "
-            f"import_rows r WHERE target_id IS NULL{IN_LINE_ORDER.on(con)}) AS n {matched if refers_to_itself else ''}",
+            f"import_rows r WHERE target_id IS NULL{IN_LINE_ORDER.on(con)}) AS n {MATCHED_IDS}",
         )
         insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
         values = ["m.id"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
         con.execute(
             f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
             f"FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new{IN_LINE_ORDER.on(con)}"
+        )
+    else:
+        # DuckDB runs an INSERT whose rows call nextval() (the id column's default) on one thread
+        # (1M opportunities: 2.2 s on one core), and joining each row to an id drawn beforehand
+        # cost ~0.3 s more. So the sequence is drawn once for the new rows' span of lines, and a
+        # new record's id is that span's first number plus its line's offset: from the sequence,
+        # unique, in line order (a line of the span that updates a record leaves its number unused).
+        offset = _draw_line_span(con, target)
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW import_ids AS SELECT __rid AS provisional, {int(offset)} + __line AS id, "
+            f"TRUE AS is_new FROM import_rows WHERE target_id IS NULL {MATCHED_IDS if refers_to_itself else ''}"
+        )
+        insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
+        values = [f"{int(offset)} + r.__line"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values())
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)}, {int(batch_id)} "
+            "FROM import_rows r WHERE r.target_id IS NULL"
         )
     sets = [f"{c} = r.{c}" for c in columns if c != "external_id"] + [f"import_batch_id = {int(batch_id)}"]
     if kind in ("accounts", "opportunities"):
@@ -379,6 +395,19 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
         "CAST(? AS BIGINT) FROM import_change",
         [user_id, target.entity, batch_id],
     )
+
+
+def _draw_line_span(con: duckdb.DuckDBPyConnection, target: Target) -> int:
+    """Draw the target's sequence once per line from the first to the last new row's; returns number minus line."""
+    first_line, last_line = con.execute(
+        "SELECT min(__line), max(__line) FROM import_rows WHERE target_id IS NULL").fetchall()[0]
+    if first_line is None:
+        return 0
+    first, last = con.execute(f"SELECT min(n), max(n) FROM (SELECT nextval('{target.seq}') AS n FROM range(?))",
+                              [last_line - first_line + 1]).fetchall()[0]
+    if last - first != last_line - first_line:  # DuckDB writers are one at a time: never seen
+        raise RuntimeError(f"{target.seq} was drawn by another writer during an import; nothing was imported")
+    return first - first_line
 
 
 def duplicate_crm_id(con: duckdb.DuckDBPyConnection, kind: str) -> str | None:
