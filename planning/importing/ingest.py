@@ -309,7 +309,7 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
             _count(con, report)
             upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
             if report.inserted or "external_id" in columns:
-                _refuse_shared_crm_id(con, csv_file.file_name, kind)
+                _refuse_shared_crm_id(con, csv_file.file_name, kind, batch_id)
             names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
             if names:
                 report.warn("managers_added", "managers named in the file but not listed in it were added as "
@@ -385,8 +385,8 @@ def _constraint_sentence(file_name: str, kind: str, exc: Exception) -> str:
             "and import again.")
 
 
-def _refuse_shared_crm_id(con, file_name: str, kind: str) -> None:
-    shared = upsert.duplicate_crm_id(con, kind)
+def _refuse_shared_crm_id(con, file_name: str, kind: str, batch_id: int) -> None:
+    shared = upsert.duplicate_crm_id(con, kind, batch_id)
     if shared is not None:
         raise ImportRefused(
             f"{file_name} cannot be imported as {kind}: the book would then hold two opportunities with CRM id "

@@ -410,18 +410,21 @@ def _draw_line_span(con: duckdb.DuckDBPyConnection, target: Target) -> int:
     return first - first_line
 
 
-def duplicate_crm_id(con: duckdb.DuckDBPyConnection, kind: str) -> str | None:
-    """A CRM id two opportunities would share after this write, or None.
+def duplicate_crm_id(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> str | None:
+    """A CRM id that a record this import wrote shares with one it did not write, or None.
 
     On DuckDB `opportunity.external_id` has no unique index (migration 0260: it cost the 1M import
     more than half a raw read of the file), so the import checks the key itself before it commits.
-    PostgreSQL keeps the constraint, and other kinds keep theirs.
+    The file's own ids are unique (staging refuses a repeated one) and the rest of the table was
+    unique before, so only the written records need comparing with the others: a first import's
+    others are none. PostgreSQL keeps the constraint, and other kinds keep theirs.
     """
     if kind != "opportunities" or dialect_of(con) == "postgres":
         return None
     found = con.execute(
-        "SELECT external_id FROM opportunity WHERE external_id IS NOT NULL GROUP BY external_id "
-        "HAVING count(*) > 1 ORDER BY external_id LIMIT 1"
+        "SELECT w.external_id FROM opportunity w JOIN opportunity o ON o.external_id = w.external_id "
+        "WHERE w.import_batch_id = ? AND o.import_batch_id IS DISTINCT FROM ? ORDER BY 1 LIMIT 1",
+        [batch_id, batch_id],
     ).fetchall()
     return found[0][0] if found else None
 
