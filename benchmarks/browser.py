@@ -4,7 +4,8 @@
     python benchmarks/browser.py --runs 5
     python benchmarks/browser.py --book /work/bench1m/book.duckdb   # a big book (planning demo --scale large --db …)
 
-Starts two Streamlit servers (the app on a copy of the book, benchmarks/floor_app.py) and drives
+Starts two Streamlit servers (the app on a copy of the book, benchmarks/floor_app.py), and for two
+reference rows a third (benchmarks/shell_app.py: the floor page in a multipage shell), and drives
 headless Debian Chromium with Playwright. Every measure waits for Streamlit to be idle — the script
 finished (no "running" status widget) and the expected element shown — never a fixed sleep. Each
 row's runs alternate with the floor's, so both see the same machine load; it prints both medians.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -31,12 +33,21 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def free_port() -> int:
+    """A port no one listens on now (another benchmark or test run may hold the usual ones)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def serve(script: Path, port: int, env: dict) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit for {script.name} exited at start (port {port} taken?)")
         try:
             if urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=1).read() == b"ok":
                 return server
@@ -134,20 +145,22 @@ def main(argv: list[str] | None = None) -> int:
                        check=True, stdout=subprocess.DEVNULL)
     plan = args.plan
     rows: list[tuple[str, float, float]] = []
-    floor = app = None
+    floor = app = shell = None
+    app_port, floor_port, shell_port = free_port(), free_port(), free_port()
+    app_url, floor_url, shell_url = (f"http://localhost:{port}/" for port in (app_port, floor_port, shell_port))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
             page = browser.new_page()
             page.add_init_script(RUN_COUNTER)
             started = time.perf_counter()
-            floor = serve(ROOT / "benchmarks" / "floor_app.py", 8612, env)
-            page.goto("http://localhost:8612/")
+            floor = serve(ROOT / "benchmarks" / "floor_app.py", floor_port, env)
+            page.goto(floor_url)
             idle(page, '[data-testid="stMetric"]')
             rows.append(("cold start: server start → first view", 0.0, time.perf_counter() - started))
             started = time.perf_counter()
-            app = serve(ROOT / "app.py", 8611, env)
-            page.goto("http://localhost:8611/")
+            app = serve(ROOT / "app.py", app_port, env)
+            page.goto(app_url)
             idle(page, '[data-testid="stMetric"]')
             rows[-1] = (rows[-1][0], time.perf_counter() - started, rows[-1][2])
             print(rows[-1], flush=True)
@@ -157,7 +170,15 @@ def main(argv: list[str] | None = None) -> int:
                 return timed(lambda: (page.goto(url), idle(page, selector)))
 
             def floor_load() -> float:
-                return load("http://localhost:8612/", '[data-testid="stMetric"]')
+                return load(floor_url, '[data-testid="stMetric"]')
+
+            # Streamlit's own multipage shell (navigation, a sidebar, no database) around the floor page:
+            # what any page of a multipage app pays before its own content, at `/` and at its own URL.
+            shell = serve(ROOT / "benchmarks" / "shell_app.py", shell_port, env)
+            for name, path in [("reference: multipage shell at /", ""), ("reference: multipage shell at /plan", "plan")]:
+                rows.append((name, *paired(args.runs, lambda path=path: load(f"{shell_url}{path}",
+                                                                               '[data-testid="stMetric"]'), floor_load)))
+                print(rows[-1], flush=True)
 
             # Each page's load ends when its main content shows, as the floor's ends at its metrics: the
             # frontend can still be drawing a page's body after the script has finished.
@@ -167,19 +188,19 @@ def main(argv: list[str] | None = None) -> int:
                                 ("import", '[data-testid="stFileUploader"]')]:
                 name = path.split("?")[0] or "portfolio"
                 rows.append((f"fresh load: {name}",
-                             *paired(args.runs, lambda path=path, shown=shown: load(f"http://localhost:8611/{path}", shown), floor_load)))
+                             *paired(args.runs, lambda path=path, shown=shown: load(f"{app_url}{path}", shown), floor_load)))
                 print(rows[-1], flush=True)
 
             def floor_switch() -> float:
-                load("http://localhost:8612/?tab=Chart", '[data-testid="stVegaLiteChart"]')
+                load(f"{floor_url}?tab=Chart", '[data-testid="stVegaLiteChart"]')
                 return act(page, page.get_by_role("tab", name="Table").click, '[data-testid="stDataFrame"]')
 
             def app_switch() -> float:
-                load(f"http://localhost:8611/plan?plan={plan}&tab=Figures", '[data-testid="stMetric"]')
+                load(f"{app_url}plan?plan={plan}&tab=Figures", '[data-testid="stMetric"]')
                 return act(page, page.get_by_role("tab", name="Opportunities").click, ".st-key-opp_status")
 
             def app_filter() -> float:
-                load(f"http://localhost:8611/plan?plan={plan}&tab=Opportunities", '[data-testid="stDataFrame"]')
+                load(f"{app_url}plan?plan={plan}&tab=Opportunities", '[data-testid="stDataFrame"]')
                 box = page.locator(".st-key-opp_status")
                 box.get_by_role("combobox").click()
                 page.keyboard.press("ArrowDown")  # the multiselect's list opens on a key; a click only focuses it
@@ -187,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                 return act(page, option.click, '[data-testid="stDataFrame"]')
 
             def app_save() -> float:
-                load(f"http://localhost:8611/plan?plan={plan}&tab=Plan+%26+strategy", "textarea")
+                load(f"{app_url}plan?plan={plan}&tab=Plan+%26+strategy", "textarea")
                 return act(page, page.get_by_role("button", name="Save strategy").click, '[data-testid="stAlert"]')
 
             for what, measure in [("tab switch: Plan Figures → Opportunities", app_switch),
@@ -201,11 +222,11 @@ def main(argv: list[str] | None = None) -> int:
                     change = one_changed_opportunity(db, plan, work, 1)
                     subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(db), "import", "opportunities",
                                     str(change)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-                    return load(f"http://localhost:8611/plan?plan={plan}&tab=Figures", '[data-testid="stMetric"]')
+                    return load(f"{app_url}plan?plan={plan}&tab=Figures", '[data-testid="stMetric"]')
                 rows.append(("Plan first view after a CLI import (floor: a load)", *paired(args.runs, after_cli_write, floor_load)))
             browser.close()
     finally:
-        for server in (app, floor):
+        for server in (app, floor, shell):
             if server:
                 server.terminate()
                 server.wait()
