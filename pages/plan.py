@@ -37,7 +37,15 @@ def plan_and_strategy() -> None:
     plan_sections.strategy_tab(db, user, opened)
 
 
-open_tab_only({  # ?tab=Export opens that tab
+@st.fragment
+def plan_tabs() -> None:
+    """The tabs rerun on their own: a tab switch or a filter leaves the header above as it is
+    (issue #17). A save that changes the header's figures reruns the whole page (attempt's default)."""
+    with db.held():  # a fragment rerun does not pass through app.py, which holds the file for a run
+        open_tab_only(PLAN_TABS, key="tab")
+
+
+PLAN_TABS = {  # ?tab=Export opens that tab
     "Figures": lambda: plan_sections.figures_tab(db, opened, figures),
     "Opportunities": lambda: plan_sections.opportunities_tab(db, opened),
     "Objectives & actions": lambda: plan_objectives.objectives_tab(db, user, opened),
@@ -49,4 +57,5 @@ open_tab_only({  # ?tab=Export opens that tab
     "Since parent plan": lambda: plan_sections.changes_tab(db, opened, figures, parent),
     "History": lambda: plan_sections.history_tab(db, opened),
     "Export": lambda: plan_export.export_tab(db, user, opened),
-}, key="tab")
+}
+plan_tabs()
