@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import StopException, get_script_run_ctx
 
 from planning import overview, users
 from planning.db import Database, open_database, resolve_path
@@ -34,7 +35,11 @@ def _ensure_app_run() -> None:
     # Run the whole app instead, so navigation, sign-in and sidebar are always there.
     if not getattr(_app_run, "active", False):
         runpy.run_path(str(APP_FILE), run_name="__main__")
-        st.stop()
+        # End the run as st.stop() does, but without its request_stop(): a click in a fragment
+        # during this run (a Plan tab) is queued to run after it, and request_stop() replaces
+        # that queued rerun with a stop (Streamlit's ScriptRequests.request_stop), losing the click.
+        if get_script_run_ctx(suppress_warning=True) is not None:
+            raise StopException
 
 
 @st.cache_resource(show_spinner=False)
