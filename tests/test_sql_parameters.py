@@ -110,9 +110,9 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     ],
     "planning/importing/upsert.py": [
         ({"' '.join(joins)", "' UNION ALL '.join((p for p in parts if p))",
-          "''.join((', ' + v for v in target.insert_defaults.values()))", "', '.join((f'r.{c}' for c in columns))",
-          "', '.join(insert_cols)", "', '.join(items)", "', '.join(plain)", "', '.join(selects)", "', '.join(sets)",
-          "', '.join(values)", "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
+          "', '.join((f'r.{c}' for c in columns))",
+          "', '.join(insert_cols)", "', '.join(items)", "', '.join(selects)", "', '.join(sets)",
+          "', '.join(values)", "', '.join(insert_cols[1:])", "', '.join(['m.id'] + values)", "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
           "table_key", "target.seq", "valid", "target", "ref.field", "email", "MATCHED_IDS if refers_to_itself else ''",
           "_duckdb_text(f't.{c}', types.get(c, ''))", "_duckdb_text(f'r.{c}', types.get(c, ''))",
           "matched if refers_to_itself else ''"},

@@ -321,12 +321,13 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
     target = TARGETS[kind]
     table = target.table
     refers_to_itself = kind in SELF_TABLE
+    # Where the new records' ids are given (not the id column's default), the id comes first.
+    insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
+    values = [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
     if not refers_to_itself and dialect_of(con) == "postgres":
         # PostgreSQL, and no record of this kind refers to another: insert straight from the staged rows.
-        plain = columns + list(target.insert_defaults) + ["import_batch_id"]
         con.execute(
-            f"INSERT INTO {table} ({', '.join(plain)}) SELECT {', '.join(f'r.{c}' for c in columns)}"
-            f"{''.join(', ' + v for v in target.insert_defaults.values())}, {int(batch_id)} "
+            f"INSERT INTO {table} ({', '.join(insert_cols[1:])}) SELECT {', '.join(values)} "
             f"FROM import_rows r WHERE r.target_id IS NULL{IN_LINE_ORDER.on(con)}"
         )
         temp_table(con, "import_ids", "SELECT CAST(NULL AS BIGINT) AS provisional, CAST(NULL AS BIGINT) AS id, "
@@ -338,10 +339,8 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
             f"SELECT __rid AS provisional, nextval('{target.seq}') AS id, TRUE AS is_new FROM (SELECT __rid FROM "
             f"import_rows r WHERE target_id IS NULL{IN_LINE_ORDER.on(con)}) AS n {MATCHED_IDS}",
         )
-        insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
-        values = ["m.id"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values()) + [str(int(batch_id))]
         con.execute(
-            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)} "
+            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(['m.id'] + values)} "
             f"FROM import_rows r JOIN import_ids m ON m.provisional = r.__rid WHERE m.is_new{IN_LINE_ORDER.on(con)}"
         )
     else:
@@ -355,10 +354,8 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
             f"CREATE OR REPLACE TEMP VIEW import_ids AS SELECT __rid AS provisional, {int(offset)} + __line AS id, "
             f"TRUE AS is_new FROM import_rows WHERE target_id IS NULL {MATCHED_IDS if refers_to_itself else ''}"
         )
-        insert_cols = ["id"] + columns + list(target.insert_defaults) + ["import_batch_id"]
-        values = [f"{int(offset)} + r.__line"] + [f"r.{c}" for c in columns] + list(target.insert_defaults.values())
         con.execute(
-            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {', '.join(values)}, {int(batch_id)} "
+            f"INSERT INTO {table} ({', '.join(insert_cols)}) SELECT {int(offset)} + r.__line, {', '.join(values)} "
             "FROM import_rows r WHERE r.target_id IS NULL"
         )
     sets = [f"{c} = r.{c}" for c in columns if c != "external_id"] + [f"import_batch_id = {int(batch_id)}"]

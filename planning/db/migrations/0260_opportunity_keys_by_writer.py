@@ -8,10 +8,10 @@ is rebuilt with the same columns, order, defaults and NOT NULLs, and no index:
 - `id` stays unique because only `seq_opportunity` makes ids (the importer and the demo take
   `nextval`; `planning copy` writes a source's ids into an empty book and then moves the
   sequence past them);
-- `external_id` (the CRM id) stays unique because the importer, its only writer, checks the
-  whole table inside its write transaction before it commits (`upsert.refuse_duplicate_ids`).
-  DuckDB writers are one at a time (a process's writer lock, and the file lock between
-  processes), so no other write can slip in between that check and the commit.
+- `external_id` (the CRM id) stays unique because the importer, its only writer, checks inside
+  its write transaction that no record it wrote shares its CRM id with one it did not
+  (`upsert.duplicate_crm_id`). DuckDB writers are one at a time (a process's writer lock, and
+  the file lock between processes), so no other write can slip in between that check and the commit.
 
 PostgreSQL keeps both constraints: replicas write concurrently there, and its b-tree upkeep is
 not what the import waits on. DuckDB cannot drop a key, hence the rebuild; the views that read
