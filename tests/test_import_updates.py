@@ -108,6 +108,27 @@ def test_skip_bad_rows_imports_valid_rows_and_returns_rejected_with_reason(book)
     assert book.value("SELECT count(*) FROM opportunity WHERE external_id IN ('N1', 'N2')") == 1
 
 
+def test_a_skipped_bad_row_never_takes_a_record_from_the_good_row_after_it(book):
+    # Both rows name the record imported without a CRM id; only the good one may adopt it.
+    import_csv(book, "opportunities", csv_bytes("AccountId,Name,StageName,Amount,CloseDate",
+                                                "A1,Acme expansion,Prospecting,100,2026-05-01"))
+    data = csv_bytes("Id,AccountId,Name,StageName,Amount,CloseDate", "X1,A1,Acme expansion,Prospecting,lots,2026-05-01",
+                     "X2,A1,Acme expansion,Negotiation,300,2026-05-01")
+    report = import_csv(book, "opportunities", data, skip_bad_rows=True)
+    assert (report.inserted, report.updated, report.rejected) == (0, 1, 1)
+    assert book.rows("SELECT external_id, stage, amount FROM opportunity WHERE name = 'Acme expansion'") == [
+        {"external_id": "X2", "stage": "Negotiation", "amount": Decimal("300.00")}]
+
+
+def test_a_repeated_row_lists_its_own_problems_too(book):
+    data = csv_bytes("Id,Name,StageName,CloseDate", "R1,a,Prospecting,2026-01-01", "R1,b,Prospecting,never")
+    with pytest.raises(ImportRefused) as refused:
+        import_csv(book, "opportunities", data)
+    assert refused.value.problems == [
+        "line 3, CloseDate: 'never' is not a date (the column is read as YYYY-MM-DD)",
+        "line 3, Id: 'R1' appears again (first on line 2); each record may appear only once in a file"]
+
+
 def test_a_new_open_stage_without_probability_is_listed_and_refused_until_confirmed(book):
     data = csv_bytes("Id,Name,StageName,CloseDate", "S1,a,Demo Booked,2026-05-01", "S2,b,Closed - Won,2026-05-01",
                      "S3,c,Deal Lost,2026-05-01")

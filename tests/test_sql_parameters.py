@@ -97,9 +97,10 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
         ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
           "raw_select", "condition", "', '.join(aggregates)", "bare", "pattern", "', '.join(bares)",
           "', '.join(classes)", "source", "cls", "fld", "found", "per_row", "repeated",
-          "' OR '.join((f'({condition})' for condition, *_ in checks))"},
+          "self.found", "rows", "checks.problems()"},
          "field names from mapping.SPECS, positional columns c0..cN, regex patterns from NUMBER_EVIDENCE;"
-         " the per-row checks and the repeated-key query built in _problems (header text through quote)"),
+         " the per-row checks (RowChecks, built in _row_checks) and the repeated-key query built in _problems"
+         " (header text through quote)"),
     ],
     "planning/importing/ingest.py": [
         ({"account", "close", "probability", "amount", "extra"}, "fixed fragments chosen by which columns exist"),
@@ -116,7 +117,8 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
           "by_id", "c", "i", "ref.id_col", "ref_value", "rows_key", "rows_sql", "table",
           "table_key", "target.seq", "valid", "target", "ref.field", "email", "MATCHED_IDS if refers_to_itself else ''",
           "_duckdb_text(f't.{c}', types.get(c, ''))", "_duckdb_text(f'r.{c}', types.get(c, ''))",
-          "matched if refers_to_itself else ''"},
+          "matched if refers_to_itself else ''", "flag",
+          "checks.problems(BAD_OR_REPEATED)"},
          "table, sequence and column names declared in upsert.TARGETS and mapping.SPECS; data stays in temp tables"),
     ],
 }

@@ -267,7 +267,8 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
     report.dropped = list(csv_file.framing)
     if report.rows_read == 0:
         raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
-    readings = staging.stage(work, mapped, csv_file.headers, date_order, csv_file.padded)
+    # On DuckDB the per-row checks run on the pass that builds `import_rows` (staging.RowChecks).
+    readings = staging.stage(work, mapped, csv_file.headers, date_order, csv_file.padded, defer_row_checks=not separate)
     report.readings = readings.notes
     if readings.coded_amounts:
         fields.add("currency")  # the amounts' codes are the rows' currencies, without a currency column
@@ -276,7 +277,7 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
     if separate:
         for table in ("import_typed", "import_problem"):
             scratch.ship(work, con, table)
-    upsert.resolve(con, kind, fields)
+    upsert.resolve(con, kind, fields, readings.row_checks)
     if kind == "business-units":
         _unresolved_accounts_are_problems(con, mapped, work)
         upsert.resolve(con, kind, fields)

@@ -166,6 +166,27 @@ class Readings:
     notes: list[str] = dc_field(default_factory=list)  # "Close Date: dates read as DD.MM.YYYY"
     percent_scale: float = 1.0  # 100: the percent column writes 10 for 10 %; 1: fractions 0..1
     coded_amounts: bool = False  # some opportunity amount is written with its currency code (`USD 1,234.50`)
+    row_checks: RowChecks | None = None  # the per-row checks, when left to the pass that builds `import_rows`
+
+
+@dataclass(frozen=True)
+class RowChecks:
+    """A staged file's per-row checks, for a pass that reads every typed row anyway (upsert.resolve).
+
+    On DuckDB the checks ride on the pass that builds `import_rows`, so a clean file is parsed once
+    less (~0.15 s of a 1M import): `condition` flags a row there, and only then are the flagged rows'
+    problems listed.
+    """
+
+    condition: str  # SQL over `import_typed`'s columns: TRUE on a row with a problem
+    found: str  # SQL: the list of a row's problems (structs col, value, message; NULL where none)
+
+    def problems(self, where: str | None = None) -> str:
+        """SELECT line, col, value, message of each problem of the rows with one (and `where`)."""
+        rows = f"({where}) AND ({self.condition})" if where else self.condition
+        # The rows with a problem are found first, and only those get the list of their problems.
+        return (f"SELECT __line, p.col, p.value, p.message FROM (SELECT __line, unnest(list_filter([{self.found}], "
+                f"lambda x: x IS NOT NULL)) AS p FROM import_typed WHERE {rows})")
 
 
 def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: str | None = None) -> Readings:
@@ -309,10 +330,12 @@ def _mixed(con: duckdb.DuckDBPyConnection, header: str, what: str, first: tuple,
 
 
 def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
-          date_order: str | None = None, padded: set[str] | None = None) -> Readings:
+          date_order: str | None = None, padded: set[str] | None = None, defer_row_checks: bool = False) -> Readings:
     """Create `import_typed` (typed fields, `__key`) and `import_problem` from `import_raw`.
 
     `padded` names the raw columns that may need trimming (csvfile.load); None trims every one.
+    `defer_row_checks`: `import_problem` holds only repeated records, and the per-row checks are
+    returned in `Readings.row_checks` for upsert.resolve to run while it builds `import_rows`.
     """
     spec = SPECS[mapping.kind]
     column_of = {field: f"c{headers.index(header)}" for header, field in mapping.columns.items()}
@@ -375,7 +398,10 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
         )
         """
     )
-    _problems(con, mapping, header_of, readings)
+    checks = _row_checks(mapping, header_of, readings)
+    _problems(con, mapping, header_of, None if defer_row_checks else checks)
+    if defer_row_checks:
+        readings.row_checks = checks
     return readings
 
 
@@ -415,8 +441,8 @@ def _key_expr(mapping: Mapping) -> str:
     return f"'name:' || {natural}"
 
 
-def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[str, str],
-              readings: Readings) -> None:
+def _row_checks(mapping: Mapping, header_of: dict[str, str], readings: Readings) -> RowChecks:
+    """Every check of one row on its own: a value its column cannot read, a missing required value."""
     spec = SPECS[mapping.kind]
     checks = []  # (condition, column header, value, message) of a problem found on one row
     for field, header in header_of.items():
@@ -441,7 +467,6 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
         said = quote(f" but {header_of['currency']} says ")
         checks.append(("amount__currency <> currency", header_of["amount"], AMOUNT_RAW,
                        f"'is written in ' || amount__currency || {said} || currency"))
-    name_header = header_of.get("name") or header_of.get("last_name") or "Name"
     requirements = {
         "opportunities": [("stage", "is empty; every opportunity needs a stage")],
         "business-units": [("account_ref", "is empty; a business unit belongs to an account")],
@@ -453,13 +478,20 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
         label = " and ".join(header_of[f] for f in ("external_id", "name") if f in header_of)
         checks.append(("__key IS NULL", label, "NULL", "'are both empty, so the opportunity cannot be identified'"))
     else:
-        checks.append(("__name IS NULL", name_header, "NULL", "'is empty; every record needs a name'"))
-    # One scan for every per-row check: the rows with a problem are found first, and only those
-    # get the list of their problems (typed rows are a view, so each scan parses the values again).
+        checks.append(("__name IS NULL", _name_header(header_of), "NULL", "'is empty; every record needs a name'"))
     found = ", ".join(f"CASE WHEN {condition} THEN {{'col': {quote(header)}, 'value': CAST({value} AS VARCHAR), "
                       f"'message': {message}}} END" for condition, header, value, message in checks)
-    per_row = (f"SELECT __line, unnest(list_filter([{found}], lambda x: x IS NOT NULL)) AS p FROM import_typed "
-               f"WHERE {' OR '.join(f'({condition})' for condition, *_ in checks)}")
+    return RowChecks(condition=" OR ".join(f"({condition})" for condition, *_ in checks), found=found)
+
+
+def _name_header(header_of: dict[str, str]) -> str:
+    return header_of.get("name") or header_of.get("last_name") or "Name"
+
+
+def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[str, str],
+              checks: RowChecks | None) -> None:
+    """`import_problem`: records that appear twice, and each row's own problems unless `checks` is None."""
+    name_header = _name_header(header_of)
     key_header = header_of["external_id"] if "external_id" in header_of else name_header
     key_value = '"external_id"' if "external_id" in header_of else "__name"
     repeated = f"""
@@ -469,10 +501,10 @@ def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[
                                   GROUP BY __key HAVING count(*) > 1) d
           ON d.__key = t.__key AND t.__line > d.first_line
         """
+    # One scan for every per-row check (typed rows are a view, so each scan parses the values again).
+    per_row = f"{checks.problems()} UNION ALL " if checks is not None else ""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE import_problem AS SELECT * FROM ("
-        f"SELECT __line, p.col, p.value, p.message FROM ({per_row}) UNION ALL {repeated}"
-        ") AS p(line, col, value, message)"
+        f"CREATE OR REPLACE TEMP TABLE import_problem AS SELECT * FROM ({per_row}{repeated}) AS p(line, col, value, message)"
     )
 
 

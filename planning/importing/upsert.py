@@ -14,7 +14,7 @@ import duckdb
 
 from planning.db.dialect import Dialects, dialect_of
 from planning.importing.scratch import temp_table
-from planning.importing.staging import fold, quote
+from planning.importing.staging import RowChecks, fold, quote
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,19 @@ def natural_key(kind: str, alias: str) -> str:
     return name
 
 
-def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None:
-    """Build `import_rows` from the valid rows of `import_typed` (rows with problems are left out)."""
+def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], row_checks: RowChecks | None = None) -> None:
+    """Build `import_rows` from the valid rows of `import_typed` (rows with problems are left out).
+
+    `row_checks` (staging.stage's deferred per-row checks) run on the same pass, and the rows they
+    flag are listed in `import_problem` and left out before any row is matched.
+    """
     target = TARGETS[kind]
     any_problem = con.execute("SELECT count(*) > 0 FROM import_problem").fetchall()[0][0]
     valid = "WHERE __line NOT IN (SELECT line FROM import_problem)" if any_problem else ""
+    flag = f", ({row_checks.condition}) AS __bad" if row_checks else ""
     # Line numbers are unique, so minus the line is a provisional id no real record has.
-    con.execute(f"CREATE OR REPLACE TEMP VIEW import_valid AS SELECT *, -__line AS __rid FROM import_typed {valid}")
-    selects, joins = ["v.__line", "v.__key", "v.__rid", "v.__name AS name"], []
+    con.execute(f"CREATE OR REPLACE TEMP VIEW import_valid AS SELECT *, -__line AS __rid{flag} FROM import_typed {valid}")
+    selects, joins = ["v.__line", "v.__key", "v.__rid", "v.__name AS name"] + (["v.__bad"] if row_checks else []), []
     for fld, column in target.direct.items():
         if fld in mapped:
             selects.append(f'v."{fld}" AS {column}')
@@ -150,10 +155,25 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str]) -> None
         selects.append(f"CASE WHEN {resolved} IS NULL THEN {ref_value} END AS {ref.id_col}__unresolved")
         if ref.ref_col:
             selects.append(f"CASE WHEN {resolved} IS NULL THEN {ref_value} END AS {ref.ref_col}")
-    _match(con, kind, mapped, f"SELECT {', '.join(selects)} FROM import_valid v " + " ".join(joins))
+    _match(con, kind, mapped, f"SELECT {', '.join(selects)} FROM import_valid v " + " ".join(joins), row_checks)
 
 
-def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql: str) -> None:
+def _leave_out_bad_rows(con: duckdb.DuckDBPyConnection, checks: RowChecks) -> None:
+    """List the problems of the rows the deferred checks flagged in `import_rows`, and drop those rows."""
+    flagged, repeated = con.execute("SELECT count(*) FILTER (WHERE __bad), (SELECT count(*) FROM import_problem) "
+                                    "FROM import_rows").fetchall()[0]
+    if flagged or repeated:
+        # A repeated record (left out of `import_rows` already) has its own problems listed as well.
+        con.execute(f"INSERT INTO import_problem {checks.problems(BAD_OR_REPEATED)}")
+    if flagged:
+        con.execute("DELETE FROM import_rows WHERE __bad")
+
+
+BAD_OR_REPEATED = "__line IN (SELECT __line FROM import_rows WHERE __bad) OR __line IN (SELECT line FROM import_problem)"
+
+
+def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql: str,
+           row_checks: RowChecks | None = None) -> None:
     """Find the existing record of each row: by CRM id, else by natural key (adopting the id)."""
     table = TARGETS[kind].table
     has_ext = "external_id" in mapped
@@ -185,6 +205,8 @@ def _match(con: duckdb.DuckDBPyConnection, kind: str, mapped: set[str], rows_sql
         FROM ({rows_sql}) r {by_id} {' '.join(joins)}
         """
     )
+    if row_checks is not None:
+        _leave_out_bad_rows(con, row_checks)
     if not (by_name or adopt):
         return  # matched by CRM id alone: one record per id, and ids are unique in the file
     # Two rows of one file matching the same record by name: the first updates it, the rest are new.
