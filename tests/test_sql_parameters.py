@@ -46,14 +46,11 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/db/migrations/0230_postgres_indexes.py": [
         ({"name", "columns"}, "index names and column lists are the migration's own INDEXES constant"),
     ],
-    "planning/db/migrations/0260_opportunity_keys_by_writer.py": [
-        ({"definitions"}, "the opportunity table's own column names (double-quoted), types and defaults, read from"
-                          " information_schema"),
-    ],
     "planning/db/snapshot.py": [({"name"}, "table names read from information_schema, double-quoted")],
-    "planning/db/dialect.py": [({"table", "name", "definition"},
-                                "table names of the calling code (refresh_statistics, create_derived), double-quoted;"
-                                " a migration's own view definition")],
+    "planning/db/dialect.py": [({"table", "name", "definition", "definitions"},
+                                "table names of the calling code (refresh_statistics, create_derived, drop_keys_on_duckdb),"
+                                " double-quoted; a migration's own view definition; a table's own column names"
+                                " (double-quoted), types and defaults, read from information_schema")],
     "planning/db/pg_backup.py": [({"database_name(url)", "str(exc).strip()"},
                                   "the database name of the configured URL, double-quoted; an error text in a message")],
     "planning/db/transfer.py": [({"table", "t", "listed", "path", "sequence"},

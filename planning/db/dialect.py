@@ -81,3 +81,28 @@ def create_derived(con: Any, name: str, definition: str, postgres: list[str]) ->
         con.execute(f'ANALYZE "{name}"')
     else:
         con.execute(f'CREATE VIEW "{name}" AS {definition}')
+
+
+def drop_keys_on_duckdb(con: Any, table: str) -> None:
+    """DuckDB: rebuild `table` with the same columns, order, defaults and NOT NULLs, and no
+    PRIMARY KEY or UNIQUE (migrations 0260, 0270; its writers keep the keys). PostgreSQL: nothing.
+
+    DuckDB backs each key with an ART index that every insert maintains and every checkpoint
+    writes out, and it cannot drop one. Views reading the table are bound by name and keep working.
+    """
+    if dialect_of(con) == "postgres":
+        return
+    columns = con.execute(
+        "SELECT column_name, data_type, column_default, is_nullable FROM information_schema.columns "
+        "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position", [table]
+    ).fetchall()
+    definitions = ", ".join(
+        f'"{name}" {data_type}'
+        + (f" DEFAULT {default}" if default is not None else "")
+        + (" NOT NULL" if nullable == "NO" else "")
+        for name, data_type, default, nullable in columns
+    )
+    con.execute(f'CREATE TABLE "{table}_rebuilt" ({definitions})')
+    con.execute(f'INSERT INTO "{table}_rebuilt" SELECT * FROM "{table}"')
+    con.execute(f'DROP TABLE "{table}"')
+    con.execute(f'ALTER TABLE "{table}_rebuilt" RENAME TO "{table}"')

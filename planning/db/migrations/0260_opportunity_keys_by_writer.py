@@ -18,23 +18,8 @@ not what the import waits on. DuckDB cannot drop a key, hence the rebuild; the v
 `opportunity` (plan_member, opportunity_tally) are bound by name and keep working.
 """
 
-from planning.db.dialect import dialect_of
+from planning.db.dialect import drop_keys_on_duckdb
 
 
 def apply(con) -> None:
-    if dialect_of(con) == "postgres":
-        return
-    columns = con.execute(
-        "SELECT column_name, data_type, column_default, is_nullable FROM information_schema.columns "
-        "WHERE table_name = 'opportunity' AND table_schema = current_schema() ORDER BY ordinal_position"
-    ).fetchall()
-    definitions = ", ".join(
-        f'"{name}" {data_type}'
-        + (f" DEFAULT {default}" if default is not None else "")
-        + (" NOT NULL" if nullable == "NO" else "")
-        for name, data_type, default, nullable in columns
-    )
-    con.execute(f"CREATE TABLE opportunity_rebuilt ({definitions})")
-    con.execute("INSERT INTO opportunity_rebuilt SELECT * FROM opportunity")
-    con.execute("DROP TABLE opportunity")
-    con.execute("ALTER TABLE opportunity_rebuilt RENAME TO opportunity")
+    drop_keys_on_duckdb(con, "opportunity")

@@ -1,4 +1,4 @@
-"""Opportunity keys on DuckDB: no index backs them (migration 0260), the importer keeps them unique."""
+"""Keys on DuckDB that no index backs (migrations 0260: opportunity, 0270: business_unit): their writers keep them."""
 
 import duckdb
 import pytest
@@ -20,38 +20,46 @@ def on_duckdb(db) -> bool:
         return dialect_of(con) != "postgres"
 
 
-def test_on_duckdb_opportunity_has_no_index_backed_key(fresh_db):
+@pytest.mark.parametrize("table, not_null", [
+    ("opportunity", [["id"], ["updated_at"]]), ("business_unit", [["account_id"], ["id"], ["name"]])])
+def test_on_duckdb_the_table_has_no_index_backed_key(fresh_db, table, not_null):
     if not on_duckdb(fresh_db):
-        pytest.skip("PostgreSQL keeps both constraints")
+        pytest.skip("PostgreSQL keeps the constraints")
     kinds = fresh_db.rows("SELECT constraint_type, constraint_column_names AS cols FROM duckdb_constraints()"
-                          " WHERE table_name = 'opportunity' ORDER BY 1, 2")
-    assert kinds == [{"constraint_type": "NOT NULL", "cols": ["id"]},
-                     {"constraint_type": "NOT NULL", "cols": ["updated_at"]}]
-    assert fresh_db.value("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'opportunity'") == 0
+                          " WHERE table_name = ? ORDER BY 1, 2", [table])
+    assert kinds == [{"constraint_type": "NOT NULL", "cols": cols} for cols in not_null]
+    assert fresh_db.value("SELECT count(*) FROM duckdb_indexes() WHERE table_name = ?", [table]) == 0
+
+
+def book_before(path, version: int):
+    """A DuckDB book with the migrations before `version` applied."""
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL)")
+    for migration in (m for m in shipped_migrations() if m.version < version):
+        migration.apply(con)
+        con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [migration.version, migration.name])
+    return con
+
+
+COLUMNS_SQL = ("SELECT column_name, data_type, column_default, is_nullable FROM information_schema.columns"
+               " WHERE table_name = ? ORDER BY ordinal_position")
 
 
 def test_the_rebuild_keeps_rows_columns_defaults_and_the_views(tmp_path):
     """A book made before 0260 is rebuilt with the same columns in the same order, and its rows."""
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-                " applied_at TIMESTAMP NOT NULL)")
-    before = [m for m in shipped_migrations() if m.version < 260]
-    for migration in before:
-        migration.apply(con)
-        con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [migration.version, migration.name])
+    con = book_before(path, 260)
     con.execute("INSERT INTO account (name) VALUES ('Acme')")
     con.execute("INSERT INTO opportunity (external_id, account_id, name, stage, amount, close_date)"
                 " VALUES ('O1', 1, 'Renewal', 'Prospecting', 1000, DATE '2026-03-31')")
-    columns_sql = ("SELECT column_name, data_type, column_default, is_nullable FROM information_schema.columns"
-                   " WHERE table_name = 'opportunity' ORDER BY ordinal_position")
-    columns = con.execute(columns_sql).fetchall()
+    columns = con.execute(COLUMNS_SQL, ["opportunity"]).fetchall()
     con.close()
 
     db = Database(path)
     assert 260 in db.migrate()
     with db.connect() as con:
-        assert con.execute(columns_sql).fetchall() == columns
+        assert con.execute(COLUMNS_SQL, ["opportunity"]).fetchall() == columns
     assert db.rows("SELECT id, external_id, amount FROM opportunity") == [
         {"id": 1, "external_id": "O1", "amount": 1000}]
     assert db.value("SELECT sum(n) FROM opportunity_tally") == 1  # the views read the new table
@@ -103,3 +111,34 @@ def test_new_records_are_numbered_by_line_from_the_sequence(fresh_db):
     with fresh_db.transaction() as con:
         con.execute("INSERT INTO opportunity (name) VALUES ('By hand')")
     assert fresh_db.value("SELECT id FROM opportunity WHERE name = 'By hand'") > ids["O4"]
+
+
+def test_the_business_unit_rebuild_keeps_rows_columns_and_the_default(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = book_before(path, 270)
+    con.execute("INSERT INTO account (name) VALUES ('Acme')")
+    con.execute("INSERT INTO business_unit (account_id, name, kind) VALUES (1, 'Retail', 'division')")
+    columns = con.execute(COLUMNS_SQL, ["business_unit"]).fetchall()
+    con.close()
+
+    db = Database(path)
+    assert 270 in db.migrate()
+    with db.connect() as con:
+        assert con.execute(COLUMNS_SQL, ["business_unit"]).fetchall() == columns
+    assert db.rows("SELECT id, account_id, name, kind FROM business_unit") == [
+        {"id": 1, "account_id": 1, "name": "Retail", "kind": "division"}]
+    with db.transaction() as con:
+        con.execute("INSERT INTO business_unit (account_id, name) VALUES (1, 'Wholesale')")
+    assert db.value("SELECT id FROM business_unit WHERE name = 'Wholesale'") == 2
+
+
+def test_imports_create_each_business_unit_once_whatever_its_spelling(fresh_db):
+    import_csv(fresh_db, "accounts", ACCOUNTS)
+    header = "Id,AccountId,Name,StageName,Amount,CloseDate,Business Unit"
+    import_csv(fresh_db, "opportunities", csv_bytes(header, "O1,A1,One,Prospecting,1,2026-03-31,Retail",
+                                                    "O2,A1,Two,Prospecting,1,2026-03-31,RETAIL"))
+    import_csv(fresh_db, "opportunities", csv_bytes(header, "O3,A1,Three,Prospecting,1,2026-03-31,re tail",
+                                                    "O4,A2,Four,Prospecting,1,2026-03-31,Retail"))
+    assert fresh_db.rows("SELECT account_id, name FROM business_unit ORDER BY account_id") == [
+        {"account_id": 1, "name": "Retail"}, {"account_id": 2, "name": "Retail"}]
+    assert fresh_db.value("SELECT count(DISTINCT business_unit_id) FROM opportunity") == 2
