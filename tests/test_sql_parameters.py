@@ -92,7 +92,7 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
                                        "c0..cN positional columns, internal temp tables and their suffixes, a row count")],
     "planning/importing/staging.py": [
         ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
-          "raw_select", "condition", "', '.join(aggregates)", "bare", "pattern", "', '.join(bares)",
+          "raw_select", "condition", "', '.join(selected)", "group_by", "bare", "pattern", "', '.join(bares)",
           "', '.join(classes)", "source", "cls", "fld", "found", "per_row", "repeated",
           "self.found", "rows", "checks.problems()"},
          "field names from mapping.SPECS, positional columns c0..cN, regex patterns from NUMBER_EVIDENCE;"

@@ -189,6 +189,10 @@ class RowChecks:
                 f"lambda x: x IS NOT NULL)) AS p FROM import_typed WHERE {rows})")
 
 
+# A date column's classes, each with the per-value classes it counts ('slash': either order).
+DATE_CLASSES = {"iso": ("iso",), "dot": ("dot",), "slash": ("dmy", "mdy", "slash"), "dmy": ("dmy",), "mdy": ("mdy",)}
+
+
 def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: str | None = None) -> Readings:
     """Decide each date and number column's reading from all its values, in one scan of the file.
 
@@ -201,8 +205,9 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
     if not typed and not percent:
         return Readings()
     # One class per value (the patterns of a column's classes exclude each other), so every value
-    # is matched a pattern or two at most; the evidence is then counted per class in one scan.
-    classes, bares, aggregates = [], [], []
+    # is matched a pattern or two at most; the rows are then counted per combination of classes
+    # (a handful of groups) in one scan, cheaper than a filtered count per class and column.
+    classes, bares, flags, names_of = [], [], [], {}
     for fld, kind in typed:
         raw, cls = f'"{fld}__raw"', f'"{fld}__class"'
         if kind == "date":
@@ -213,8 +218,7 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
                 f"WHEN regexp_full_match({raw}, '{DATE_DOT}') THEN 'dot' "
                 f"WHEN regexp_full_match({raw}, '{DATE_SLASH}') THEN CASE WHEN {first} > 12 AND {second} <= 12 "
                 f"THEN 'dmy' WHEN {second} > 12 AND {first} <= 12 THEN 'mdy' ELSE 'slash' END END AS {cls}")
-            checks = {"iso": "= 'iso'", "dot": "= 'dot'", "slash": "IN ('dmy', 'mdy', 'slash')",
-                      "dmy": "= 'dmy'", "mdy": "= 'mdy'"}
+            names_of[fld] = DATE_CLASSES
         else:
             # Only a value with a mark is evidence; digits and marks alone are their own bare form.
             bare = f'"{fld}__bare"'
@@ -223,43 +227,41 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
             chain = " ".join(f"WHEN regexp_full_match({bare}, '{pattern}') THEN '{name}'"
                              for name, pattern in NUMBER_EVIDENCE.items())
             classes.append(f"CASE {chain} END AS {cls}")
-            checks = {name: f"= '{name}'" for name in NUMBER_EVIDENCE}
-        for condition in checks.values():
-            aggregates.append(f"count(*) FILTER (WHERE {cls} {condition})")
-            aggregates.append(f"min(__line) FILTER (WHERE {cls} {condition})")
+            names_of[fld] = {name: (name,) for name in NUMBER_EVIDENCE}
     for fld in percent:
         # Salesforce writes percents (10 = 10 %); a column of fractions 0..1 is taken as is.
         raw = f'"{fld}__raw"'
-        aggregates.append(f"coalesce(bool_or(contains({raw}, '%')) OR max({_percent_number(raw)}) > 1, FALSE)")
+        flags.append(f"coalesce(bool_or(contains({raw}, '%')) OR max({_percent_number(raw)}) > 1, FALSE)")
     coded = mapping.kind == "opportunities" and "amount" in header_of
     if coded:
         # Salesforce reports write the currency with each amount: then it is the row's currency.
-        aggregates.append(f"coalesce(bool_or(regexp_matches(\"amount__raw\", '{AMOUNT_CODE}')), FALSE)")
+        flags.append(f"coalesce(bool_or(regexp_matches(\"amount__raw\", '{AMOUNT_CODE}')), FALSE)")
     source = "import_src"
     if bares:
         source = f"(SELECT *, {', '.join(bares)} FROM {source})"
     if classes:
         source = f"(SELECT *, {', '.join(classes)} FROM {source})"
-    row = con.execute(f"SELECT {', '.join(aggregates)} FROM {source}").fetchall()[0]
-    readings, position, slash_orders = Readings(), 0, {}
+    grouped = [f'"{fld}__class"' for fld, _ in typed]
+    selected, group_by = [*grouped, "count(*)", "min(__line)", *flags], " GROUP BY ALL" if grouped else ""
+    groups = con.execute(f"SELECT {', '.join(selected)} FROM {source}{group_by}").fetchall()
+    found = [any(group[len(grouped) + 2 + i] for group in groups) for i in range(len(flags))]
+    readings, slash_orders = Readings(), {}
     evidence: dict[str, dict[str, tuple[int, str, int]]] = {}  # field → class → (count, field, first line)
-    for fld, kind in typed:
-        names = (["iso", "dot", "slash", "dmy", "mdy"] if kind == "date" else list(NUMBER_EVIDENCE))
+    for position, (fld, kind) in enumerate(typed):
         evidence[fld] = {}
-        for name in names:
+        for name, members in names_of[fld].items():
             # (count, example, first line): the example is only read for a refusal's message.
-            evidence[fld][name] = (row[position], fld, row[position + 1])
-            position += 2
+            hits = [(g[len(grouped)], g[len(grouped) + 1]) for g in groups if g[position] in members]
+            evidence[fld][name] = (sum(n for n, _ in hits), fld, min((line for _, line in hits), default=None))
         if kind == "date":
             ev = evidence[fld]
             if ev["dmy"][0] and ev["mdy"][0]:
                 raise _mixed(con, header_of[fld], "dates", ev["dmy"], "day first", ev["mdy"], "month first")
             if ev["dmy"][0] or ev["mdy"][0]:
                 slash_orders[fld] = "DMY" if ev["dmy"][0] else "MDY"
-    for _ in percent:
-        readings.percent_scale = 100.0 if row[position] else 1.0
-        position += 1
-    if coded and row[position]:
+    for i, _ in enumerate(percent):
+        readings.percent_scale = 100.0 if found[i] else 1.0
+    if coded and found[-1]:
         readings.coded_amounts = True
         if "currency" not in header_of:
             readings.notes.append(f"{header_of['amount']}: each amount's currency is the code written with it")
