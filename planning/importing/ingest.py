@@ -307,8 +307,8 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
             upsert.changes(con, kind, columns)
             if kind == "users":
                 _check_user_changes(con, user)
-            _count(con, report)
-            upsert.write(con, kind, columns, batch_id, user["id"] if user else None)
+            new_lines = _count(con, report)
+            upsert.write(con, kind, columns, batch_id, user["id"] if user else None, new_lines)
             if report.inserted or "external_id" in columns:
                 _refuse_shared_crm_id(con, csv_file.file_name, kind, batch_id)
             names = upsert.missing_managers(con, batch_id) if kind == "users" and "manager_ref" in fields else []
@@ -532,8 +532,12 @@ def _currencies(con, report: ImportReport, header: str) -> None:
                 "KPIs, with no exchange rate applied", count, lines)
 
 
-def _count(con, report: ImportReport) -> None:
-    """Inserted / updated / unchanged (and, for opportunities, unassigned and unknown amounts) in one scan."""
+def _count(con, report: ImportReport) -> tuple[int | None, int | None]:
+    """Inserted / updated / unchanged (and, for opportunities, unassigned and unknown amounts) in one scan.
+
+    Returns the first and last line of the new records (None, None: there are none), which the
+    write numbers them by (upsert.write): a scan of the staged rows fewer.
+    """
     extra = ""
     if report.kind == "opportunities":
         cols = scratch.columns(con, "import_rows")
@@ -545,13 +549,15 @@ def _count(con, report: ImportReport) -> None:
         f"""
         SELECT count(*) FILTER (WHERE r.target_id IS NULL),
                count(*) FILTER (WHERE c.target_id IS NOT NULL),
-               count(*) FILTER (WHERE r.target_id IS NOT NULL AND c.target_id IS NULL){extra}
+               count(*) FILTER (WHERE r.target_id IS NOT NULL AND c.target_id IS NULL),
+               min(r.__line) FILTER (WHERE r.target_id IS NULL), max(r.__line) FILTER (WHERE r.target_id IS NULL){extra}
         FROM import_rows r LEFT JOIN (SELECT DISTINCT target_id FROM import_change) c ON c.target_id = r.target_id
         """
     ).fetchall()[0]
     report.inserted, report.updated, report.unchanged = row[:3]
     if report.kind == "opportunities":
-        report.unassigned, report.unknown_amounts = row[3:]
+        report.unassigned, report.unknown_amounts = row[5:]
+    return row[3], row[4]
 
 
 def import_history(db: Database) -> pd.DataFrame:

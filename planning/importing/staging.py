@@ -246,13 +246,13 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
     groups = con.execute(f"SELECT {', '.join(selected)} FROM {source}{group_by}").fetchall()
     found = [any(group[len(grouped) + 2 + i] for group in groups) for i in range(len(flags))]
     readings, slash_orders = Readings(), {}
-    evidence: dict[str, dict[str, tuple[int, str, int]]] = {}  # field → class → (count, field, first line)
+    evidence: dict[str, dict[str, tuple[int, str, int]]] = {}  # field → class → (count, field, first line; 0: none)
     for position, (fld, kind) in enumerate(typed):
         evidence[fld] = {}
         for name, members in names_of[fld].items():
             # (count, example, first line): the example is only read for a refusal's message.
             hits = [(g[len(grouped)], g[len(grouped) + 1]) for g in groups if g[position] in members]
-            evidence[fld][name] = (sum(n for n, _ in hits), fld, min((line for _, line in hits), default=None))
+            evidence[fld][name] = (sum(n for n, _ in hits), fld, min((line for _, line in hits), default=0))
         if kind == "date":
             ev = evidence[fld]
             if ev["dmy"][0] and ev["mdy"][0]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from planning.db.dialect import Dialects, dialect_of
+from planning.errors import ImportRefused
 from planning.importing.scratch import temp_table
 from planning.importing.staging import RowChecks, fold, quote
 
@@ -338,8 +339,12 @@ def attach_business_units(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_id: int, user_id: int | None) -> None:
-    """Insert new rows, update changed ones, fix in-file references, write history and audit."""
+def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_id: int, user_id: int | None,
+          new_lines: tuple[int | None, int | None]) -> None:
+    """Insert new rows, update changed ones, fix in-file references, write history and audit.
+
+    `new_lines`: the first and last line of the rows with no record yet (None, None: none).
+    """
     target = TARGETS[kind]
     table = target.table
     refers_to_itself = kind in SELF_TABLE
@@ -371,7 +376,7 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
         # cost ~0.3 s more. So the sequence is drawn once for the new rows' span of lines, and a
         # new record's id is that span's first number plus its line's offset: from the sequence,
         # unique, in line order (a line of the span that updates a record leaves its number unused).
-        offset = _draw_line_span(con, target)
+        offset = _draw_line_span(con, target, *new_lines)
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW import_ids AS SELECT __rid AS provisional, {int(offset)} + __line AS id, "
             f"TRUE AS is_new FROM import_rows WHERE target_id IS NULL {MATCHED_IDS if refers_to_itself else ''}"
@@ -416,16 +421,15 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_i
     )
 
 
-def _draw_line_span(con: duckdb.DuckDBPyConnection, target: Target) -> int:
+def _draw_line_span(con: duckdb.DuckDBPyConnection, target: Target, first_line: int | None, last_line: int | None) -> int:
     """Draw the target's sequence once per line from the first to the last new row's; returns number minus line."""
-    first_line, last_line = con.execute(
-        "SELECT min(__line), max(__line) FROM import_rows WHERE target_id IS NULL").fetchall()[0]
-    if first_line is None:
+    if first_line is None or last_line is None:
         return 0
     first, last = con.execute(f"SELECT min(n), max(n) FROM (SELECT nextval('{target.seq}') AS n FROM range(?))",
                               [last_line - first_line + 1]).fetchall()[0]
     if last - first != last_line - first_line:  # DuckDB writers are one at a time: never seen
-        raise RuntimeError(f"{target.seq} was drawn by another writer during an import; nothing was imported")
+        raise ImportRefused(f"Another writer drew {target.seq} during this import, so its new records could not be "
+                            "numbered by line; nothing was imported. Import the file again.")
     return first - first_line
 
 
