@@ -102,6 +102,7 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/importing/ingest.py": [
         ({"account", "close", "probability", "amount", "extra"}, "fixed fragments chosen by which columns exist"),
         ({"ref.id_col"}, "reference columns declared in upsert.TARGETS"),
+        ({"staged"}, "the staged rows' temp table: import_rows, or the name upsert.attach_business_units returns"),
         ({"columns"}, "positional c0..cN aliased by header text inside double quotes, quotes removed"),
         ({"select", "', '.join((staging.quote(f) for f in ADMIN_ONLY_USER_FIELDS))"},
          "a statement built above from staging.quote'd header text; quoted field-name constants"),

@@ -301,13 +301,14 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
                 report.new_stages = stages.add_new_stages(con, crm, confirmations)
                 if not dry_run and any(s["pending"] for s in report.new_stages):
                     raise stages.pending_refusal(csv_file.file_name, report.new_stages)
-                if "business_unit" in fields:
-                    upsert.business_units(con, batch_id)
-                    upsert.attach_business_units(con)
+            staged = "import_rows"  # the staged rows' table: import_rows, unless units make it a view over it
+            if kind == "opportunities" and "business_unit" in fields:
+                upsert.business_units(con, batch_id)
+                staged = upsert.attach_business_units(con)
             upsert.changes(con, kind, columns)
             if kind == "users":
                 _check_user_changes(con, user)
-            new_lines = _count(con, report)
+            new_lines = _count(con, report, staged)
             upsert.write(con, kind, columns, batch_id, user["id"] if user else None, new_lines)
             if report.inserted or "external_id" in columns:
                 _refuse_shared_crm_id(con, csv_file.file_name, kind, batch_id)
@@ -532,15 +533,16 @@ def _currencies(con, report: ImportReport, header: str) -> None:
                 "KPIs, with no exchange rate applied", count, lines)
 
 
-def _count(con, report: ImportReport) -> tuple[int | None, int | None]:
+def _count(con, report: ImportReport, staged: str) -> tuple[int | None, int | None]:
     """Inserted / updated / unchanged (and, for opportunities, unassigned and unknown amounts) in one scan.
 
     Returns the first and last line of the new records (None, None: there are none), which the
-    write numbers them by (upsert.write): a scan of the staged rows fewer.
+    write numbers them by (upsert.write): a scan of the staged rows fewer. `staged` is their table
+    (counting needs no business unit, so not the view that joins them in).
     """
     extra = ""
     if report.kind == "opportunities":
-        cols = scratch.columns(con, "import_rows")
+        cols = scratch.columns(con, staged)
         account = "account_id IS NULL" if "account_id" in cols else "TRUE"
         close = "close_date IS NULL" if "close_date" in cols else "TRUE"
         amount = "amount IS NULL" if "amount" in cols else "FALSE"
@@ -551,7 +553,7 @@ def _count(con, report: ImportReport) -> tuple[int | None, int | None]:
                count(*) FILTER (WHERE c.target_id IS NOT NULL),
                count(*) FILTER (WHERE r.target_id IS NOT NULL AND c.target_id IS NULL),
                min(r.__line) FILTER (WHERE r.target_id IS NULL), max(r.__line) FILTER (WHERE r.target_id IS NULL){extra}
-        FROM import_rows r LEFT JOIN (SELECT DISTINCT target_id FROM import_change) c ON c.target_id = r.target_id
+        FROM {staged} r LEFT JOIN (SELECT DISTINCT target_id FROM import_change) c ON c.target_id = r.target_id
         """
     ).fetchall()[0]
     report.inserted, report.updated, report.unchanged = row[:3]

@@ -314,11 +314,11 @@ def business_units(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> None
     )
 
 
-def attach_business_units(con: duckdb.DuckDBPyConnection) -> None:
+def attach_business_units(con: duckdb.DuckDBPyConnection) -> str:
     """Resolve business units by (account, folded name): `import_rows` becomes a view with them.
 
     A view over the staged rows and the few thousand (account, unit) pairs, rather than a copy of
-    a million rows with two more columns.
+    a million rows with two more columns. Returns the staged rows' table, for a read that needs no unit.
     """
     temp_table(
         con, "import_unit_id",
@@ -337,6 +337,7 @@ def attach_business_units(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN import_unit_id u ON u.account_id = r.account_id AND u.business_unit = r.business_unit
         """
     )
+    return "import_rows_staged"
 
 
 def write(con: duckdb.DuckDBPyConnection, kind: str, columns: list[str], batch_id: int, user_id: int | None,
