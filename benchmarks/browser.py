@@ -3,6 +3,7 @@
     python benchmarks/browser.py            # the demo book (what `make bench` runs)
     python benchmarks/browser.py --runs 5
     python benchmarks/browser.py --book /work/bench1m/book.duckdb   # a big book (planning demo --scale large --db …)
+    python benchmarks/browser.py --only "tab switch"   # just the rows whose name contains it (and their floor runs)
 
 Starts two Streamlit servers (the app on a copy of the book, benchmarks/floor_app.py), and for two
 reference rows a third (benchmarks/shell_app.py: the floor page in a multipage shell), and drives
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--book", type=Path, help="a DuckDB book to copy (default: a fresh demo book)")
     parser.add_argument("--plan", type=int, default=3, help="the plan the Plan page rows open")
+    parser.add_argument("--only", metavar="SUBSTRING", help="run only the rows whose name contains it (the cold start always runs)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     db = work / "book.duckdb"
@@ -144,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(db), "init", "--demo"], cwd=ROOT, env=env,
                        check=True, stdout=subprocess.DEVNULL)
     plan = args.plan
+
+    def wanted(name: str) -> bool:
+        return args.only is None or args.only.lower() in name.lower()
+
     rows: list[tuple[str, float, float]] = []
     floor = app = shell = None
     app_port, floor_port, shell_port = free_port(), free_port(), free_port()
@@ -174,8 +180,11 @@ def main(argv: list[str] | None = None) -> int:
 
             # Streamlit's own multipage shell (navigation, a sidebar, no database) around the floor page:
             # what any page of a multipage app pays before its own content, at `/` and at its own URL.
-            shell = serve(ROOT / "benchmarks" / "shell_app.py", shell_port, env)
+            if wanted("reference: multipage shell"):
+                shell = serve(ROOT / "benchmarks" / "shell_app.py", shell_port, env)
             for name, path in [("reference: multipage shell at /", ""), ("reference: multipage shell at /plan", "plan")]:
+                if not wanted(name):
+                    continue
                 rows.append((name, *paired(args.runs, lambda path=path: load(f"{shell_url}{path}",
                                                                                '[data-testid="stMetric"]'), floor_load)))
                 print(rows[-1], flush=True)
@@ -186,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
             for path, shown in [("", metric), (f"plan?plan={plan}", metric), (f"scorecard?plan={plan}", metric),
                                 (f"whitespace?plan={plan}", metric), (f"stakeholders?plan={plan}", "iframe"),
                                 ("import", '[data-testid="stFileUploader"]')]:
-                name = path.split("?")[0] or "portfolio"
-                rows.append((f"fresh load: {name}",
+                name = f"fresh load: {path.split('?')[0] or 'portfolio'}"
+                if not wanted(name):
+                    continue
+                rows.append((name,
                              *paired(args.runs, lambda path=path, shown=shown: load(f"{app_url}{path}", shown), floor_load)))
                 print(rows[-1], flush=True)
 
@@ -214,10 +225,12 @@ def main(argv: list[str] | None = None) -> int:
             for what, measure in [("tab switch: Plan Figures → Opportunities", app_switch),
                                   ("filter change: Plan opportunities status", app_filter),
                                   ("form save: Plan strategy", app_save)]:
+                if not wanted(what):
+                    continue
                 rows.append((what, *paired(args.runs, measure, floor_switch)))
                 print(rows[-1], flush=True)
 
-            if args.book:
+            if args.book and wanted("Plan first view after a CLI import"):
                 def after_cli_write() -> float:
                     change = one_changed_opportunity(db, plan, work, 1)
                     subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(db), "import", "opportunities",

@@ -66,6 +66,8 @@ def _by_rule(name: str, values: pd.Series) -> Any:
         return st.column_config.NumberColumn(label, format=MONEY_FORMAT)
     if kind == "percent" and numeric:
         return st.column_config.NumberColumn(label, format="percent")
+    if isinstance(values.dtype, pd.StringDtype):  # text by its dtype: no cell can be a date or a list
+        return st.column_config.TextColumn(label, width=width)
     if values.dtype == object and values.map(lambda v: isinstance(v, date)).any():
         return st.column_config.DateColumn(label, format=DATE_FORMAT)
     if pd.api.types.is_datetime64_any_dtype(values):
