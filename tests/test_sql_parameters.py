@@ -93,8 +93,8 @@ REVIEWED: dict[str, list[tuple[set[str], str]]] = {
     "planning/importing/staging.py": [
         ({"' UNION ALL '.join(parts)", "', '.join(typed)", "field", "kept_raw", "key", "key_value", "names", "raw",
           "raw_select", "condition", "', '.join(selected)", "group_by", "bare", "pattern", "', '.join(bares)",
-          "', '.join(classes)", "source", "cls", "fld", "found", "per_row", "repeated",
-          "self.found", "rows", "checks.problems()"},
+          "', '.join(classes)", "source", "cls", "fld", "found",
+          "self.found", "rows"},
          "field names from mapping.SPECS, positional columns c0..cN, regex patterns from NUMBER_EVIDENCE;"
          " the per-row checks (RowChecks, built in _row_checks) and the repeated-key query built in _problems"
          " (header text through quote)"),
