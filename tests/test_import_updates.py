@@ -120,6 +120,15 @@ def test_a_skipped_bad_row_never_takes_a_record_from_the_good_row_after_it(book)
         {"external_id": "X2", "stage": "Negotiation", "amount": Decimal("300.00")}]
 
 
+def test_a_row_naming_a_skipped_row_as_its_parent_is_left_unparented(fresh_db):
+    # The parent's row is rejected, so it is no record the child could point at.
+    data = csv_bytes("Id,Name,ParentId,AnnualRevenue", "P1,Parent Co,,lots", "C1,Child Co,P1,100")
+    report = import_csv(fresh_db, "accounts", data, skip_bad_rows=True)
+    assert (report.inserted, report.rejected) == (1, 1)
+    assert fresh_db.rows("SELECT name, parent_id, parent_ref FROM account") == [
+        {"name": "Child Co", "parent_id": None, "parent_ref": "P1"}]
+
+
 def test_a_repeated_row_lists_its_own_problems_too(book):
     data = csv_bytes("Id,Name,StageName,CloseDate", "R1,a,Prospecting,2026-01-01", "R1,b,Prospecting,never")
     with pytest.raises(ImportRefused) as refused:

@@ -267,8 +267,11 @@ def _stage_and_write(db, con, work, report, kind, csv_file, mapped, fields, user
     report.dropped = list(csv_file.framing)
     if report.rows_read == 0:
         raise ImportRefused(f"{csv_file.file_name} has a header line but no rows to import.")
-    # On DuckDB the per-row checks run on the pass that builds `import_rows` (staging.RowChecks).
-    readings = staging.stage(work, mapped, csv_file.headers, date_order, csv_file.padded, defer_row_checks=not separate)
+    # On DuckDB the per-row checks run on the pass that builds `import_rows` (staging.RowChecks),
+    # unless rows of the file may name each other (a parent account, a manager): a row must not
+    # resolve to one that is then left out, so those kinds find bad rows first, in their own scan.
+    defer = not separate and kind not in upsert.SELF_TABLE
+    readings = staging.stage(work, mapped, csv_file.headers, date_order, csv_file.padded, defer_row_checks=defer)
     report.readings = readings.notes
     if readings.coded_amounts:
         fields.add("currency")  # the amounts' codes are the rows' currencies, without a currency column
