@@ -243,15 +243,17 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
         source = f"(SELECT *, {', '.join(classes)} FROM {source})"
     grouped = [f'"{fld}__class"' for fld, _ in typed]
     selected, group_by = [*grouped, "count(*)", "min(__line)", *flags], " GROUP BY ALL" if grouped else ""
-    groups = con.execute(f"SELECT {', '.join(selected)} FROM {source}{group_by}").fetchall()
-    found = [any(group[len(grouped) + 2 + i] for group in groups) for i in range(len(flags))]
+    k = len(grouped)  # each group: its classes, its row count, its first line, then the flags
+    groups = [(g[:k], g[k], g[k + 1], g[k + 2:]) for g in
+              con.execute(f"SELECT {', '.join(selected)} FROM {source}{group_by}").fetchall()]
+    flagged = [any(group_flags[i] for *_, group_flags in groups) for i in range(len(flags))]
     readings, slash_orders = Readings(), {}
     evidence: dict[str, dict[str, tuple[int, str, int]]] = {}  # field → class → (count, field, first line; 0: none)
     for position, (fld, kind) in enumerate(typed):
         evidence[fld] = {}
         for name, members in names_of[fld].items():
             # (count, example, first line): the example is only read for a refusal's message.
-            hits = [(g[len(grouped)], g[len(grouped) + 1]) for g in groups if g[position] in members]
+            hits = [(n, line) for group_classes, n, line, _ in groups if group_classes[position] in members]
             evidence[fld][name] = (sum(n for n, _ in hits), fld, min((line for _, line in hits), default=0))
         if kind == "date":
             ev = evidence[fld]
@@ -259,9 +261,9 @@ def read_columns(con: duckdb.DuckDBPyConnection, mapping: Mapping, date_order: s
                 raise _mixed(con, header_of[fld], "dates", ev["dmy"], "day first", ev["mdy"], "month first")
             if ev["dmy"][0] or ev["mdy"][0]:
                 slash_orders[fld] = "DMY" if ev["dmy"][0] else "MDY"
-    for i, _ in enumerate(percent):
-        readings.percent_scale = 100.0 if found[i] else 1.0
-    if coded and found[-1]:
+    if percent:  # a file maps one probability column at most
+        readings.percent_scale = 100.0 if flagged[0] else 1.0
+    if coded and flagged[-1]:
         readings.coded_amounts = True
         if "currency" not in header_of:
             readings.notes.append(f"{header_of['amount']}: each amount's currency is the code written with it")
@@ -401,7 +403,7 @@ def stage(con: duckdb.DuckDBPyConnection, mapping: Mapping, headers: list[str],
         """
     )
     checks = _row_checks(mapping, header_of, readings)
-    _problems(con, mapping, header_of, None if defer_row_checks else checks)
+    _problems(con, header_of, None if defer_row_checks else checks)
     if defer_row_checks:
         readings.row_checks = checks
     return readings
@@ -490,8 +492,7 @@ def _name_header(header_of: dict[str, str]) -> str:
     return header_of.get("name") or header_of.get("last_name") or "Name"
 
 
-def _problems(con: duckdb.DuckDBPyConnection, mapping: Mapping, header_of: dict[str, str],
-              checks: RowChecks | None) -> None:
+def _problems(con: duckdb.DuckDBPyConnection, header_of: dict[str, str], checks: RowChecks | None) -> None:
     """`import_problem`: records that appear twice, and each row's own problems unless `checks` is None."""
     name_header = _name_header(header_of)
     key_header = header_of["external_id"] if "external_id" in header_of else name_header

@@ -13,8 +13,7 @@ rebuilt without them, as `opportunity` was (0260):
   a name the account already has in any case), an opportunities import (creates only the names
   the account lacks, folded: case and spaces, one per folded name), a business-units import
   (matches a row to the account's unit of the same folded name; a name repeated in one file is
-  refused). DuckDB writers
-  are one at a time, so nothing can slip in between a check and its commit.
+  refused). DuckDB writers are one at a time, so nothing can slip in between a check and its commit.
 
 PostgreSQL keeps both constraints.
 """
