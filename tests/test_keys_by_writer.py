@@ -46,20 +46,26 @@ COLUMNS_SQL = ("SELECT column_name, data_type, column_default, is_nullable FROM 
                " WHERE table_name = ? ORDER BY ordinal_position")
 
 
+def rebuilt(path, version: int, table: str, rows: list[str]) -> Database:
+    """A book made before migration `version`, with `rows` inserted, migrated: its `table` keeps every column."""
+    con = book_before(path, version)
+    for statement in rows:
+        con.execute(statement)
+    columns = con.execute(COLUMNS_SQL, [table]).fetchall()
+    con.close()
+    db = Database(path)
+    assert version in db.migrate()
+    with db.connect() as con:
+        assert con.execute(COLUMNS_SQL, [table]).fetchall() == columns
+    return db
+
+
 def test_the_rebuild_keeps_rows_columns_defaults_and_the_views(tmp_path):
     """A book made before 0260 is rebuilt with the same columns in the same order, and its rows."""
-    path = tmp_path / "old.duckdb"
-    con = book_before(path, 260)
-    con.execute("INSERT INTO account (name) VALUES ('Acme')")
-    con.execute("INSERT INTO opportunity (external_id, account_id, name, stage, amount, close_date)"
-                " VALUES ('O1', 1, 'Renewal', 'Prospecting', 1000, DATE '2026-03-31')")
-    columns = con.execute(COLUMNS_SQL, ["opportunity"]).fetchall()
-    con.close()
-
-    db = Database(path)
-    assert 260 in db.migrate()
-    with db.connect() as con:
-        assert con.execute(COLUMNS_SQL, ["opportunity"]).fetchall() == columns
+    db = rebuilt(tmp_path / "old.duckdb", 260, "opportunity", [
+        "INSERT INTO account (name) VALUES ('Acme')",
+        "INSERT INTO opportunity (external_id, account_id, name, stage, amount, close_date)"
+        " VALUES ('O1', 1, 'Renewal', 'Prospecting', 1000, DATE '2026-03-31')"])
     assert db.rows("SELECT id, external_id, amount FROM opportunity") == [
         {"id": 1, "external_id": "O1", "amount": 1000}]
     assert db.value("SELECT sum(n) FROM opportunity_tally") == 1  # the views read the new table
@@ -114,17 +120,9 @@ def test_new_records_are_numbered_by_line_from_the_sequence(fresh_db):
 
 
 def test_the_business_unit_rebuild_keeps_rows_columns_and_the_default(tmp_path):
-    path = tmp_path / "old.duckdb"
-    con = book_before(path, 270)
-    con.execute("INSERT INTO account (name) VALUES ('Acme')")
-    con.execute("INSERT INTO business_unit (account_id, name, kind) VALUES (1, 'Retail', 'division')")
-    columns = con.execute(COLUMNS_SQL, ["business_unit"]).fetchall()
-    con.close()
-
-    db = Database(path)
-    assert 270 in db.migrate()
-    with db.connect() as con:
-        assert con.execute(COLUMNS_SQL, ["business_unit"]).fetchall() == columns
+    db = rebuilt(tmp_path / "old.duckdb", 270, "business_unit", [
+        "INSERT INTO account (name) VALUES ('Acme')",
+        "INSERT INTO business_unit (account_id, name, kind) VALUES (1, 'Retail', 'division')"])
     assert db.rows("SELECT id, account_id, name, kind FROM business_unit") == [
         {"id": 1, "account_id": 1, "name": "Retail", "kind": "division"}]
     with db.transaction() as con:
