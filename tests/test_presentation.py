@@ -174,6 +174,7 @@ def test_column_config_follows_names_and_types_and_keeps_the_pages_exceptions():
     frame = pd.DataFrame({
         "id": [1], "account": ["Acme"], "weighted_pipeline": [1.5], "expected_pct": [0.5], "close_date": pd.to_datetime(["2026-10-02"]),
         "changed_at": pd.to_datetime(["2026-10-02 09:30"]), "has_plan": [True], "alerts": [["Call"]], "external_id": ["X1"], "new_value": ["Open"],
+        "stage": pd.array(["Won"], dtype="string"),  # text by its dtype
     })
     config = column_config(frame, {"external_id": "CRM id"})
     shown = {name: (c["label"], {k: v for k, v in c.get("type_config", {}).items() if v is not None})
@@ -189,6 +190,7 @@ def test_column_config_follows_names_and_types_and_keeps_the_pages_exceptions():
         "alerts": ("Alerts", {"type": "list"}),
         "external_id": ("CRM id", {}),
         "new_value": ("New value", {"type": "text"}),
+        "stage": ("Stage", {"type": "text"}),
     }
 
 
