@@ -140,3 +140,18 @@ def test_imports_create_each_business_unit_once_whatever_its_spelling(fresh_db):
     assert fresh_db.rows("SELECT account_id, name FROM business_unit ORDER BY account_id") == [
         {"account_id": 1, "name": "Retail"}, {"account_id": 2, "name": "Retail"}]
     assert fresh_db.value("SELECT count(DISTINCT business_unit_id) FROM opportunity") == 2
+
+
+def test_a_sequence_drawn_by_another_writer_mid_import_refuses_it_in_a_sentence():
+    """Never seen (DuckDB writers are one at a time), but if it were: a refusal, not a traceback."""
+    from planning.importing import upsert
+
+    class Drawn:  # the sequence gave 10..20 for a span of five lines: someone else drew in between
+        def execute(self, sql, params=None):
+            return type("Result", (), {"fetchall": lambda self: [(10, 20)]})()
+
+    with pytest.raises(ImportRefused) as refused:
+        upsert._draw_line_span(Drawn(), upsert.TARGETS["opportunities"], 2, 6)
+    assert str(refused.value) == ("Another writer drew seq_opportunity during this import, so its new records could "
+                                  "not be numbered by line; nothing was imported. Import the file again.")
+    assert upsert._draw_line_span(Drawn(), upsert.TARGETS["opportunities"], None, None) == 0
